@@ -1,0 +1,124 @@
+import { registerAs } from '@nestjs/config';
+
+/** The typed, validated configuration of one service instance, built once at start (see environment.ts). */
+export interface HttpConfig {
+  port: number;
+  trustProxy: boolean | number | string[];
+  corsOrigins: string[];
+  uiEnabled: boolean;
+  bodyLimitBytes: number;
+}
+
+export interface DatabaseConfig {
+  /** Resolved connection URL: DATABASE_URL, or the embedded server's once it runs. */
+  url: string | undefined;
+  embeddedPort: number;
+  dataDir: string;
+  migrateOnStart: boolean;
+  poolSize: number;
+}
+
+export type JwtAlgorithm = 'ES256' | 'RS256';
+
+export interface AuthConfig {
+  platformApiKey: string;
+  jwtPrivateKeyPem: string;
+  jwtAlgorithm: JwtAlgorithm;
+  jwtPreviousPublicKeysPem: string[];
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+  mfaTokenTtlSeconds: number;
+  sessionIdleTimeoutSeconds: number;
+  sessionMaxAgeSeconds: number;
+  passwordMinLength: number;
+  hashConcurrency: number;
+  hashQueueMax: number;
+}
+
+export interface CryptoConfig {
+  dataEncryptionKey: Buffer;
+  previousDataEncryptionKeys: Buffer[];
+  otpHashKey: Buffer;
+}
+
+export interface ThrottleConfig {
+  ipPerMinute: number;
+  userPerMinute: number;
+  redisUrl: string | undefined;
+}
+
+export interface OtpConfig {
+  purgeCron: string;
+  retentionSeconds: number;
+}
+
+export interface MailConfig {
+  smtpTimeoutMs: number;
+  channelAllowedHosts: string[];
+  devMailPort: number;
+}
+
+export interface AuditConfig {
+  retentionDays: number;
+}
+
+export interface LogConfig {
+  level: string;
+}
+
+export interface BootstrapConfig {
+  tenant: string | undefined;
+  adminUsername: string;
+  adminPassword: string | undefined;
+}
+
+export interface RuntimeConfig {
+  nodeEnv: string;
+  production: boolean;
+  webConcurrency: number;
+}
+
+export interface AppConfig {
+  runtime: RuntimeConfig;
+  http: HttpConfig;
+  database: DatabaseConfig;
+  auth: AuthConfig;
+  crypto: CryptoConfig;
+  throttle: ThrottleConfig;
+  otp: OtpConfig;
+  mail: MailConfig;
+  audit: AuditConfig;
+  log: LogConfig;
+  bootstrap: BootstrapConfig;
+}
+
+export type ConfigSection = keyof AppConfig;
+
+/**
+ * Typed tokens per concern, read with `@Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>`.
+ * The values come from the AppConfig the app was created with (see AppModule.forRoot), so two
+ * instances with different settings can run in one process (tests do).
+ */
+function section<K extends ConfigSection>(key: K) {
+  return registerAs(key, (): AppConfig[K] => {
+    throw new Error(`configuration section "${key}" was read before the app was configured`);
+  });
+}
+
+export const runtimeConfig = section('runtime');
+export const httpConfig = section('http');
+export const databaseConfig = section('database');
+export const authConfig = section('auth');
+export const cryptoConfig = section('crypto');
+export const throttleConfig = section('throttle');
+export const otpConfig = section('otp');
+export const mailConfig = section('mail');
+export const auditConfig = section('audit');
+export const logConfig = section('log');
+export const bootstrapConfig = section('bootstrap');
+
+/** Factories that hand each section of `config` to @nestjs/config under its token. */
+export function configFactories(config: AppConfig) {
+  return (Object.keys(config) as ConfigSection[]).map((key) => registerAs(key, () => config[key]));
+}

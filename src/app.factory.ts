@@ -1,0 +1,40 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import type { AppConfig } from '../config/app-config';
+import { AppModule, AppModuleOptions } from './app.module';
+import { configureHttp, genReqId } from './common/http/configure-http';
+import { setupSwagger } from './common/http/swagger';
+import { StartupService } from './startup/startup.service';
+
+/**
+ * Builds, configures and initialises the service for one AppConfig, runs migrations and the
+ * bootstrap (under an advisory lock), and returns it ready to listen. main.ts and the tests share it.
+ */
+export async function createApp(
+  config: AppConfig,
+  options: AppModuleOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    genReqId,
+    requestIdHeader: false,
+    logger: false,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options),
+    adapter,
+    { bufferLogs: true, bodyParser: false, abortOnError: false },
+  );
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  configureHttp(app, config.http);
+  setupSwagger(app);
+  await app.init();
+  await app.get(StartupService).run();
+  return app;
+}

@@ -1,0 +1,58 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AppConfig, configFactories } from '../config/app-config';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { buildLoggerOptions } from './common/http/logging';
+import { createValidationPipe } from './common/validation/validation';
+import { buildTypeOrmOptions } from './database/typeorm-options';
+import { ObservabilityModule } from './observability/observability.module';
+import { StartupService } from './startup/startup.service';
+import { TenantsModule } from './tenants/tenants.module';
+import { UsersModule } from './users/users.module';
+
+export interface AppModuleOptions {
+  /** Where JSON logs go (stdout by default); tests capture them to check redaction. */
+  logStream?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  /** The whole service for one configuration (built and validated by config/environment.ts). */
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    const databaseUrl = config.database.url;
+    if (!databaseUrl) throw new Error('database.url must be resolved before the app is created');
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          load: configFactories(config),
+        }),
+        LoggerModule.forRoot(buildLoggerOptions(config.log.level, options.logStream)),
+        TypeOrmModule.forRoot({
+          ...buildTypeOrmOptions(databaseUrl, config.database.poolSize),
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+        ObservabilityModule,
+        AuditModule,
+        UsersModule,
+        TenantsModule,
+        AuthModule,
+      ],
+      providers: [
+        StartupService,
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,53 @@
+/** The closed list of audit event types of API.md. */
+export enum AuditEventType {
+  LOGIN_SUCCEEDED = 'LOGIN_SUCCEEDED',
+  LOGIN_FAILED = 'LOGIN_FAILED',
+  OTP_SENT = 'OTP_SENT',
+  OTP_DELIVERY_FAILED = 'OTP_DELIVERY_FAILED',
+  OTP_VERIFIED = 'OTP_VERIFIED',
+  OTP_FAILED = 'OTP_FAILED',
+  OTP_EXPIRED = 'OTP_EXPIRED',
+  OTP_ATTEMPTS_EXCEEDED = 'OTP_ATTEMPTS_EXCEEDED',
+  OTP_RESEND_REFUSED = 'OTP_RESEND_REFUSED',
+  TWO_FACTOR_LOCKED = 'TWO_FACTOR_LOCKED',
+  TWO_FACTOR_REGISTERED = 'TWO_FACTOR_REGISTERED',
+  TWO_FACTOR_RESET = 'TWO_FACTOR_RESET',
+  TWO_FACTOR_UNLOCKED = 'TWO_FACTOR_UNLOCKED',
+  SESSION_REFRESHED = 'SESSION_REFRESHED',
+  SESSION_REVOKED = 'SESSION_REVOKED',
+  SETTINGS_CHANGED = 'SETTINGS_CHANGED',
+  CHANNEL_CHANGED = 'CHANNEL_CHANGED',
+  USER_CREATED = 'USER_CREATED',
+  USER_UPDATED = 'USER_UPDATED',
+  USER_DELETED = 'USER_DELETED',
+  TENANT_CHANGED = 'TENANT_CHANGED',
+}
+
+/**
+ * What `data` holds per type (documented in /docs). Never a code, password, token or secret.
+ * LOGIN_FAILED.reason: unknown_user | wrong_password | user_disabled | tenant_disabled.
+ */
+export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
+  LOGIN_SUCCEEDED: '{ amr: string[] } — password accepted; amr ["pwd"] when 2FA is off',
+  LOGIN_FAILED:
+    '{ reason: "unknown_user" | "wrong_password" | "user_disabled" | "tenant_disabled", username }',
+  OTP_SENT: '{ channel, destination (masked), purpose: "login" | "register", challengeId }',
+  OTP_DELIVERY_FAILED: '{ channel, reason: "smtp_timeout" | "smtp_rejected" | ..., challengeId }',
+  OTP_VERIFIED: '{ channel, purpose }',
+  OTP_FAILED: '{ reason: "wrong" | "used" | "superseded" | "no_code" | "replay", attempts }',
+  OTP_EXPIRED: '{ challengeId }',
+  OTP_ATTEMPTS_EXCEEDED: '{ challengeId | mfaSessionId }',
+  OTP_RESEND_REFUSED: '{ reason: "cooldown" | "resend_limit" | "locked", retryAfterSeconds? }',
+  TWO_FACTOR_LOCKED: '{ until, consecutiveFailures }',
+  TWO_FACTOR_REGISTERED: '{ channelType, destination }',
+  TWO_FACTOR_RESET: '{ channelTypes: string[] }',
+  TWO_FACTOR_UNLOCKED: '{}',
+  SESSION_REFRESHED: '{ sessionId }',
+  SESSION_REVOKED: '{ sessionId, reason: "logout" | "reuse" | "admin" | ... }',
+  SETTINGS_CHANGED: '{ changes: { field: { from, to } } }',
+  CHANNEL_CHANGED: '{ channelId, action: "created" | "updated" | "deleted", changes }',
+  USER_CREATED: '{ username, roles }',
+  USER_UPDATED: '{ changes: string[] } — names of the changed fields, never a password',
+  USER_DELETED: '{ username }',
+  TENANT_CHANGED: '{ action: "created" | "updated", changes }',
+};

@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TenantAdmin } from '../common/auth/auth.decorators';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { CurrentTenant, ResolvedTenant } from '../common/http/request-context';
+import { AUDIT_DATA_DOC } from './audit-event-type';
+import { AuditService } from './audit.service';
+import { ListAuditEventsQueryDto } from './dto/list-audit-events.dto';
+
+@ApiTags('tenant admin: audit events')
+@Controller('v1/tenants/:slug/audit-events')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @TenantAdmin()
+  @ApiOperation({
+    summary: 'List audit events, newest first',
+    description:
+      '`data` per type:\n\n' +
+      Object.entries(AUDIT_DATA_DOC)
+        .map(([type, doc]) => `- \`${type}\`: ${doc}`)
+        .join('\n'),
+  })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  list(@CurrentTenant() tenant: ResolvedTenant, @Query() query: ListAuditEventsQueryDto) {
+    return this.audit.list(tenant.id, query);
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
+import { Actor } from '../common/http/request-context';
+import { AuditEventType } from './audit-event-type';
+import { AuditEventView, ListAuditEventsQueryDto } from './dto/list-audit-events.dto';
+import { AuditEvent } from './entities/audit-event.entity';
+
+export interface AuditEntry {
+  type: AuditEventType;
+  /** The user the event is about. */
+  userId?: string | null;
+  actor: Actor;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** Exact reasons for admins; never a code, password, token or secret. */
+  data?: Record<string, unknown>;
+}
+
+function requireTenant(tenantId: string): void {
+  if (!tenantId) throw new Error('tenantId is required');
+}
+
+@Injectable()
+export class AuditService {
+  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+
+  /** Writes one event; pass the transaction's manager so the event commits with the change. */
+  async record(tenantId: string, entry: AuditEntry, manager?: EntityManager): Promise<void> {
+    requireTenant(tenantId);
+    const repo = manager ? manager.getRepository(AuditEvent) : this.events;
+    // jsonb `data` is typed loosely by TypeORM's insert; the entry type above is the real contract.
+    await repo.insert({
+      tenantId,
+      type: entry.type,
+      userId: entry.userId ?? null,
+      actorType: entry.actor.type,
+      actorId: entry.actor.id,
+      ip: entry.ip ?? null,
+      userAgent: entry.userAgent ?? null,
+      data: (entry.data ?? {}) as QueryDeepPartialEntity<AuditEvent>['data'],
+    });
+  }
+
+  async list(tenantId: string, query: ListAuditEventsQueryDto): Promise<Page<AuditEventView>> {
+    requireTenant(tenantId);
+    const limit = query.limit ?? 50;
+    const before = decodeCursor(query.cursor, /^\d{1,19}$/);
+    const qb = this.events
+      .createQueryBuilder('e')
+      .where('e.tenant_id = :tenantId', { tenantId })
+      .orderBy('e.seq', 'DESC')
+      .limit(limit + 1);
+    if (query.type) qb.andWhere('e.type = :type', { type: query.type });
+    if (query.userId) qb.andWhere('e.user_id = :userId', { userId: query.userId });
+    if (query.from) qb.andWhere('e.created_at >= :from', { from: query.from });
+    if (query.to) qb.andWhere('e.created_at < :to', { to: query.to });
+    if (before) qb.andWhere('e.seq < :before', { before });
+    const rows = await qb.getMany();
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(toView),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null,
+    };
+  }
+
+  /** Retention: deletes events older than `days`, in batches so no lock is held for long. */
+  async purgeOlderThan(days: number, batchSize = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result: [unknown[], number] = await this.events.query(
+        `DELETE FROM audit_events WHERE id IN (
+           SELECT id FROM audit_events WHERE created_at < now() - make_interval(days => $1) LIMIT $2)`,
+        [days, batchSize],
+      );
+      const deleted = result[1] ?? 0;
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
+  }
+}
+
+function toView(e: AuditEvent): AuditEventView {
+  return {
+    id: e.id,
+    type: e.type,
+    userId: e.userId,
+    actor: { type: e.actorType, id: e.actorId },
+    ip: e.ip,
+    userAgent: e.userAgent,
+    createdAt: e.createdAt.toISOString(),
+    data: e.data,
+  };
+}

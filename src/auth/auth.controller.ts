@@ -1,0 +1,45 @@
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AccessToken, Public } from '../common/auth/auth.decorators';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { CurrentPrincipal, Meta, Principal, RequestMeta } from '../common/http/request-context';
+import { AuthService, PasswordIdentity } from './auth.service';
+import { LoginDto } from './dto/login.dto';
+import { LoginGuard } from './guards/passport-guards';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+
+/** The identity the local strategy put on the request. */
+const PasswordChecked = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<{ user: PasswordIdentity }>().user,
+);
+
+@ApiTags('auth')
+@Controller('v1/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @Public()
+  @UseGuards(LoginGuard)
+  @ApiOperation({ summary: 'Sign in with tenant, username and password' })
+  @ApiErrors(
+    ErrorCode.VALIDATION_FAILED,
+    ErrorCode.INVALID_CREDENTIALS,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.SERVICE_UNAVAILABLE,
+  )
+  login(@Body() _dto: LoginDto, @PasswordChecked() identity: PasswordIdentity, @Meta() meta: RequestMeta) {
+    return this.auth.completeLogin(identity, meta);
+  }
+
+  @Get('me')
+  @AccessToken()
+  @ApiOperation({ summary: 'The signed-in user' })
+  me(@CurrentPrincipal() principal: Principal) {
+    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
+    return this.auth.me(principal.tenantId, principal.tenantSlug, principal.userId);
+  }
+}

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AuditEventType } from '../audit/audit-event-type';
+import { AuditService } from '../audit/audit.service';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { RequestMeta } from '../common/http/request-context';
+import { MetricsService } from '../observability/metrics.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { UsersService } from '../users/users.service';
+import { AuthenticatedResponse } from './dto/login.dto';
+import { TokensService } from './tokens.service';
+
+/** A user whose password was just verified (stage 1 passed). */
+export interface PasswordIdentity {
+  userId: string;
+  tenantId: string;
+  tenantSlug: string;
+  username: string;
+  roles: string[];
+  passwordVersion: number;
+}
+
+type FailureReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'tenant_disabled';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly users: UsersService,
+    private readonly tokens: TokensService,
+    private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /**
+   * Stage 1. Unknown tenant, unknown user, wrong password, disabled user or tenant: one
+   * INVALID_CREDENTIALS, and always one argon2 verify (a dummy one when there is no user), so
+   * neither the answer nor its timing tells them apart. The audit log keeps the exact reason.
+   */
+  async checkPassword(
+    tenantSlug: string,
+    username: string,
+    password: string,
+    meta: RequestMeta,
+  ): Promise<PasswordIdentity> {
+    const tenant = await this.tenants.findBySlug(tenantSlug);
+    const user = tenant ? await this.users.findCredentials(tenant.id, username) : null;
+    let ok: boolean;
+    try {
+      ok = await this.users.verifyPassword(user, password);
+    } catch (e) {
+      this.metrics.loginOutcome('unavailable');
+      throw e;
+    }
+    let reason: FailureReason | null = null;
+    if (!user) reason = 'unknown_user';
+    else if (!ok) reason = 'wrong_password';
+    else if (tenant?.status !== 'active') reason = 'tenant_disabled';
+    else if (user.disabled) reason = 'user_disabled';
+    if (reason !== null || !tenant || !user) {
+      this.metrics.loginOutcome('invalid_credentials');
+      if (tenant) {
+        await this.audit.record(tenant.id, {
+          type: AuditEventType.LOGIN_FAILED,
+          userId: user?.id ?? null,
+          actor: { type: 'user', id: user?.id ?? null },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          data: { reason, username: username.slice(0, 64) },
+        });
+      }
+      throw new AppException(ErrorCode.INVALID_CREDENTIALS);
+    }
+    return {
+      userId: user.id,
+      tenantId: tenant.id,
+      tenantSlug: tenant.slug,
+      username: user.username,
+      roles: user.roles,
+      passwordVersion: user.passwordVersion,
+    };
+  }
+
+  /** After stage 1. Every tenant has 2FA off until the 2FA issue lands: issue the access token. */
+  async completeLogin(identity: PasswordIdentity, meta: RequestMeta): Promise<AuthenticatedResponse> {
+    const amr = ['pwd'];
+    const { accessToken, expiresIn } = await this.tokens.issueAccess(
+      { userId: identity.userId, tenantSlug: identity.tenantSlug, roles: identity.roles },
+      amr,
+      randomUUID(),
+    );
+    await this.audit.record(identity.tenantId, {
+      type: AuditEventType.LOGIN_SUCCEEDED,
+      userId: identity.userId,
+      actor: { type: 'user', id: identity.userId },
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      data: { amr },
+    });
+    this.metrics.loginOutcome('authenticated');
+    return { status: 'AUTHENTICATED', accessToken, tokenType: 'Bearer', expiresIn };
+  }
+
+  async me(tenantId: string, tenantSlug: string, userId: string) {
+    const user = await this.users.get(tenantId, userId);
+    return {
+      id: user.id,
+      username: user.username,
+      tenant: tenantSlug,
+      roles: user.roles,
+      twoFactor: { registered: false, channelType: null, destination: null, registeredAt: null },
+    };
+  }
+}

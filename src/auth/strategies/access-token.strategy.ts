@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { authConfig } from '../../../config/app-config';
+import { AppException } from '../../common/errors/app.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import { Principal, ResolvedTenant } from '../../common/http/request-context';
+import { TenantsService } from '../../tenants/tenants.service';
+import { UsersService } from '../../users/users.service';
+import { SigningKeys } from '../signing-keys.service';
+import { ACCESS_TOKEN_TYP, AccessTokenClaims } from '../tokens.service';
+
+export interface AuthenticatedUser {
+  principal: Extract<Principal, { kind: 'user' }>;
+  tenant: ResolvedTenant;
+}
+
+function decodeHeader(raw: string): Record<string, unknown> | null {
+  try {
+    const header = JSON.parse(Buffer.from(raw.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    return header && typeof header === 'object' ? (header as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const unauthenticated = () => new AppException(ErrorCode.UNAUTHENTICATED);
+
+/**
+ * Stage 2 bearer tokens. Refuses anything whose header is not `typ: at+jwt` (mfa tokens included)
+ * or whose `kid` is unknown, checks iss/aud/exp, then re-reads the user and tenant: a user or
+ * tenant disabled since the token was issued is 401.
+ */
+@Injectable()
+export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt') {
+  constructor(
+    keys: SigningKeys,
+    @Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>,
+    private readonly tenants: TenantsService,
+    private readonly users: UsersService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      issuer: cfg.issuer,
+      audience: cfg.audience,
+      // Asymmetric only: a token "signed" with HS256 and the public key, or alg none, is refused.
+      algorithms: ['ES256', 'RS256'],
+      secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {
+        const header = decodeHeader(rawJwt);
+        const key = keys.find(header?.kid);
+        if (!header || header.typ !== ACCESS_TOKEN_TYP || !key || header.alg !== key.alg)
+          return done(unauthenticated());
+        done(null, key.pem);
+      },
+    });
+  }
+
+  async validate(claims: AccessTokenClaims): Promise<AuthenticatedUser> {
+    if (!UUID.test(String(claims.sub)) || typeof claims.tid !== 'string') throw unauthenticated();
+    const tenant = await this.tenants.findBySlug(claims.tid);
+    if (!tenant || tenant.status !== 'active') throw unauthenticated();
+    const user = await this.users.findById(tenant.id, claims.sub);
+    if (!user || user.disabled) throw unauthenticated();
+    return {
+      tenant,
+      principal: {
+        kind: 'user',
+        userId: user.id,
+        tenantId: tenant.id,
+        tenantSlug: tenant.slug,
+        roles: user.roles, // fresh from the database, not the token's copy
+        amr: Array.isArray(claims.amr) ? claims.amr : [],
+        sid: claims.sid,
+        jti: claims.jti,
+      },
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
+import { authConfig } from '../../config/app-config';
+import { SigningKeys } from './signing-keys.service';
+
+/** RFC 9068 header type of access tokens; mfa tokens use `mfa+jwt` and another audience. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+export interface AccessTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  tid: string;
+  roles: string[];
+  amr: string[];
+  sid: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+export interface TokenSubject {
+  userId: string;
+  tenantSlug: string;
+  roles: string[];
+}
+
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly keys: SigningKeys,
+    @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
+  ) {}
+
+  async issueAccess(
+    subject: TokenSubject,
+    amr: string[],
+    sessionId: string,
+  ): Promise<{ accessToken: string; expiresIn: number }> {
+    const expiresIn = this.cfg.accessTokenTtlSeconds;
+    const accessToken = await this.jwt.signAsync(
+      { tid: subject.tenantSlug, roles: subject.roles, amr, sid: sessionId },
+      {
+        privateKey: this.keys.privateKeyPem,
+        algorithm: this.keys.current.alg,
+        keyid: this.keys.current.kid,
+        header: { typ: ACCESS_TOKEN_TYP, alg: this.keys.current.alg, kid: this.keys.current.kid },
+        issuer: this.cfg.issuer,
+        audience: this.cfg.audience,
+        subject: subject.userId,
+        jwtid: randomUUID(),
+        expiresIn,
+      },
+    );
+    return { accessToken, expiresIn };
+  }
+}

@@ -1,0 +1,49 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiSecurity } from '@nestjs/swagger';
+import { ErrorCode } from '../errors/error-code';
+import { ApiErrors } from '../http/api-errors.decorator';
+
+/**
+ * Default-deny: the global AuthenticationGuard refuses every route that carries none of these.
+ * A spec snapshots each route's kind, so a change here is reviewed as a permission change.
+ */
+export enum AuthKind {
+  Public = 'public',
+  PlatformKey = 'platform-key',
+  AccessToken = 'access-token',
+  TenantAdmin = 'tenant-admin',
+  MfaToken = 'mfa-token',
+}
+
+export const AUTH_KIND = 'efcx:auth-kind';
+
+export const Public = () => SetMetadata(AUTH_KIND, AuthKind.Public);
+
+/** `X-Api-Key: <PLATFORM_API_KEY>` only. */
+export const PlatformKey = () =>
+  applyDecorators(
+    SetMetadata(AUTH_KIND, AuthKind.PlatformKey),
+    ApiSecurity('platformKey'),
+    ApiErrors(ErrorCode.UNAUTHENTICATED),
+  );
+
+/** A stage-2 access token (`typ: at+jwt`) of an enabled user of an enabled tenant. */
+export const AccessToken = () =>
+  applyDecorators(
+    SetMetadata(AUTH_KIND, AuthKind.AccessToken),
+    ApiBearerAuth('accessToken'),
+    ApiErrors(ErrorCode.UNAUTHENTICATED),
+  );
+
+/**
+ * The platform key, or an access token whose user has role `admin` in the `{slug}` tenant of the
+ * path (roles and disabled flag re-read from the database on each call). Resolves the tenant.
+ */
+export const TenantAdmin = () =>
+  applyDecorators(
+    SetMetadata(AUTH_KIND, AuthKind.TenantAdmin),
+    ApiBearerAuth('accessToken'),
+    ApiSecurity('platformKey'),
+    ApiHeader({ name: 'X-Api-Key', required: false, description: 'platform key (instead of a bearer token)' }),
+    ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND),
+  );

@@ -1,0 +1,33 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ErrorCode, ERROR_STATUS } from '../errors/error-code';
+
+class FieldErrorDto {
+  @ApiProperty({ example: 'otp.length' }) field!: string;
+  @ApiProperty() message!: string;
+}
+
+/** The error shape of API.md, for the OpenAPI document. */
+export class ErrorResponseDto {
+  @ApiProperty({ example: 401 }) statusCode!: number;
+  @ApiProperty({ enum: ErrorCode, example: ErrorCode.UNAUTHENTICATED }) code!: ErrorCode;
+  @ApiProperty({ example: 'Authentication is required.' }) message!: string;
+  @ApiProperty({ description: 'Equals the X-Request-Id response header.' }) requestId!: string;
+  @ApiPropertyOptional({ type: [FieldErrorDto] }) details?: FieldErrorDto[];
+  @ApiPropertyOptional({ description: 'OTP_RESEND_COOLDOWN and TWO_FACTOR_LOCKED only' })
+  retryAfterSeconds?: number;
+}
+
+/** Documents which error codes a route answers, grouped by HTTP status. */
+export function ApiErrors(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set([...codes, ErrorCode.INTERNAL_ERROR])) {
+    const status = ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return applyDecorators(
+    ...[...byStatus].map(([status, list]) =>
+      ApiResponse({ status, description: list.join(' | '), type: ErrorResponseDto }),
+    ),
+  );
+}

@@ -1,0 +1,85 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { HttpConfig } from '../../../config/app-config';
+import { AppException } from '../errors/app.exception';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Fastify's request id: the client's X-Request-Id when it is sane, else a new UUID. Written back
+ * into the raw headers so the pino request logger reports the same id.
+ */
+export function genReqId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  req.headers['x-request-id'] = id;
+  return id;
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'cross-origin-opener-policy': 'same-origin',
+  'x-dns-prefetch-control': 'off',
+  'x-permitted-cross-domain-policies': 'none',
+};
+
+/** API responses are data, never a page: nothing may load or frame them. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+/** Swagger UI (and later the web UI) runs its own scripts and styles, from this origin only. */
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+function isPage(url: string): boolean {
+  return url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
+}
+
+/** Body, header and CORS rules of API.md that live at the HTTP layer. */
+export function configureHttp(app: NestFastifyApplication, http: HttpConfig): void {
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+
+  // Only JSON bodies: without the text/plain parser every other type is 415.
+  fastify.removeContentTypeParser(['text/plain']);
+
+  fastify.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  // A JSON body must be an object: `null`, arrays and bare values are 400, never a 500 later.
+  fastify.addHook('preValidation', async (req: FastifyRequest) => {
+    const body = req.body;
+    if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
+      throw AppException.validation([{ field: 'body', message: 'body must be a JSON object' }]);
+    }
+  });
+
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    reply.headers(SECURITY_HEADERS);
+    reply.header('content-security-policy', isPage(req.url) ? PAGE_CSP : API_CSP);
+    if (req.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  if (http.corsOrigins.length) {
+    const origins = new Set(http.corsOrigins);
+    app.enableCors({
+      // Only the auth endpoints are for browsers; bearer tokens in a header, no cookies.
+      delegator: (req, cb) =>
+        cb(null, {
+          origin: req.url?.startsWith('/v1/auth/')
+            ? (origin: string | undefined, done: (e: Error | null, allow: boolean) => void) =>
+                done(null, origin !== undefined && origins.has(origin))
+            : false,
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+          exposedHeaders: ['X-Request-Id', 'Retry-After'],
+          credentials: false,
+          maxAge: 600,
+        }),
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ErrorResponseDto } from './api-errors.decorator';
+
+/** OpenAPI at /docs-json and its UI at /docs. */
+export function setupSwagger(app: NestFastifyApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('EFCX two-factor authentication service')
+    .setDescription(
+      'Contract: every error has the shape `{ statusCode, code, message, requestId, details? }`; ' +
+        '`requestId` equals the `X-Request-Id` header. See each route for its error codes.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'accessToken')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'platformKey')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

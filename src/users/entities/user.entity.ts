@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A tenant's user. Usernames are unique per tenant compared case-insensitively (an index on lower()). */
+@Entity({ name: 'users' })
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  username!: string;
+
+  @Column({ name: 'display_name', type: 'varchar', length: 200, nullable: true })
+  displayName!: string | null;
+
+  /** Contact address; never the 2FA address (that is set only by a verified registration). */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email!: string | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  roles!: string[];
+
+  @Column({ type: 'boolean', default: false })
+  disabled!: boolean;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, select: false })
+  passwordHash!: string;
+
+  /** Bumped on every password change: tokens issued before it stop working. */
+  @Column({ name: 'password_version', type: 'integer', default: 1 })
+  passwordVersion!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

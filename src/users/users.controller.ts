@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TenantAdmin } from '../common/auth/auth.decorators';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
+import { UuidParam } from '../common/validation/uuid-param.decorator';
+import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
+import { ListUsersQueryDto } from './dto/list-users.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('tenant admin: users')
+@Controller('v1/tenants/:slug/users')
+@TenantAdmin()
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a user' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  create(@CurrentTenant() tenant: ResolvedTenant, @Body() dto: CreateUserDto, @Meta() meta: RequestMeta) {
+    return this.users.create(tenant.id, dto, meta);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List users, by username, with a cursor' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  list(@CurrentTenant() tenant: ResolvedTenant, @Query() query: ListUsersQueryDto) {
+    return this.users.list(tenant.id, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a user' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  get(@CurrentTenant() tenant: ResolvedTenant, @UuidParam('id') id: string) {
+    return this.users.get(tenant.id, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a user (displayName, roles, password, disabled, email)' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  update(
+    @CurrentTenant() tenant: ResolvedTenant,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateUserDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.users.update(tenant.id, id, dto, meta);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  async remove(
+    @CurrentTenant() tenant: ResolvedTenant,
+    @UuidParam('id') id: string,
+    @Meta() meta: RequestMeta,
+  ): Promise<void> {
+    await this.users.remove(tenant.id, id, meta);
+  }
+}
