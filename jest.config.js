@@ -1,6 +1,22 @@
 /** Two projects: unit specs beside the code, HTTP e2e specs in test/ against a real PostgreSQL. */
+
+// A few dependencies ship ESM only; Jest on Node 20 cannot require them, so they are compiled too.
+const ESM_PACKAGES = ['content-disposition', '@scure', '@noble', 'otplib', '@otplib'];
+
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+  '^.+\\.m?js$': [
+    'ts-jest',
+    { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, diagnostics: false },
+  ],
+};
+
+const common = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 
 /** @type {import('jest').Config} */
@@ -8,20 +24,14 @@ module.exports = {
   testTimeout: 60000,
   projects: [
     {
+      ...common,
       displayName: 'unit',
-      testEnvironment: 'node',
-      rootDir: __dirname,
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/config/**/*.spec.ts'],
-      transform,
-      moduleFileExtensions: ['ts', 'js', 'json'],
     },
     {
+      ...common,
       displayName: 'e2e',
-      testEnvironment: 'node',
-      rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      transform,
-      moduleFileExtensions: ['ts', 'js', 'json'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
       setupFiles: ['<rootDir>/test/setup/env.ts'],

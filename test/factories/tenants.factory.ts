@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import type { TestApp } from '../support/test-app';
+
+export interface TestTenant {
+  id: string;
+  slug: string;
+  name: string;
+  admin: { username: string; password: string };
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  password: string;
+  roles: string[];
+}
+
+export const uniqueSlug = (prefix = 't') => `${prefix}-${randomBytes(5).toString('hex')}`;
+export const strongPassword = () => `pw-${randomBytes(12).toString('base64url')}`;
+
+/** A fresh tenant with its first admin, created through the platform API. */
+export async function createTenant(t: TestApp, overrides: { slug?: string } = {}): Promise<TestTenant> {
+  const slug = overrides.slug ?? uniqueSlug();
+  const admin = { username: 'admin', password: strongPassword() };
+  const res = await t
+    .http()
+    .post('/v1/tenants')
+    .set('X-Api-Key', t.platformKey)
+    .send({ slug, name: `Tenant ${slug}`, admin })
+    .expect(201);
+  return { id: res.body.id, slug, name: res.body.name, admin };
+}
+
+/** A user of `tenant`, created by the platform key through the admin API. */
+export async function createUser(
+  t: TestApp,
+  tenant: TestTenant,
+  overrides: { username?: string; password?: string; roles?: string[]; email?: string } = {},
+): Promise<TestUser> {
+  const body = {
+    username: overrides.username ?? `user-${randomBytes(4).toString('hex')}`,
+    password: overrides.password ?? strongPassword(),
+    roles: overrides.roles ?? ['agent'],
+    ...(overrides.email ? { email: overrides.email } : {}),
+  };
+  const res = await t
+    .http()
+    .post(`/v1/tenants/${tenant.slug}/users`)
+    .set('X-Api-Key', t.platformKey)
+    .send(body)
+    .expect(201);
+  return { id: res.body.id, username: body.username, password: body.password, roles: body.roles };
+}
+
+/** Signs in and returns the access token (2FA off). */
+export async function login(
+  t: TestApp,
+  tenantSlug: string,
+  username: string,
+  password: string,
+): Promise<string> {
+  const res = await t
+    .http()
+    .post('/v1/auth/login')
+    .send({ tenant: tenantSlug, username, password })
+    .expect(200);
+  return res.body.accessToken as string;
+}
+
+export const adminToken = (t: TestApp, tenant: TestTenant) =>
+  login(t, tenant.slug, tenant.admin.username, tenant.admin.password);

@@ -1,0 +1,116 @@
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('HTTP edge: error shape, body rules, request id, headers', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const expectErrorShape = (body: Record<string, unknown>, status: number, code: string) => {
+    expect(body).toEqual(
+      expect.objectContaining({ statusCode: status, code, message: expect.any(String), requestId: expect.any(String) }),
+    );
+  };
+
+  it('answers an unknown route with 404 NOT_FOUND in the error shape, requestId = X-Request-Id', async () => {
+    const res = await t.http().get('/v1/nope').expect(404);
+    expectErrorShape(res.body, 404, 'NOT_FOUND');
+    expect(res.body.requestId).toBe(res.headers['x-request-id']);
+  });
+
+  it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
+    const echoed = await t.http().get('/health/live').set('X-Request-Id', 'abc-123.DEF').expect(200);
+    expect(echoed.headers['x-request-id']).toBe('abc-123.DEF');
+    const replaced = await t.http().get('/health/live').set('X-Request-Id', 'a b<script>').expect(200);
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers malformed JSON with 400 VALIDATION_FAILED', async () => {
+    const res = await t
+      .http()
+      .post('/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"tenant": "a",')
+      .expect(400);
+    expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
+  });
+
+  it.each([['null'], ['[]'], ['"text"'], ['42']])('refuses the JSON body %s with 400', async (raw) => {
+    const res = await t.http().post('/v1/auth/login').set('Content-Type', 'application/json').send(raw).expect(400);
+    expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
+  });
+
+  it.each([
+    ['text/plain', 'hello'],
+    ['application/x-www-form-urlencoded', 'tenant=a&username=b&password=c'],
+    ['application/xml', '<a/>'],
+  ])('answers a %s body with 415 UNSUPPORTED_MEDIA_TYPE', async (type, body) => {
+    const res = await t.http().post('/v1/auth/login').set('Content-Type', type).send(body).expect(415);
+    expectErrorShape(res.body, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers a body over 1 MB with 413 PAYLOAD_TOO_LARGE', async () => {
+    const big = JSON.stringify({ tenant: 'a', username: 'b', password: 'x'.repeat(1024 * 1024) });
+    const res = await t.http().post('/v1/auth/login').set('Content-Type', 'application/json').send(big).expect(413);
+    expectErrorShape(res.body, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses prototype-pollution keys with 400', async () => {
+    const res = await t
+      .http()
+      .post('/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"tenant":"a","username":"b","password":"c","__proto__":{"admin":true}}')
+      .expect(400);
+    expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
+  });
+
+  it('sets security headers and no-store on API responses', async () => {
+    const res = await t.http().post('/v1/auth/login').send({}).expect(400);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('sends no CORS headers when CORS_ORIGINS is unset', async () => {
+    const res = await t.http().get('/health/live').set('Origin', 'https://evil.test').expect(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { CORS_ORIGINS: 'https://agent.efcx.test, https://admin.efcx.test' } });
+  });
+  afterAll(() => t.close());
+
+  it('allows a listed origin on /v1/auth/* with the Authorization header, and nobody else', async () => {
+    const ok = await t
+      .http()
+      .options('/v1/auth/login')
+      .set('Origin', 'https://agent.efcx.test')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    expect(ok.status).toBeLessThan(300);
+    expect(ok.headers['access-control-allow-origin']).toBe('https://agent.efcx.test');
+    expect(ok.headers['access-control-allow-headers']).toMatch(/authorization/i);
+    expect(ok.headers['access-control-allow-credentials']).toBeUndefined();
+
+    const other = await t
+      .http()
+      .options('/v1/auth/login')
+      .set('Origin', 'https://evil.test')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+
+    const admin = await t
+      .http()
+      .options('/v1/tenants')
+      .set('Origin', 'https://agent.efcx.test')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(admin.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
