@@ -38,7 +38,8 @@ export async function loadOrCreateCredentials(
     const missing = Object.entries(generateCredentials()).filter(
       ([k]) => !existing[k as keyof DevCredentials],
     );
-    if (missing.length === 0) return { file, credentials: existing as DevCredentials, created: false };
+    if (missing.length === 0)
+      return { file, credentials: existing as DevCredentials, created: false };
     // An older file lacks a newer field: add it, keeping every value already there.
     const merged = { ...Object.fromEntries(missing), ...existing } as DevCredentials;
     const tmp = `${file}.${process.pid}.tmp`;

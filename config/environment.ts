@@ -97,10 +97,20 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(31 * 86400)
   SESSION_IDLE_TIMEOUT_SECONDS?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(90 * 86400) SESSION_MAX_AGE_SECONDS?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(90 * 86400)
+  SESSION_MAX_AGE_SECONDS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(8) @Max(256) PASSWORD_MIN_LENGTH?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000) THROTTLE_IP_PER_MINUTE?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) THROTTLE_USER_PER_MINUTE?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  THROTTLE_USER_PER_MINUTE?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256) HASH_CONCURRENCY?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(100_000) HASH_QUEUE_MAX?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000) SMTP_TIMEOUT_MS?: number;
@@ -123,7 +133,9 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'must be a tenant slug ([a-z0-9-], 2-63 chars)' })
+  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, {
+    message: 'must be a tenant slug ([a-z0-9-], 2-63 chars)',
+  })
   BOOTSTRAP_TENANT?: string;
 
   @IsOptional() @Transform(emptyToUndefined) @IsString() BOOTSTRAP_ADMIN_USERNAME?: string;
@@ -169,9 +181,13 @@ function decodeKey(name: string, value: string, minBytes: number, exactBytes?: n
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) throw new Error(`${name}: must be base64`);
   const buf = Buffer.from(value, 'base64');
   if (exactBytes !== undefined && buf.length !== exactBytes)
-    throw new Error(`${name}: must be the base64 of exactly ${exactBytes} bytes (got ${buf.length})`);
+    throw new Error(
+      `${name}: must be the base64 of exactly ${exactBytes} bytes (got ${buf.length})`,
+    );
   if (buf.length < minBytes)
-    throw new Error(`${name}: must be the base64 of at least ${minBytes} bytes (got ${buf.length})`);
+    throw new Error(
+      `${name}: must be the base64 of at least ${minBytes} bytes (got ${buf.length})`,
+    );
   if (buf.every((b) => b === buf[0])) throw new Error(`${name}: is a weak key (one repeated byte)`);
   return buf;
 }

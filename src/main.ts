@@ -32,7 +32,9 @@ async function main(): Promise<void> {
 
   let embedded: EmbeddedDatabase | undefined;
   if (!config.database.url) {
-    say(`starting the embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}, data in ${config.database.dataDir}/pg`);
+    say(
+      `starting the embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}, data in ${config.database.dataDir}/pg`,
+    );
     embedded = await startEmbeddedPostgres({
       dataDir: config.database.dataDir,
       port: config.database.embeddedPort,
@@ -70,7 +72,9 @@ async function main(): Promise<void> {
   if (!production && config.bootstrap.tenant) {
     say(
       `tenant "${config.bootstrap.tenant}", admin user "${config.bootstrap.adminUsername}"` +
-        (env.BOOTSTRAP_ADMIN_PASSWORD ? '' : ` (password: BOOTSTRAP_ADMIN_PASSWORD in ${credentials?.file})`),
+        (env.BOOTSTRAP_ADMIN_PASSWORD
+          ? ''
+          : ` (password: BOOTSTRAP_ADMIN_PASSWORD in ${credentials?.file})`),
     );
   }
 }

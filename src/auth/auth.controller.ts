@@ -11,7 +11,8 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 
 /** The identity the local strategy put on the request. */
 const PasswordChecked = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<{ user: PasswordIdentity }>().user,
+  (_: unknown, ctx: ExecutionContext) =>
+    ctx.switchToHttp().getRequest<{ user: PasswordIdentity }>().user,
 );
 
 @ApiTags('auth')
@@ -31,7 +32,11 @@ export class AuthController {
     ErrorCode.PAYLOAD_TOO_LARGE,
     ErrorCode.SERVICE_UNAVAILABLE,
   )
-  login(@Body() _dto: LoginDto, @PasswordChecked() identity: PasswordIdentity, @Meta() meta: RequestMeta) {
+  login(
+    @Body() _dto: LoginDto,
+    @PasswordChecked() identity: PasswordIdentity,
+    @Meta() meta: RequestMeta,
+  ) {
     return this.auth.completeLogin(identity, meta);
   }
 

@@ -83,7 +83,10 @@ export class AuthService {
   }
 
   /** After stage 1. Every tenant has 2FA off until the 2FA issue lands: issue the access token. */
-  async completeLogin(identity: PasswordIdentity, meta: RequestMeta): Promise<AuthenticatedResponse> {
+  async completeLogin(
+    identity: PasswordIdentity,
+    meta: RequestMeta,
+  ): Promise<AuthenticatedResponse> {
     const amr = ['pwd'];
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
       { userId: identity.userId, tenantSlug: identity.tenantSlug, roles: identity.roles },

@@ -9,7 +9,11 @@ export const ADVISORY_LOCKS = {
  * Runs `fn` while holding a session-level advisory lock on a dedicated connection, so that of
  * several instances starting together exactly one runs it at a time; the others wait.
  */
-export async function withAdvisoryLock<T>(ds: DataSource, key: number, fn: () => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(
+  ds: DataSource,
+  key: number,
+  fn: () => Promise<T>,
+): Promise<T> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {

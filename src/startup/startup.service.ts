@@ -36,7 +36,12 @@ export class StartupService {
     if (!tenant || !adminPassword || !(await this.tenants.isEmpty())) return;
     await this.tenants.create(
       { slug: tenant, name: tenant, admin: { username: adminUsername, password: adminPassword } },
-      { requestId: 'bootstrap', ip: '127.0.0.1', userAgent: null, actor: { type: 'platform', id: null } },
+      {
+        requestId: 'bootstrap',
+        ip: '127.0.0.1',
+        userAgent: null,
+        actor: { type: 'platform', id: null },
+      },
     );
     this.logger.log(`created tenant "${tenant}" with admin user "${adminUsername}"`);
   }

@@ -6,7 +6,12 @@ import { AuditService } from '../audit/audit.service';
 import { AppException } from '../common/errors/app.exception';
 import { RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UsersService } from '../users/users.service';
-import { CreateTenantDto, TenantView, toTenantView, UpdateTenantDto } from './dto/create-tenant.dto';
+import {
+  CreateTenantDto,
+  TenantView,
+  toTenantView,
+  UpdateTenantDto,
+} from './dto/create-tenant.dto';
 import { TenantTwoFactorSettings } from './entities/tenant-2fa-settings.entity';
 import { Tenant } from './entities/tenant.entity';
 
@@ -23,7 +28,9 @@ export class TenantsService {
   async create(dto: CreateTenantDto, meta: RequestMeta): Promise<TenantView> {
     this.users.checkPassword(dto.admin.password, 'admin.password');
     return this.dataSource.transaction(async (m) => {
-      const tenant = m.getRepository(Tenant).create({ slug: dto.slug, name: dto.name, status: 'active' });
+      const tenant = m
+        .getRepository(Tenant)
+        .create({ slug: dto.slug, name: dto.name, status: 'active' });
       try {
         await m.getRepository(Tenant).insert(tenant);
       } catch (e) {
@@ -31,7 +38,9 @@ export class TenantsService {
           throw AppException.conflict('A tenant with this slug already exists.');
         throw e;
       }
-      await m.getRepository(TenantTwoFactorSettings).insert({ tenantId: tenant.id, enabled: false });
+      await m
+        .getRepository(TenantTwoFactorSettings)
+        .insert({ tenantId: tenant.id, enabled: false });
       await this.audit.record(
         tenant.id,
         {
@@ -81,11 +90,15 @@ export class TenantsService {
       const tenant = await repo.findOne({ where: { slug }, lock: { mode: 'pessimistic_write' } });
       if (!tenant) throw AppException.notFound('No such tenant.');
       const changes: Record<string, { from: unknown; to: unknown }> = {};
-      if (dto.name !== undefined && dto.name !== tenant.name) changes.name = { from: tenant.name, to: dto.name };
+      if (dto.name !== undefined && dto.name !== tenant.name)
+        changes.name = { from: tenant.name, to: dto.name };
       if (dto.status !== undefined && dto.status !== tenant.status)
         changes.status = { from: tenant.status, to: dto.status };
       if (Object.keys(changes).length) {
-        await repo.update({ id: tenant.id }, { name: dto.name ?? tenant.name, status: dto.status ?? tenant.status });
+        await repo.update(
+          { id: tenant.id },
+          { name: dto.name ?? tenant.name, status: dto.status ?? tenant.status },
+        );
         await this.audit.record(
           tenant.id,
           {

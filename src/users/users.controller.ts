@@ -18,7 +18,11 @@ export class UsersController {
   @Post()
   @ApiOperation({ summary: 'Create a user' })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
-  create(@CurrentTenant() tenant: ResolvedTenant, @Body() dto: CreateUserDto, @Meta() meta: RequestMeta) {
+  create(
+    @CurrentTenant() tenant: ResolvedTenant,
+    @Body() dto: CreateUserDto,
+    @Meta() meta: RequestMeta,
+  ) {
     return this.users.create(tenant.id, dto, meta);
   }
 

@@ -31,9 +31,7 @@ function requireTenant(tenantId: string): void {
 }
 
 function isUniqueViolation(e: unknown): boolean {
-  return (
-    e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === '23505'
-  );
+  return e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === '23505';
 }
 
 function escapeLike(s: string): string {
@@ -77,7 +75,8 @@ export class UsersService {
       try {
         await m.getRepository(User).insert(user);
       } catch (e) {
-        if (isUniqueViolation(e)) throw AppException.conflict('A user with this username already exists.');
+        if (isUniqueViolation(e))
+          throw AppException.conflict('A user with this username already exists.');
         throw e;
       }
       const saved = await m.getRepository(User).findOneByOrFail({ id: user.id, tenantId });
@@ -103,6 +102,7 @@ export class UsersService {
     // No user has a 2FA address before 2FA registration exists, so none shares one.
     if (query.sharedEmail) return { items: [], nextCursor: null };
     const limit = query.limit ?? 50;
+    // eslint-disable-next-line no-control-regex
     const after = decodeCursor(query.cursor, /^[^\u0000]{1,64}$/);
     const qb = this.users
       .createQueryBuilder('u')
@@ -161,15 +161,24 @@ export class UsersService {
     return this.hasher.verify(credentials?.passwordHash ?? null, password);
   }
 
-  async update(tenantId: string, id: string, dto: UpdateUserDto, meta: RequestMeta): Promise<UserView> {
+  async update(
+    tenantId: string,
+    id: string,
+    dto: UpdateUserDto,
+    meta: RequestMeta,
+  ): Promise<UserView> {
     requireTenant(tenantId);
     await this.findOrFail(tenantId, id);
     if (dto.password !== undefined) this.checkPassword(dto.password, 'password');
-    const passwordHash = dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
+    const passwordHash =
+      dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
     return this.dataSource.transaction(async (m) => {
       const repo = m.getRepository(User);
       // Lock the row so concurrent updates apply one after the other.
-      const user = await repo.findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
+      const user = await repo.findOne({
+        where: { tenantId, id },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!user) throw AppException.notFound('No such user in this tenant.');
       const changes: string[] = [];
       if (dto.displayName !== undefined && dto.displayName !== user.displayName) {

@@ -48,7 +48,11 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
       audience: cfg.audience,
       // Asymmetric only: a token "signed" with HS256 and the public key, or alg none, is refused.
       algorithms: ['ES256', 'RS256'],
-      secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {
+      secretOrKeyProvider: (
+        _req: unknown,
+        rawJwt: string,
+        done: (err: unknown, key?: string) => void,
+      ) => {
         const header = decodeHeader(rawJwt);
         const key = keys.find(header?.kid);
         if (!header || header.typ !== ACCESS_TOKEN_TYP || !key || header.alg !== key.alg)

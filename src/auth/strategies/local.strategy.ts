@@ -9,7 +9,12 @@ import { AuthService, PasswordIdentity } from '../auth.service';
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly auth: AuthService) {
-    super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false });
+    super({
+      usernameField: 'username',
+      passwordField: 'password',
+      passReqToCallback: true,
+      session: false,
+    });
   }
 
   validate(req: FastifyRequest, username: string, password: string): Promise<PasswordIdentity> {

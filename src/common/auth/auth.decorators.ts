@@ -44,6 +44,10 @@ export const TenantAdmin = () =>
     SetMetadata(AUTH_KIND, AuthKind.TenantAdmin),
     ApiBearerAuth('accessToken'),
     ApiSecurity('platformKey'),
-    ApiHeader({ name: 'X-Api-Key', required: false, description: 'platform key (instead of a bearer token)' }),
+    ApiHeader({
+      name: 'X-Api-Key',
+      required: false,
+      description: 'platform key (instead of a bearer token)',
+    }),
     ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND),
   );

@@ -123,8 +123,7 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const code = STATUS_CODES[status] ?? (status >= 500 ? ErrorCode.INTERNAL_ERROR : undefined);
-    if (code === ErrorCode.SERVICE_UNAVAILABLE)
-      return build(code, requestId, { retryAfter: 1 });
+    if (code === ErrorCode.SERVICE_UNAVAILABLE) return build(code, requestId, { retryAfter: 1 });
     if (code === ErrorCode.VALIDATION_FAILED) {
       // Nest's own 400s (e.g. a body parser's SyntaxError): keep the message generic.
       return build(code, requestId, { message: 'The request body is not valid JSON.' });

@@ -24,22 +24,27 @@ export const REDACTED_PATHS = [
 
 export function buildLoggerOptions(level: string, stream?: DestinationStream): Params {
   const options = {
-        level,
-        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-        // The id Fastify gave the request (see genReqId): the same one the client sees.
-        genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
-        customProps: () => ({ service: 'efcx-2fa' }),
-        serializers: {
-          req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
-            id: req.id,
-            method: req.method,
-            // Query strings never carry secrets in this API, but drop them anyway: cheap insurance.
-            url: typeof req.url === 'string' ? req.url.split('?')[0] : req.url,
-            headers: req.headers,
-          }),
-        },
-        quietReqLogger: true,
-        autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // The id Fastify gave the request (see genReqId): the same one the client sees.
+    genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
+    customProps: () => ({ service: 'efcx-2fa' }),
+    serializers: {
+      req: (req: {
+        id: string;
+        method: string;
+        url: string;
+        headers: Record<string, unknown>;
+      }) => ({
+        id: req.id,
+        method: req.method,
+        // Query strings never carry secrets in this API, but drop them anyway: cheap insurance.
+        url: typeof req.url === 'string' ? req.url.split('?')[0] : req.url,
+        headers: req.headers,
+      }),
+    },
+    quietReqLogger: true,
+    autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
   };
   return { pinoHttp: stream ? [options, stream] : options };
 }

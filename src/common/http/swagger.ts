@@ -15,5 +15,8 @@ export function setupSwagger(app: NestFastifyApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'platformKey')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+  });
 }

@@ -20,6 +20,7 @@ export const Username = () =>
     IsString(),
     MinLength(1),
     MaxLength(64),
+    // eslint-disable-next-line no-control-regex
     Matches(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/, {
       message: '$property must not contain control characters',
     }),

@@ -10,7 +10,9 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const own = Object.values(e.constraints ?? {}).map((message) => ({
       field,
       // class-validator prefixes messages with the property name; say the full path instead.
-      message: message.startsWith(e.property) ? `${field}${message.slice(e.property.length)}` : message,
+      message: message.startsWith(e.property)
+        ? `${field}${message.slice(e.property.length)}`
+        : message,
     }));
     return [...own, ...flattenValidationErrors(e.children ?? [], field)];
   });

@@ -71,5 +71,11 @@ export interface TenantView {
 }
 
 export function toTenantView(t: Tenant): TenantView {
-  return { id: t.id, slug: t.slug, name: t.name, status: t.status, createdAt: t.createdAt.toISOString() };
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    status: t.status,
+    createdAt: t.createdAt.toISOString(),
+  };
 }

@@ -27,7 +27,10 @@ export class CreateUserDto {
   @IsArray()
   @ArrayMaxSize(32)
   @IsString({ each: true })
-  @Matches(ROLE_PATTERN, { each: true, message: 'each role must match ^[a-z0-9][a-z0-9._-]{0,63}$' })
+  @Matches(ROLE_PATTERN, {
+    each: true,
+    message: 'each role must match ^[a-z0-9][a-z0-9._-]{0,63}$',
+  })
   roles!: string[];
 
   @IsOptional()
@@ -54,7 +57,10 @@ export class UpdateUserDto {
   @IsArray()
   @ArrayMaxSize(32)
   @IsString({ each: true })
-  @Matches(ROLE_PATTERN, { each: true, message: 'each role must match ^[a-z0-9][a-z0-9._-]{0,63}$' })
+  @Matches(ROLE_PATTERN, {
+    each: true,
+    message: 'each role must match ^[a-z0-9][a-z0-9._-]{0,63}$',
+  })
   roles?: string[];
 
   @IsOptional()

@@ -1,0 +1,155 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateCredentials } from './credentials';
+import { buildAppConfig, ConfigValidationError, validateEnvironment } from './environment';
+
+const gen = generateCredentials();
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigValidationError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigValidationError');
+}
+
+const strongProduction = () => ({
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://u:p@db.internal:5432/efcx',
+  PLATFORM_API_KEY: randomBytes(32).toString('base64url'),
+  JWT_PRIVATE_KEY: gen.JWT_PRIVATE_KEY,
+  DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  OTP_HASH_KEY: randomBytes(32).toString('base64'),
+});
+
+describe('environment', () => {
+  it('gives the development defaults of API.md', () => {
+    const cfg = buildAppConfig(validateEnvironment({}), { generated: gen });
+    expect(cfg.http.port).toBe(3000);
+    expect(cfg.database.embeddedPort).toBe(54329);
+    expect(cfg.database.migrateOnStart).toBe(true);
+    expect(cfg.auth.accessTokenTtlSeconds).toBe(900);
+    expect(cfg.auth.mfaTokenTtlSeconds).toBe(600);
+    expect(cfg.auth.sessionIdleTimeoutSeconds).toBe(3600);
+    expect(cfg.auth.sessionMaxAgeSeconds).toBe(43200);
+    expect(cfg.auth.passwordMinLength).toBe(12);
+    expect(cfg.auth.issuer).toBe('efcx-2fa');
+    expect(cfg.auth.audience).toBe('efcx');
+    expect(cfg.auth.jwtAlgorithm).toBe('ES256');
+    expect(cfg.throttle.ipPerMinute).toBe(6000);
+    expect(cfg.throttle.userPerMinute).toBe(20);
+    expect(cfg.auth.hashQueueMax).toBe(64);
+    expect(cfg.mail.smtpTimeoutMs).toBe(10000);
+    expect(cfg.otp.purgeCron).toBe('*/5 * * * *');
+    expect(cfg.otp.retentionSeconds).toBe(3600);
+    expect(cfg.audit.retentionDays).toBe(365);
+    expect(cfg.http.uiEnabled).toBe(true);
+    expect(cfg.mail.devMailPort).toBe(1025);
+    expect(cfg.bootstrap).toEqual({
+      tenant: 'demo',
+      adminUsername: 'admin',
+      adminPassword: gen.BOOTSTRAP_ADMIN_PASSWORD,
+    });
+    expect(cfg.auth.platformApiKey).toBe(gen.PLATFORM_API_KEY);
+  });
+
+  it('names every malformed variable', () => {
+    const problems = problemsOf(() =>
+      validateEnvironment({
+        PORT: 'eighty',
+        EMBEDDED_PG_PORT: '5432',
+        DB_MIGRATE_ON_START: 'maybe',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        THROTTLE_IP_PER_MINUTE: '0',
+        TRUST_PROXY: 'everyone',
+      }),
+    );
+    for (const name of [
+      'PORT',
+      'EMBEDDED_PG_PORT',
+      'DB_MIGRATE_ON_START',
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'THROTTLE_IP_PER_MINUTE',
+      'TRUST_PROXY',
+    ])
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+  });
+
+  it('parses TRUST_PROXY as a hop count or a list of addresses', () => {
+    expect(
+      buildAppConfig(validateEnvironment({ TRUST_PROXY: '2' }), { generated: gen }).http.trustProxy,
+    ).toBe(2);
+    expect(
+      buildAppConfig(validateEnvironment({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }), {
+        generated: gen,
+      }).http.trustProxy,
+    ).toEqual(['10.0.0.0/8', '127.0.0.1']);
+  });
+
+  it('accepts a complete, strong production environment, with production defaults', () => {
+    const cfg = buildAppConfig(validateEnvironment(strongProduction()));
+    expect(cfg.runtime.production).toBe(true);
+    expect(cfg.http.uiEnabled).toBe(false);
+    expect(cfg.bootstrap.tenant).toBeUndefined();
+  });
+
+  it.each([
+    'JWT_PRIVATE_KEY',
+    'PLATFORM_API_KEY',
+    'DATA_ENCRYPTION_KEY',
+    'OTP_HASH_KEY',
+    'DATABASE_URL',
+  ])('refuses production without %s, naming it, even with generated values at hand', (name) => {
+    const env: Record<string, string> = strongProduction();
+    delete env[name];
+    const problems = problemsOf(() => buildAppConfig(validateEnvironment(env), { generated: gen }));
+    expect(problems).toEqual([expect.stringContaining(name)]);
+  });
+
+  it.each([
+    ['PLATFORM_API_KEY', 'short-key-10'],
+    ['PLATFORM_API_KEY', 'changeme-changeme-changeme-changeme'],
+    ['PLATFORM_API_KEY', 'a'.repeat(40)],
+    ['DATA_ENCRYPTION_KEY', randomBytes(16).toString('base64')],
+    ['DATA_ENCRYPTION_KEY', Buffer.alloc(32).toString('base64')],
+    ['OTP_HASH_KEY', randomBytes(16).toString('base64')],
+    ['JWT_PRIVATE_KEY', 'not a pem'],
+    [
+      'JWT_PRIVATE_KEY',
+      generateKeyPairSync('rsa', { modulusLength: 1024 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+    ],
+    [
+      'JWT_PRIVATE_KEY',
+      generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+    ],
+  ])('refuses a weak or malformed %s in production', (name, value) => {
+    const problems = problemsOf(() =>
+      buildAppConfig(validateEnvironment({ ...strongProduction(), [name]: value })),
+    );
+    expect(problems).toEqual([expect.stringContaining(name)]);
+  });
+
+  it('accepts an RSA 2048 key as RS256, and PEM with literal \\n', () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const cfg = buildAppConfig(
+      validateEnvironment({ ...strongProduction(), JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }),
+    );
+    expect(cfg.auth.jwtAlgorithm).toBe('RS256');
+  });
+
+  it('refuses several workers without Redis in production', () => {
+    const problems = problemsOf(() =>
+      buildAppConfig(validateEnvironment({ ...strongProduction(), WEB_CONCURRENCY: '3' })),
+    );
+    expect(problems).toEqual([expect.stringContaining('WEB_CONCURRENCY')]);
+  });
+});
