@@ -44,7 +44,9 @@ export class InitialSchema1795908043080 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // Case-insensitive uniqueness per tenant; also serves login lookups and the ordered listing.
-    await q.query('CREATE UNIQUE INDEX users_tenant_username_key ON users (tenant_id, lower(username))');
+    await q.query(
+      'CREATE UNIQUE INDEX users_tenant_username_key ON users (tenant_id, lower(username))',
+    );
     await q.query(`
       CREATE TABLE audit_events (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -61,7 +63,9 @@ export class InitialSchema1795908043080 implements MigrationInterface {
         CONSTRAINT audit_events_seq_key UNIQUE (seq)
       )`);
     await q.query('CREATE INDEX audit_events_tenant_seq_idx ON audit_events (tenant_id, seq DESC)');
-    await q.query('CREATE INDEX audit_events_tenant_user_seq_idx ON audit_events (tenant_id, user_id, seq DESC)');
+    await q.query(
+      'CREATE INDEX audit_events_tenant_user_seq_idx ON audit_events (tenant_id, user_id, seq DESC)',
+    );
     await q.query('CREATE INDEX audit_events_created_at_idx ON audit_events (created_at)');
   }
 

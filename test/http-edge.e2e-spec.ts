@@ -9,7 +9,12 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
 
   const expectErrorShape = (body: Record<string, unknown>, status: number, code: string) => {
     expect(body).toEqual(
-      expect.objectContaining({ statusCode: status, code, message: expect.any(String), requestId: expect.any(String) }),
+      expect.objectContaining({
+        statusCode: status,
+        code,
+        message: expect.any(String),
+        requestId: expect.any(String),
+      }),
     );
   };
 
@@ -20,9 +25,17 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
   });
 
   it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
-    const echoed = await t.http().get('/health/live').set('X-Request-Id', 'abc-123.DEF').expect(200);
+    const echoed = await t
+      .http()
+      .get('/health/live')
+      .set('X-Request-Id', 'abc-123.DEF')
+      .expect(200);
     expect(echoed.headers['x-request-id']).toBe('abc-123.DEF');
-    const replaced = await t.http().get('/health/live').set('X-Request-Id', 'a b<script>').expect(200);
+    const replaced = await t
+      .http()
+      .get('/health/live')
+      .set('X-Request-Id', 'a b<script>')
+      .expect(200);
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -36,23 +49,41 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
     expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
   });
 
-  it.each([['null'], ['[]'], ['"text"'], ['42']])('refuses the JSON body %s with 400', async (raw) => {
-    const res = await t.http().post('/v1/auth/login').set('Content-Type', 'application/json').send(raw).expect(400);
-    expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
-  });
+  it.each([['null'], ['[]'], ['"text"'], ['42']])(
+    'refuses the JSON body %s with 400',
+    async (raw) => {
+      const res = await t
+        .http()
+        .post('/v1/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(raw)
+        .expect(400);
+      expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
+    },
+  );
 
   it.each([
     ['text/plain', 'hello'],
     ['application/x-www-form-urlencoded', 'tenant=a&username=b&password=c'],
     ['application/xml', '<a/>'],
   ])('answers a %s body with 415 UNSUPPORTED_MEDIA_TYPE', async (type, body) => {
-    const res = await t.http().post('/v1/auth/login').set('Content-Type', type).send(body).expect(415);
+    const res = await t
+      .http()
+      .post('/v1/auth/login')
+      .set('Content-Type', type)
+      .send(body)
+      .expect(415);
     expectErrorShape(res.body, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('answers a body over 1 MB with 413 PAYLOAD_TOO_LARGE', async () => {
     const big = JSON.stringify({ tenant: 'a', username: 'b', password: 'x'.repeat(1024 * 1024) });
-    const res = await t.http().post('/v1/auth/login').set('Content-Type', 'application/json').send(big).expect(413);
+    const res = await t
+      .http()
+      .post('/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(big)
+      .expect(413);
     expectErrorShape(res.body, 413, 'PAYLOAD_TOO_LARGE');
   });
 
@@ -83,7 +114,9 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
 describe('CORS_ORIGINS', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { CORS_ORIGINS: 'https://agent.efcx.test, https://admin.efcx.test' } });
+    t = await startTestApp({
+      env: { CORS_ORIGINS: 'https://agent.efcx.test, https://admin.efcx.test' },
+    });
   });
   afterAll(() => t.close());
 

@@ -19,7 +19,10 @@ export const uniqueSlug = (prefix = 't') => `${prefix}-${randomBytes(5).toString
 export const strongPassword = () => `pw-${randomBytes(12).toString('base64url')}`;
 
 /** A fresh tenant with its first admin, created through the platform API. */
-export async function createTenant(t: TestApp, overrides: { slug?: string } = {}): Promise<TestTenant> {
+export async function createTenant(
+  t: TestApp,
+  overrides: { slug?: string } = {},
+): Promise<TestTenant> {
   const slug = overrides.slug ?? uniqueSlug();
   const admin = { username: 'admin', password: strongPassword() };
   const res = await t
