@@ -14,6 +14,7 @@ import { buildTypeOrmOptions } from './database/typeorm-options';
 import { ObservabilityModule } from './observability/observability.module';
 import { StartupService } from './startup/startup.service';
 import { TenantsModule } from './tenants/tenants.module';
+import { ThrottlingModule } from './throttling/throttling.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppModuleOptions {
@@ -43,6 +44,7 @@ export class AppModule {
           retryDelay: 1000,
         }),
         ObservabilityModule,
+        ThrottlingModule,
         AuditModule,
         UsersModule,
         TenantsModule,

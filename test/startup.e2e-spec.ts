@@ -34,12 +34,10 @@ describe('start-up in production refuses missing or weak secrets', () => {
     NODE_ENV: 'production',
     DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
     PLATFORM_API_KEY: 'k'.repeat(8) + 'Zq3vT9pXw2LmN8rB5yC7uJ4hG6fD1sA0',
-    DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7)
-      .map((b, i) => b + i)
-      .toString('base64'),
-    OTP_HASH_KEY: Buffer.alloc(32, 9)
-      .map((b, i) => b + i)
-      .toString('base64'),
+    DATA_ENCRYPTION_KEY: Buffer.from(Array.from({ length: 32 }, (_, i) => i + 7)).toString(
+      'base64',
+    ),
+    OTP_HASH_KEY: Buffer.from(Array.from({ length: 32 }, (_, i) => i + 9)).toString('base64'),
   };
 
   it('exits non-zero naming JWT_PRIVATE_KEY when it is missing', async () => {

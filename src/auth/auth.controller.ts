@@ -31,6 +31,7 @@ export class AuthController {
     ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ErrorCode.PAYLOAD_TOO_LARGE,
     ErrorCode.SERVICE_UNAVAILABLE,
+    ErrorCode.TOO_MANY_REQUESTS,
   )
   login(
     @Body() _dto: LoginDto,

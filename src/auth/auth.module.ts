@@ -14,6 +14,7 @@ import { SigningKeys } from './signing-keys.service';
 import { AccessTokenStrategy } from './strategies/access-token.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 import { TokensService } from './tokens.service';
+import { AuthRateGuard } from '../throttling/auth-rate.guard';
 
 @Module({
   imports: [PassportModule, JwtModule.register({}), TenantsModule, UsersModule, AuditModule],
@@ -26,6 +27,9 @@ import { TokensService } from './tokens.service';
     AccessTokenStrategy,
     AccessTokenPassportGuard,
     LoginGuard,
+    // Global guards run in this order: the IP throttle first (it also counts requests that fail
+    // authentication), then default-deny authentication.
+    { provide: APP_GUARD, useClass: AuthRateGuard },
     { provide: APP_GUARD, useClass: AuthenticationGuard },
   ],
 })

@@ -7,6 +7,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
 import { MetricsService } from '../observability/metrics.service';
 import { TenantsService } from '../tenants/tenants.service';
+import { FailureLimiter } from '../throttling/failure-limiter.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse } from './dto/login.dto';
 import { TokensService } from './tokens.service';
@@ -31,6 +32,7 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly failures: FailureLimiter,
   ) {}
 
   /**
@@ -44,6 +46,13 @@ export class AuthService {
     password: string,
     meta: RequestMeta,
   ): Promise<PasswordIdentity> {
+    const failureKey = [tenantSlug.toLowerCase(), username.toLowerCase(), meta.ip].join('\u0000');
+    try {
+      this.failures.assertAllowed(failureKey);
+    } catch (e) {
+      this.metrics.loginOutcome('throttled');
+      throw e;
+    }
     const tenant = await this.tenants.findBySlug(tenantSlug);
     const user = tenant ? await this.users.findCredentials(tenant.id, username) : null;
     let ok: boolean;
@@ -59,6 +68,7 @@ export class AuthService {
     else if (tenant?.status !== 'active') reason = 'tenant_disabled';
     else if (user.disabled) reason = 'user_disabled';
     if (reason !== null || !tenant || !user) {
+      this.failures.recordFailure(failureKey);
       this.metrics.loginOutcome('invalid_credentials');
       if (tenant) {
         await this.audit.record(tenant.id, {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { authConfig } from '../../config/app-config';
 import { AppException } from '../common/errors/app.exception';
@@ -8,7 +8,7 @@ import { ErrorCode } from '../common/errors/error-code';
 
 /** OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_PARAMS = {
-  algorithm: Algorithm.Argon2id,
+  algorithm: 2, // Algorithm.Argon2id (a const enum, which isolatedModules cannot inline)
   memoryCost: 19456,
   timeCost: 2,
   parallelism: 1,
