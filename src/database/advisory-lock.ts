@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 /** Keys of the PostgreSQL advisory locks this service takes (one namespace, several jobs). */
 export const ADVISORY_LOCKS = {
   startup: 0x45464358_01, // migrations + bootstrap
+  auditRetention: 0x45464358_02,
 } as const;
 
 /**
@@ -18,6 +19,32 @@ export async function withAdvisoryLock<T>(
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [key]);
+    try {
+      return await fn();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [key]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * Runs `fn` only if no other instance holds the lock right now (scheduled jobs: one instance
+ * does the work, the others skip this round). Returns undefined when skipped.
+ */
+export async function ifAdvisoryLockFree<T>(
+  ds: DataSource,
+  key: number,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
+      key,
+    ])) as [{ locked: boolean }];
+    if (!locked) return undefined;
     try {
       return await fn();
     } finally {
