@@ -1,11 +1,14 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadOrCreateCredentials } from '../config/credentials';
+import type { AppConfig } from '../config/app-config';
+import { DevCredentials, loadOrCreateCredentials } from '../config/credentials';
 import {
   buildAppConfig,
   ConfigValidationError,
+  EnvironmentVariables,
   isProduction,
   validateEnvironment,
 } from '../config/environment';
@@ -14,22 +17,30 @@ import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-pos
 
 /** Start-up lines for the operator (before the JSON logger exists). Never a secret. */
 function say(line: string): void {
-  process.stderr.write(`[efcx-2fa] ${line}\n`);
+  const who = cluster.isPrimary ? '' : ` worker ${cluster.worker?.id}`;
+  process.stderr.write(`[efcx-2fa${who}] ${line}\n`);
 }
 
-async function main(): Promise<void> {
+interface Prepared {
+  env: EnvironmentVariables;
+  config: AppConfig;
+  credentials?: { file: string; credentials: DevCredentials };
+  embedded?: EmbeddedDatabase;
+}
+
+/** Configuration, development secrets and (without DATABASE_URL) the embedded PostgreSQL. */
+async function prepare(): Promise<Prepared> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const env = validateEnvironment(process.env);
-  const production = isProduction(env);
-
-  let credentials: Awaited<ReturnType<typeof loadOrCreateCredentials>> | undefined;
-  if (!production) {
+  let credentials: Prepared['credentials'];
+  if (!isProduction(env)) {
     // Generated once into ./.data/credentials.json (0600) and reused; the path is printed, never a value.
-    credentials = await loadOrCreateCredentials(path.resolve('.data'));
-    say(`development credentials: ${credentials.file}${credentials.created ? ' (created)' : ''}`);
+    const loaded = await loadOrCreateCredentials(path.resolve('.data'));
+    credentials = loaded;
+    if (cluster.isPrimary)
+      say(`development credentials: ${loaded.file}${loaded.created ? ' (created)' : ''}`);
   }
   const config = buildAppConfig(env, { generated: credentials?.credentials, cwd: process.cwd() });
-
   let embedded: EmbeddedDatabase | undefined;
   if (!config.database.url) {
     say(
@@ -42,7 +53,11 @@ async function main(): Promise<void> {
     });
     config.database.url = embedded.url;
   }
+  return { env, config, credentials, embedded };
+}
 
+/** One HTTP server process; resolves once it listens. SIGTERM: drain, close, exit 0. */
+async function serve(p: Prepared, announce: boolean): Promise<void> {
   let app: NestFastifyApplication | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -53,30 +68,78 @@ async function main(): Promise<void> {
       // Fastify stops accepting, lets in-flight requests finish, then Nest closes the pool.
       await app?.close();
     } finally {
-      await embedded?.stop().catch(() => undefined);
+      await p.embedded?.stop().catch(() => undefined);
       process.exit(0);
     }
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-
   try {
-    app = await createApp(config);
-    await app.listen({ port: config.http.port, host: '0.0.0.0' });
+    app = await createApp(p.config);
+    await app.listen({ port: p.config.http.port, host: '0.0.0.0' });
   } catch (e) {
     await app?.close().catch(() => undefined);
-    await embedded?.stop().catch(() => undefined);
+    await p.embedded?.stop().catch(() => undefined);
     throw e;
   }
-  say(`listening on http://127.0.0.1:${config.http.port} (API docs: /docs)`);
-  if (!production && config.bootstrap.tenant) {
+  if (announce) announceReady(p);
+}
+
+function announceReady(p: Prepared): void {
+  say(`listening on http://127.0.0.1:${p.config.http.port} (API docs: /docs)`);
+  if (!p.config.runtime.production && p.config.bootstrap.tenant) {
     say(
-      `tenant "${config.bootstrap.tenant}", admin user "${config.bootstrap.adminUsername}"` +
-        (env.BOOTSTRAP_ADMIN_PASSWORD
+      `tenant "${p.config.bootstrap.tenant}", admin user "${p.config.bootstrap.adminUsername}"` +
+        (p.env.BOOTSTRAP_ADMIN_PASSWORD
           ? ''
-          : ` (password: BOOTSTRAP_ADMIN_PASSWORD in ${credentials?.file})`),
+          : ` (password: BOOTSTRAP_ADMIN_PASSWORD in ${p.credentials?.file})`),
     );
   }
+}
+
+/**
+ * WEB_CONCURRENCY > 1: the primary prepares secrets and the embedded PostgreSQL once, then forks
+ * the workers, which share the port; it restarts a worker that dies and stops them on SIGTERM.
+ */
+async function runPrimary(p: Prepared, workers: number): Promise<void> {
+  if (!p.config.throttle.redisUrl)
+    say(
+      `WARNING: WEB_CONCURRENCY=${workers} without REDIS_URL: each worker keeps its own throttle counts`,
+    );
+  let stopping = false;
+  let listening = 0;
+  const fork = () =>
+    cluster.fork({ DATABASE_URL: p.config.database.url }).on('listening', () => {
+      if (++listening === workers) announceReady(p);
+    });
+  for (let i = 0; i < workers; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) void finish();
+      return;
+    }
+    say(`worker ${worker.id} exited (${signal ?? code}); starting another`);
+    fork();
+  });
+  const finish = async () => {
+    await p.embedded?.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping ${workers} workers`);
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const prepared = await prepare();
+  const workers = prepared.config.runtime.webConcurrency;
+  if (cluster.isPrimary && workers > 1) return runPrimary(prepared, workers);
+  return serve(prepared, cluster.isPrimary);
 }
 
 main().catch((e: unknown) => {

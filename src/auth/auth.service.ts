@@ -99,7 +99,12 @@ export class AuthService {
   ): Promise<AuthenticatedResponse> {
     const amr = ['pwd'];
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
-      { userId: identity.userId, tenantSlug: identity.tenantSlug, roles: identity.roles },
+      {
+        userId: identity.userId,
+        tenantSlug: identity.tenantSlug,
+        roles: identity.roles,
+        passwordVersion: identity.passwordVersion,
+      },
       amr,
       randomUUID(),
     );

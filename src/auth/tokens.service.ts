@@ -16,6 +16,8 @@ export interface AccessTokenClaims {
   roles: string[];
   amr: string[];
   sid: string;
+  /** The user's password version at issue: a password change ends every earlier token here. */
+  pv: number;
   iat: number;
   exp: number;
   jti: string;
@@ -25,6 +27,7 @@ export interface TokenSubject {
   userId: string;
   tenantSlug: string;
   roles: string[];
+  passwordVersion: number;
 }
 
 @Injectable()
@@ -42,7 +45,13 @@ export class TokensService {
   ): Promise<{ accessToken: string; expiresIn: number }> {
     const expiresIn = this.cfg.accessTokenTtlSeconds;
     const accessToken = await this.jwt.signAsync(
-      { tid: subject.tenantSlug, roles: subject.roles, amr, sid: sessionId },
+      {
+        tid: subject.tenantSlug,
+        roles: subject.roles,
+        amr,
+        sid: sessionId,
+        pv: subject.passwordVersion,
+      },
       {
         privateKey: this.keys.privateKeyPem,
         algorithm: this.keys.current.alg,

@@ -1,9 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
-
-// eslint-disable-next-line no-control-regex
-export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+import { IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
 export const TENANT_SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
@@ -29,3 +26,22 @@ export const Username = () =>
 /** Trims surrounding white space from a string value (leaves other types for the validators). */
 export const Trim = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/**
+ * Optional, but not nullable: an absent field is skipped, `null` is validated (and so refused by
+ * the type rule). class-validator's IsOptional would let `null` through to the service.
+ */
+export const Optional = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+
+/** A role: free text of 1-64 characters without control characters (`admin` grants admin). */
+export const Role = () =>
+  applyDecorators(
+    IsString({ each: true }),
+    MinLength(1, { each: true }),
+    MaxLength(64, { each: true }),
+    // eslint-disable-next-line no-control-regex
+    Matches(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/, {
+      each: true,
+      message: 'each role must not contain control characters',
+    }),
+  );

@@ -9,7 +9,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { TenantSlug, Username } from '../../common/validation/field-decorators';
+import { Optional, TenantSlug, Username } from '../../common/validation/field-decorators';
 import type { Tenant, TenantStatus } from '../entities/tenant.entity';
 
 export class FirstAdminDto {
@@ -51,13 +51,13 @@ export class CreateTenantDto {
 }
 
 export class UpdateTenantDto {
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
-  @IsOptional()
+  @Optional()
   @IsIn(['active', 'disabled'])
   status?: TenantStatus;
 }

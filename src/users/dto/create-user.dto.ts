@@ -5,13 +5,10 @@ import {
   IsEmail,
   IsOptional,
   IsString,
-  Matches,
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { Username } from '../../common/validation/field-decorators';
-
-export const ROLE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+import { Optional, Role, Username } from '../../common/validation/field-decorators';
 
 export class CreateUserDto {
   /** 1-64 characters, no control characters; unique per tenant, case-insensitively. */
@@ -26,11 +23,7 @@ export class CreateUserDto {
   /** Free strings (agent, supervisor, …); `admin` grants the admin endpoints. */
   @IsArray()
   @ArrayMaxSize(32)
-  @IsString({ each: true })
-  @Matches(ROLE_PATTERN, {
-    each: true,
-    message: 'each role must match ^[a-z0-9][a-z0-9._-]{0,63}$',
-  })
+  @Role()
   roles!: string[];
 
   @IsOptional()
@@ -47,31 +40,29 @@ export class CreateUserDto {
 }
 
 export class UpdateUserDto {
+  /** null clears it. */
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   displayName?: string | null;
 
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(32)
-  @IsString({ each: true })
-  @Matches(ROLE_PATTERN, {
-    each: true,
-    message: 'each role must match ^[a-z0-9][a-z0-9._-]{0,63}$',
-  })
+  @Role()
   roles?: string[];
 
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(256)
   password?: string;
 
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   disabled?: boolean;
 
+  /** Contact address; null clears it. Never moves 2FA codes. */
   @IsOptional()
   @IsEmail()
   @MaxLength(254)
