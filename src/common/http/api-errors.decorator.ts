@@ -18,10 +18,10 @@ export class ErrorResponseDto {
   retryAfterSeconds?: number;
 }
 
-/** Documents which error codes a route answers, grouped by HTTP status. */
+/** Documents which error codes a route answers, grouped by HTTP status (500 is global). */
 export function ApiErrors(...codes: ErrorCode[]) {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of new Set([...codes, ErrorCode.INTERNAL_ERROR])) {
+  for (const code of new Set(codes)) {
     const status = ERROR_STATUS[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }

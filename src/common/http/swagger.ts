@@ -13,6 +13,13 @@ export function setupSwagger(app: NestFastifyApplication): void {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'accessToken')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'platformKey')
+    .addGlobalResponse({
+      status: 500,
+      description: 'INTERNAL_ERROR',
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } },
+      },
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
   SwaggerModule.setup('docs', app, document, {
