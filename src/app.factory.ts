@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { AppModule, AppModuleOptions } from './app.module';
 import { configureHttp, genReqId } from './common/http/configure-http';
 import { setupSwagger } from './common/http/swagger';
+import { Lifecycle } from './observability/lifecycle.service';
 import { StartupService } from './startup/startup.service';
 
 /**
@@ -23,7 +24,9 @@ export async function createApp(
     logger: false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // Requests that arrive while draining are still served (with Connection: close), in our
+    // error shape if they fail: the database closes only after the HTTP server (see shutdownApp).
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options),
@@ -32,9 +35,20 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  configureHttp(app, config.http);
+  configureHttp(app, config.http, app.get(Lifecycle));
   setupSwagger(app);
   await app.init();
   await app.get(StartupService).run();
   return app;
+}
+
+/**
+ * Graceful stop: readiness 503 and Connection: close first, then the HTTP server closes and waits
+ * for in-flight requests, and only then Nest's hooks close the database pool (Nest alone would
+ * close the pool before the server).
+ */
+export async function shutdownApp(app: NestFastifyApplication): Promise<void> {
+  app.get(Lifecycle).beginDrain();
+  await app.getHttpAdapter().close();
+  await app.close();
 }

@@ -12,7 +12,7 @@ import {
   isProduction,
   validateEnvironment,
 } from '../config/environment';
-import { createApp } from './app.factory';
+import { createApp, shutdownApp } from './app.factory';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 
 /** Start-up lines for the operator (before the JSON logger exists). Never a secret. */
@@ -65,8 +65,8 @@ async function serve(p: Prepared, announce: boolean): Promise<void> {
     stopping = true;
     say(`${signal}: shutting down`);
     try {
-      // Fastify stops accepting, lets in-flight requests finish, then Nest closes the pool.
-      await app?.close();
+      // Readiness 503 first; the server drains in-flight requests; then the pool closes.
+      if (app) await shutdownApp(app);
     } finally {
       await p.embedded?.stop().catch(() => undefined);
       process.exit(0);

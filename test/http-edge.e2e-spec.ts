@@ -1,3 +1,4 @@
+import { createTenant } from './factories/tenants.factory';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('HTTP edge: error shape, body rules, request id, headers', () => {
@@ -145,5 +146,47 @@ describe('CORS_ORIGINS', () => {
       .set('Origin', 'https://agent.efcx.test')
       .set('Access-Control-Request-Method', 'POST');
     expect(admin.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const auditedIp = async (t: TestApp, forwardedFor: string) => {
+    await t
+      .http()
+      .post('/v1/auth/login')
+      .set('X-Forwarded-For', forwardedFor)
+      .send({ tenant: 'nobody', username: 'x', password: 'y' })
+      .expect(401);
+    const tenant = await createTenant(t);
+    await t
+      .http()
+      .post('/v1/auth/login')
+      .set('X-Forwarded-For', forwardedFor)
+      .send({ tenant: tenant.slug, username: 'ghost', password: 'wrong-password' })
+      .expect(401);
+    const events = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/audit-events?type=LOGIN_FAILED`)
+      .set('X-Api-Key', t.platformKey)
+      .expect(200);
+    return events.body.items[0].ip as string;
+  };
+
+  it('ignores X-Forwarded-For when unset (the socket address is audited)', async () => {
+    const t = await startTestApp();
+    try {
+      expect(await auditedIp(t, '203.0.113.9')).toBe('127.0.0.1');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('believes the trusted proxy hop when set', async () => {
+    const t = await startTestApp({ env: { TRUST_PROXY: '127.0.0.1' } });
+    try {
+      expect(await auditedIp(t, '198.51.100.7, 203.0.113.9')).toBe('203.0.113.9');
+    } finally {
+      await t.close();
+    }
   });
 });

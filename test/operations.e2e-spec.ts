@@ -1,4 +1,5 @@
 import { ErrorCode } from '../src/common/errors/error-code';
+import { Lifecycle } from '../src/observability/lifecycle.service';
 import { createTenant, login } from './factories/tenants.factory';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -99,5 +100,51 @@ describe('logs never hold a credential', () => {
     expect(logs).not.toContain(token.split('.')[2]);
     expect(logs).not.toContain(tenant.admin.password);
     expect(logs).not.toContain('wrong-password-value');
+  });
+});
+
+describe('database gone', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After (never a 500) and readiness 503', async () => {
+    await t.http().get('/health/ready').expect(200);
+    // Drop the app's database under it (its connections are terminated).
+    const { dropTestDatabase } = await import('./support/database');
+    await dropTestDatabase(t.databaseUrl);
+    const ready = await t.http().get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.code).toBe('SERVICE_UNAVAILABLE');
+    const res = await t.http().get('/v1/tenants').set('X-Api-Key', t.platformKey);
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({
+      statusCode: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: expect.any(String),
+      requestId: res.headers['x-request-id'],
+    });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    await t.http().get('/health/live').expect(200);
+  });
+});
+
+describe('draining (shutdown begun)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers readiness 503 and closes keep-alive connections, while still serving requests', async () => {
+    await t.http().get('/health/ready').expect(200);
+    t.app.get(Lifecycle).beginDrain();
+    const ready = await t.http().get('/health/ready').expect(503);
+    expect(ready.body.code).toBe('SERVICE_UNAVAILABLE');
+    expect(ready.headers.connection).toBe('close');
+    const live = await t.http().get('/health/live').expect(200);
+    expect(live.headers.connection).toBe('close');
   });
 });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase, dropTestDatabase, queryDb } from './support/database';
 import { startTestApp, TestApp } from './support/test-app';
@@ -105,4 +107,70 @@ describe('several instances starting together on one empty database', () => {
     const tenants = await queryDb<{ slug: string }>(databaseUrl, 'SELECT slug FROM tenants');
     expect(tenants).toEqual([{ slug: 'boot' }]);
   });
+});
+
+describe('SIGTERM', () => {
+  let databaseUrl: string;
+  let workDir: string;
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase();
+    workDir = await mkdtemp(path.join(tmpdir(), 'efcx-main-'));
+  });
+  afterAll(async () => {
+    await dropTestDatabase(databaseUrl);
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('lets in-flight requests finish, then exits 0', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const root = path.resolve(__dirname, '..');
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', path.join(root, 'src/main.ts')],
+      {
+        cwd: workDir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+          NODE_PATH: path.join(root, 'node_modules'),
+          DATABASE_URL: databaseUrl,
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start: ${output}`)), 45000);
+      const onData = (d: Buffer) => {
+        output += d.toString();
+        if (output.includes('listening on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+    });
+    const base = `http://127.0.0.1:${port}`;
+    // The bootstrap tenant exists (development defaults): a login is an argon2 verify in flight.
+    const inFlight = Promise.all(
+      [1, 2, 3, 4].map(() =>
+        fetch(`${base}/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ tenant: 'demo', username: 'admin', password: 'not-the-password' }),
+        }).then((r) => r.status),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGTERM');
+    expect(await inFlight).toEqual([401, 401, 401, 401]);
+    expect(await exited).toBe(0);
+    expect(output).toContain('SIGTERM');
+  }, 90000);
 });

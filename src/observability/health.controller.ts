@@ -2,6 +2,9 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/auth/auth.decorators';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { Lifecycle } from './lifecycle.service';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
@@ -11,6 +14,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly metrics: MetricsService,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   @Get('health/live')
@@ -23,8 +27,11 @@ export class HealthController {
   @Get('health/ready')
   @Public()
   @HealthCheck()
-  @ApiOperation({ summary: '200 when the database answers, else 503 SERVICE_UNAVAILABLE' })
+  @ApiOperation({
+    summary: '200 when the database answers and the instance is not shutting down, else 503',
+  })
   ready() {
+    if (this.lifecycle.draining) throw new AppException(ErrorCode.SERVICE_UNAVAILABLE);
     return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
   }
 

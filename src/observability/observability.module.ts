@@ -1,13 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { Lifecycle } from './lifecycle.service';
 import { MetricsService } from './metrics.service';
 
 @Global()
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [MetricsService],
-  exports: [MetricsService],
+  providers: [MetricsService, Lifecycle],
+  exports: [MetricsService, Lifecycle],
 })
 export class ObservabilityModule {}

@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { AppConfig } from '../../config/app-config';
 import { generateCredentials } from '../../config/credentials';
 import { buildAppConfig, validateEnvironment } from '../../config/environment';
-import { createApp } from '../../src/app.factory';
+import { createApp, shutdownApp } from '../../src/app.factory';
 import { createTestDatabase, dropTestDatabase } from './database';
 
 /** Secrets for this worker, generated once: tests never use a fixed key. */
@@ -68,7 +68,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     http: () => request(url),
     logs: () => chunks.join(''),
     close: async () => {
-      await app.close();
+      await shutdownApp(app);
       if (ownsDatabase) await dropTestDatabase(databaseUrl);
     },
   };

@@ -60,6 +60,10 @@ const DB_UNAVAILABLE = new Set([
   '08006',
   '08001',
   '08004',
+  '3D000', // the database does not exist (dropped or not created yet)
+  '28000', // invalid authorization (credentials rotated under us)
+  '28P01',
+  '57014', // query cancelled (statement timeout)
 ]);
 
 function isDatabaseUnavailable(err: unknown): boolean {

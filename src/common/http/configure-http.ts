@@ -39,7 +39,11 @@ function isPage(url: string): boolean {
 }
 
 /** Body, header and CORS rules of API.md that live at the HTTP layer. */
-export function configureHttp(app: NestFastifyApplication, http: HttpConfig): void {
+export function configureHttp(
+  app: NestFastifyApplication,
+  http: HttpConfig,
+  lifecycle: { readonly draining: boolean },
+): void {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
 
   // Only JSON bodies: without the text/plain parser every other type is 415.
@@ -61,6 +65,7 @@ export function configureHttp(app: NestFastifyApplication, http: HttpConfig): vo
     reply.headers(SECURITY_HEADERS);
     reply.header('content-security-policy', isPage(req.url) ? PAGE_CSP : API_CSP);
     if (req.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
+    if (lifecycle.draining) reply.header('connection', 'close');
     return payload;
   });
 

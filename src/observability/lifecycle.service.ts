@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+
+/**
+ * Whether this instance is shutting down. While draining, readiness answers 503 (the load
+ * balancer stops sending) and every response says `Connection: close`, so keep-alive clients
+ * move to another instance instead of holding this one open.
+ */
+@Injectable()
+export class Lifecycle {
+  private drainingFlag = false;
+
+  get draining(): boolean {
+    return this.drainingFlag;
+  }
+
+  beginDrain(): void {
+    this.drainingFlag = true;
+  }
+}
