@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
-import { Actor } from '../common/http/request-context';
+import { Actor, RequestMeta } from '../common/http/request-context';
+import { requireTenant } from '../database/query-guards';
 import { AuditEventType } from './audit-event-type';
 import { AuditEventView, ListAuditEventsQueryDto } from './dto/list-audit-events.dto';
 import { AuditEvent } from './entities/audit-event.entity';
@@ -19,8 +20,9 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
-function requireTenant(tenantId: string): void {
-  if (!tenantId) throw new Error('tenantId is required');
+/** Who acted, from where: the request's actor, client IP and user agent. */
+export function auditedBy(meta: RequestMeta): Pick<AuditEntry, 'actor' | 'ip' | 'userAgent'> {
+  return { actor: meta.actor, ip: meta.ip, userAgent: meta.userAgent };
 }
 
 @Injectable()

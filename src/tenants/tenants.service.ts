@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { AuditEventType } from '../audit/audit-event-type';
-import { AuditService } from '../audit/audit.service';
+import { auditedBy, AuditService } from '../audit/audit.service';
+import { isUniqueViolation } from '../database/query-guards';
 import { AppException } from '../common/errors/app.exception';
 import { RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UsersService } from '../users/users.service';
@@ -34,7 +35,7 @@ export class TenantsService {
       try {
         await m.getRepository(Tenant).insert(tenant);
       } catch (e) {
-        if (e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505')
+        if (isUniqueViolation(e))
           throw AppException.conflict('A tenant with this slug already exists.');
         throw e;
       }
@@ -45,9 +46,7 @@ export class TenantsService {
         tenant.id,
         {
           type: AuditEventType.TENANT_CHANGED,
-          actor: meta.actor,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
+          ...auditedBy(meta),
           data: { action: 'created', slug: tenant.slug, name: tenant.name },
         },
         m,
@@ -103,9 +102,7 @@ export class TenantsService {
           tenant.id,
           {
             type: AuditEventType.TENANT_CHANGED,
-            actor: meta.actor,
-            ip: meta.ip,
-            userAgent: meta.userAgent,
+            ...auditedBy(meta),
             data: { action: 'updated', changes },
           },
           m,

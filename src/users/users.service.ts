@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { authConfig } from '../../config/app-config';
 import { AuditEventType } from '../audit/audit-event-type';
-import { AuditService } from '../audit/audit.service';
+import { auditedBy, AuditService } from '../audit/audit.service';
+import { isUniqueViolation, requireTenant } from '../database/query-guards';
 import { AppException } from '../common/errors/app.exception';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { RequestMeta } from '../common/http/request-context';
@@ -23,15 +24,6 @@ export interface UserCredentials {
   disabled: boolean;
   passwordHash: string;
   passwordVersion: number;
-}
-
-function requireTenant(tenantId: string): void {
-  // TypeORM drops `undefined` from a WHERE clause: an empty tenant id must never widen a query.
-  if (!tenantId) throw new Error('tenantId is required');
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof QueryFailedError && (e.driverError as { code?: string })?.code === '23505';
 }
 
 function escapeLike(s: string): string {
@@ -85,9 +77,7 @@ export class UsersService {
         {
           type: AuditEventType.USER_CREATED,
           userId: saved.id,
-          actor: meta.actor,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
+          ...auditedBy(meta),
           data: { username: saved.username, roles: saved.roles },
         },
         m,
@@ -218,9 +208,7 @@ export class UsersService {
           {
             type: AuditEventType.USER_UPDATED,
             userId: id,
-            actor: meta.actor,
-            ip: meta.ip,
-            userAgent: meta.userAgent,
+            ...auditedBy(meta),
             data: { changes, ...(changes.includes('disabled') ? { disabled: user.disabled } : {}) },
           },
           m,
@@ -242,9 +230,7 @@ export class UsersService {
         {
           type: AuditEventType.USER_DELETED,
           userId: id,
-          actor: meta.actor,
-          ip: meta.ip,
-          userAgent: meta.userAgent,
+          ...auditedBy(meta),
           data: { username: user.username },
         },
         m,
