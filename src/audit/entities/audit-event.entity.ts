@@ -1,15 +1,37 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 
 @Entity({ name: 'audit_events' })
+@Check('audit_events_actor_type_check', `actor_type IN ('user', 'platform')`)
+@Unique('audit_events_seq_key', ['seq'])
+// Descending (tenant, seq) indexes for the newest-first listing: described in the migration.
+@Index('audit_events_tenant_seq_idx', { synchronize: false })
+@Index('audit_events_tenant_user_seq_idx', { synchronize: false })
+@Index('audit_events_created_at_idx', ['createdAt'])
 export class AuditEvent {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   /** Insertion order: the listing is newest first and its cursor is this number. */
-  @Column({ type: 'bigint', insert: false, update: false })
+  @Column({
+    type: 'bigint',
+    insert: false,
+    update: false,
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+  })
   seq!: string;
 
   @Column({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey('Tenant', { name: 'audit_events_tenant_id_fkey', onDelete: 'CASCADE' })
   tenantId!: string;
 
   @Column({ type: 'varchar', length: 40 })
@@ -31,7 +53,7 @@ export class AuditEvent {
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent!: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   data!: Record<string, unknown>;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -1,9 +1,24 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** One row per tenant, created disabled with the defaults of API.md. Read fresh at each login. */
 @Entity({ name: 'tenant_2fa_settings' })
+// The ranges of API.md, enforced by the database too.
+@Check('tenant_2fa_settings_otp_length_check', 'otp_length BETWEEN 6 AND 10')
+@Check('tenant_2fa_settings_otp_ttl_seconds_check', 'otp_ttl_seconds BETWEEN 30 AND 600')
+@Check(
+  'tenant_2fa_settings_resend_cooldown_seconds_check',
+  'resend_cooldown_seconds BETWEEN 0 AND 3600',
+)
+@Check('tenant_2fa_settings_max_attempts_check', 'max_attempts BETWEEN 1 AND 20')
+@Check('tenant_2fa_settings_max_resends_per_login_check', 'max_resends_per_login BETWEEN 0 AND 20')
+@Check('tenant_2fa_settings_lockout_max_failures_check', 'lockout_max_failures BETWEEN 10 AND 100')
+@Check(
+  'tenant_2fa_settings_lockout_duration_seconds_check',
+  'lockout_duration_seconds BETWEEN 60 AND 86400',
+)
 export class TenantTwoFactorSettings {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey('Tenant', { name: 'tenant_2fa_settings_tenant_id_fkey', onDelete: 'CASCADE' })
   tenantId!: string;
 
   @Column({ type: 'boolean', default: false })

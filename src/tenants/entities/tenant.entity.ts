@@ -1,19 +1,23 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
   PrimaryGeneratedColumn,
+  Unique,
   UpdateDateColumn,
 } from 'typeorm';
 
 export type TenantStatus = 'active' | 'disabled';
 
 @Entity({ name: 'tenants' })
+@Check('tenants_status_check', `status IN ('active', 'disabled')`)
+@Unique('tenants_slug_key', ['slug'])
 export class Tenant {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ type: 'varchar', length: 63, unique: true })
+  @Column({ type: 'varchar', length: 63 })
   slug!: string;
 
   @Column({ type: 'varchar', length: 200 })

@@ -2,17 +2,22 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  ForeignKey,
+  Index,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
 
 /** A tenant's user. Usernames are unique per tenant compared case-insensitively (an index on lower()). */
 @Entity({ name: 'users' })
+// (tenant_id, lower(username)): an expression index TypeORM cannot describe; see the migration.
+@Index('users_tenant_username_key', { synchronize: false })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Column({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey('Tenant', { name: 'users_tenant_id_fkey', onDelete: 'CASCADE' })
   tenantId!: string;
 
   @Column({ type: 'varchar', length: 64 })
