@@ -35,22 +35,15 @@ export async function loadOrCreateCredentials(
   await fs.chmod(dataDir, 0o711);
   try {
     const existing = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<DevCredentials>;
-    const missing = Object.entries(generateCredentials()).filter(
-      ([k]) => !existing[k as keyof DevCredentials],
-    );
-    if (missing.length === 0)
+    if (missingFields(existing).length === 0)
       return { file, credentials: existing as DevCredentials, created: false };
-    // An older file lacks a newer field: add it, keeping every value already there.
-    const merged = { ...Object.fromEntries(missing), ...existing } as DevCredentials;
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(merged, null, 2), { mode: 0o600 });
-    await fs.rename(tmp, file);
-    return { file, credentials: merged, created: false };
+    // An older file lacks a newer field: add it, under a lock so instances agree on the value.
+    return { file, credentials: await addMissingFields(file), created: false };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   const fresh = generateCredentials();
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await fs.writeFile(tmp, JSON.stringify(fresh, null, 2), { mode: 0o600 });
   try {
     await fs.link(tmp, file);
@@ -64,5 +57,43 @@ export async function loadOrCreateCredentials(
     };
   } finally {
     await fs.unlink(tmp).catch(() => undefined);
+  }
+}
+
+const FIELDS: Array<keyof DevCredentials> = [
+  'PLATFORM_API_KEY',
+  'JWT_PRIVATE_KEY',
+  'DATA_ENCRYPTION_KEY',
+  'OTP_HASH_KEY',
+  'BOOTSTRAP_ADMIN_PASSWORD',
+  'EMBEDDED_PG_PASSWORD',
+];
+
+function missingFields(existing: Partial<DevCredentials>): Array<keyof DevCredentials> {
+  return FIELDS.filter((k) => !existing[k]);
+}
+
+async function addMissingFields(file: string): Promise<DevCredentials> {
+  const lock = `${file}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await (await fs.open(lock, 'wx', 0o600)).close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 100) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    // Read again under the lock: another instance may have just added the fields.
+    const current = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<DevCredentials>;
+    if (missingFields(current).length === 0) return current as DevCredentials;
+    const merged = { ...generateCredentials(), ...current } as DevCredentials;
+    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(merged, null, 2), { mode: 0o600 });
+    await fs.rename(tmp, file);
+    return merged;
+  } finally {
+    await fs.unlink(lock).catch(() => undefined);
   }
 }

@@ -1,8 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { AppModule, AppModuleOptions } from './app.module';
+import { toErrorResponse } from './common/errors/error-response';
 import { configureHttp, genReqId } from './common/http/configure-http';
 import { setupSwagger } from './common/http/swagger';
 import { Lifecycle } from './observability/lifecycle.service';
@@ -22,6 +24,17 @@ export async function createApp(
     genReqId,
     requestIdHeader: false,
     logger: false,
+    // Slugs are at most 63 characters and ids 36; longer path parameters are answered as 400.
+    routerOptions: { maxParamLength: 256 },
+    // Errors Fastify raises before routing (bad URL encoding, overlong parameters) get the same
+    // shape and request id as everything else.
+    frameworkErrors: (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const response = toErrorResponse(error, String(req.id));
+      void reply
+        .code(response.status)
+        .headers({ ...response.headers, 'x-request-id': String(req.id) })
+        .send(response.body);
+    },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Requests that arrive while draining are still served (with Connection: close), in our

@@ -6,34 +6,11 @@ import {
   TestTenant,
   TestUser,
 } from './factories/tenants.factory';
+import type { AuditEventItem } from './support/audit-events';
+import { expectErrorResponse } from './support/http-assertions';
 import { startTestApp, TestApp } from './support/test-app';
 
 const USER_AGENT = 'efcx-e2e/1.0 (audit spec)';
-
-/** API.md's error shape, with requestId equal to the X-Request-Id header. */
-function expectError(res: Response, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.body).toEqual(
-    expect.objectContaining({
-      statusCode: status,
-      code,
-      message: expect.any(String),
-      requestId: expect.any(String),
-    }),
-  );
-  expect(res.body.requestId).toBe(res.headers['x-request-id']);
-}
-
-interface AuditItem {
-  id: string;
-  type: string;
-  userId: string | null;
-  actor: { type: 'user' | 'platform'; id: string | null };
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  data: Record<string, unknown>;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -50,7 +27,7 @@ describe('Tenant admin: audit events', () => {
   async function items(slug: string, query: Record<string, string | number> = {}) {
     const res = await list(slug, { limit: 200, ...query }).expect(200);
     expect(res.body.nextCursor).toBeNull();
-    return res.body.items as AuditItem[];
+    return res.body.items as AuditEventItem[];
   }
 
   const signIn = (tenant: TestTenant, user: TestUser, password = user.password) =>
@@ -69,7 +46,7 @@ describe('Tenant admin: audit events', () => {
     const res = await list(tenant.slug).expect(200);
     expect(Object.keys(res.body).sort()).toEqual(['items', 'nextCursor']);
     expect(res.body.nextCursor).toBeNull();
-    const events = res.body.items as AuditItem[];
+    const events = res.body.items as AuditEventItem[];
     expect(events.map((e) => e.type)).toEqual([
       'LOGIN_FAILED',
       'LOGIN_SUCCEEDED',
@@ -181,7 +158,7 @@ describe('Tenant admin: audit events', () => {
     const all = await items(tenant.slug);
     expect(all).toHaveLength(10);
 
-    const walked: AuditItem[] = [];
+    const walked: AuditEventItem[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
@@ -189,7 +166,7 @@ describe('Tenant admin: audit events', () => {
         limit: 3,
         ...(cursor ? { cursor } : {}),
       }).expect(200);
-      const page = res.body.items as AuditItem[];
+      const page = res.body.items as AuditEventItem[];
       expect(page.length).toBeGreaterThan(0);
       expect(page.length).toBeLessThanOrEqual(3);
       walked.push(...page);
@@ -202,7 +179,7 @@ describe('Tenant admin: audit events', () => {
     expect(walked.map((e) => e.id)).toEqual(all.map((e) => e.id));
 
     // Paging a filtered listing keeps the filter on every page.
-    const failedWalk: AuditItem[] = [];
+    const failedWalk: AuditEventItem[] = [];
     cursor = null;
     do {
       const res: Response = await list(tenant.slug, {
@@ -210,7 +187,7 @@ describe('Tenant admin: audit events', () => {
         type: 'LOGIN_FAILED',
         ...(cursor ? { cursor } : {}),
       }).expect(200);
-      failedWalk.push(...(res.body.items as AuditItem[]));
+      failedWalk.push(...(res.body.items as AuditEventItem[]));
       cursor = res.body.nextCursor as string | null;
     } while (cursor);
     expect(failedWalk).toHaveLength(6);
@@ -232,14 +209,14 @@ describe('Tenant admin: audit events', () => {
   ])('answers %s with 400 VALIDATION_FAILED', async (_name, query, field) => {
     const tenant = await createTenant(t);
     const res = await list(tenant.slug, query);
-    expectError(res, 400, 'VALIDATION_FAILED');
+    expectErrorResponse(res, 400, 'VALIDATION_FAILED');
     expect(res.body.details).toEqual(
       expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]),
     );
   });
 
   it('answers 404 NOT_FOUND for a tenant that does not exist', async () => {
-    expectError(await list(`no-such-${Date.now().toString(36)}`), 404, 'NOT_FOUND');
+    expectErrorResponse(await list(`no-such-${Date.now().toString(36)}`), 404, 'NOT_FOUND');
   });
 
   it("never shows tenant A's events in tenant B's listing", async () => {
@@ -273,7 +250,7 @@ describe('Tenant admin: audit events', () => {
       .get(`/v1/tenants/${a.slug}/audit-events`)
       .set('Authorization', `Bearer ${token}`)
       .expect(200);
-    const own = res.body.items as AuditItem[];
+    const own = res.body.items as AuditEventItem[];
     expect(own[0]).toEqual(expect.objectContaining({ type: 'LOGIN_SUCCEEDED' }));
     expect(own[0].actor).toEqual({ type: 'user', id: own[0].userId });
 
@@ -281,7 +258,7 @@ describe('Tenant admin: audit events', () => {
       .http()
       .get(`/v1/tenants/${b.slug}/audit-events`)
       .set('Authorization', `Bearer ${token}`);
-    expectError(other, 403, 'FORBIDDEN');
+    expectErrorResponse(other, 403, 'FORBIDDEN');
   });
 
   it('refuses a non-admin token with 403 and no credential with 401', async () => {
@@ -292,8 +269,8 @@ describe('Tenant admin: audit events', () => {
       .http()
       .get(`/v1/tenants/${tenant.slug}/audit-events`)
       .set('Authorization', `Bearer ${login.body.accessToken}`);
-    expectError(agent, 403, 'FORBIDDEN');
-    expectError(
+    expectErrorResponse(agent, 403, 'FORBIDDEN');
+    expectErrorResponse(
       await t.http().get(`/v1/tenants/${tenant.slug}/audit-events`),
       401,
       'UNAUTHENTICATED',

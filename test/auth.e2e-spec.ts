@@ -1,4 +1,3 @@
-import type { Response } from 'supertest';
 import {
   adminToken,
   createTenant,
@@ -7,38 +6,15 @@ import {
   strongPassword,
   uniqueSlug,
 } from './factories/tenants.factory';
+import type { AuditEventItem } from './support/audit-events';
+import { expectErrorResponse, withoutRequestId } from './support/http-assertions';
 import { startTestApp, TestApp } from './support/test-app';
 
 const USER_AGENT = 'efcx-e2e/1.0 (auth spec)';
 
-/** API.md's error shape, with requestId equal to the X-Request-Id header. */
-function expectError(res: Response, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.body).toEqual(
-    expect.objectContaining({
-      statusCode: status,
-      code,
-      message: expect.any(String),
-      requestId: expect.any(String),
-    }),
-  );
-  expect(res.body.requestId).toBe(res.headers['x-request-id']);
-}
-
-interface AuditItem {
-  id: string;
-  type: string;
-  userId: string | null;
-  actor: { type: string; id: string | null };
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  data: Record<string, unknown>;
-}
-
 /** Every audit event of a tenant (platform key), newest first, following the cursor. */
-async function allEvents(t: TestApp, slug: string, query = ''): Promise<AuditItem[]> {
-  const items: AuditItem[] = [];
+async function allEvents(t: TestApp, slug: string, query = ''): Promise<AuditEventItem[]> {
+  const items: AuditEventItem[] = [];
   let cursor: string | null = null;
   do {
     const res = await t
@@ -47,7 +23,7 @@ async function allEvents(t: TestApp, slug: string, query = ''): Promise<AuditIte
       .query(`limit=200${query ? `&${query}` : ''}${cursor ? `&cursor=${cursor}` : ''}`)
       .set('X-Api-Key', t.platformKey)
       .expect(200);
-    items.push(...(res.body.items as AuditItem[]));
+    items.push(...(res.body.items as AuditEventItem[]));
     cursor = res.body.nextCursor as string | null;
   } while (cursor);
   return items;
@@ -159,13 +135,10 @@ describe('Login and /v1/auth/me', () => {
     });
 
     const answers = [unknownTenant, unknownUser, wrong, disabledUser, disabledTenant];
-    for (const res of answers) expectError(res, 401, 'INVALID_CREDENTIALS');
-    const withoutRequestId = answers.map((res) => {
-      const { requestId: _requestId, ...rest } = res.body as Record<string, unknown>;
-      return rest;
-    });
-    for (const body of withoutRequestId) expect(body).toEqual(withoutRequestId[0]);
-    expect(Object.keys(withoutRequestId[0]).sort()).toEqual(['code', 'message', 'statusCode']);
+    for (const res of answers) expectErrorResponse(res, 401, 'INVALID_CREDENTIALS');
+    const bodies = answers.map((res) => withoutRequestId(res.body as Record<string, unknown>));
+    for (const body of bodies) expect(body).toEqual(bodies[0]);
+    expect(Object.keys(bodies[0]).sort()).toEqual(['code', 'message', 'statusCode']);
 
     const failed = await allEvents(t, tenant.slug, 'type=LOGIN_FAILED');
     expect(failed.map((e) => e.data.reason).sort()).toEqual(
@@ -269,7 +242,7 @@ describe('Login and /v1/auth/me', () => {
       'answers %s with 400 VALIDATION_FAILED and details',
       async (_name, body, fields) => {
         const res = await postLogin(t, body());
-        expectError(res, 400, 'VALIDATION_FAILED');
+        expectErrorResponse(res, 400, 'VALIDATION_FAILED');
         expect(res.body.details).toEqual(expect.any(Array));
         const reported = (res.body.details as Array<{ field: string; message: string }>).map(
           (d) => {
@@ -326,12 +299,12 @@ describe('Login and /v1/auth/me', () => {
     ['a garbage Bearer', { Authorization: 'Bearer not.a.jwt' }],
   ])('GET /v1/auth/me with %s → 401 UNAUTHENTICATED', async (_name, headers) => {
     const res = await t.http().get('/v1/auth/me').set(headers);
-    expectError(res, 401, 'UNAUTHENTICATED');
+    expectErrorResponse(res, 401, 'UNAUTHENTICATED');
   });
 
   it('GET /v1/auth/me with the platform key alone → 401 UNAUTHENTICATED', async () => {
     const res = await t.http().get('/v1/auth/me').set('X-Api-Key', t.platformKey);
-    expectError(res, 401, 'UNAUTHENTICATED');
+    expectErrorResponse(res, 401, 'UNAUTHENTICATED');
   });
 
   it('counts logins by outcome in /metrics', async () => {
@@ -389,7 +362,7 @@ describe('Login under hash overload (HASH_CONCURRENCY=1, HASH_QUEUE_MAX=0)', () 
     const shed = results.filter((r) => r.status === 503);
     expect(shed.length).toBeGreaterThanOrEqual(1);
     for (const res of shed) {
-      expectError(res, 503, 'SERVICE_UNAVAILABLE');
+      expectErrorResponse(res, 503, 'SERVICE_UNAVAILABLE');
       expect(res.headers['retry-after']).toMatch(/^\d+$/);
       expect(res.body.details).toBeUndefined();
     }

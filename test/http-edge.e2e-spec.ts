@@ -1,4 +1,5 @@
 import { createTenant } from './factories/tenants.factory';
+import { expectErrorShape } from './support/http-assertions';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('HTTP edge: error shape, body rules, request id, headers', () => {
@@ -7,17 +8,6 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
     t = await startTestApp();
   });
   afterAll(() => t.close());
-
-  const expectErrorShape = (body: Record<string, unknown>, status: number, code: string) => {
-    expect(body).toEqual(
-      expect.objectContaining({
-        statusCode: status,
-        code,
-        message: expect.any(String),
-        requestId: expect.any(String),
-      }),
-    );
-  };
 
   it('answers an unknown route with 404 NOT_FOUND in the error shape, requestId = X-Request-Id', async () => {
     const res = await t.http().get('/v1/nope').expect(404);

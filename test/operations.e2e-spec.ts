@@ -1,4 +1,6 @@
+import { QueryFailedError } from 'typeorm';
 import { ErrorCode } from '../src/common/errors/error-code';
+import { UsersService } from '../src/users/users.service';
 import { Lifecycle } from '../src/observability/lifecycle.service';
 import { createTenant, login } from './factories/tenants.factory';
 import { startTestApp, TestApp } from './support/test-app';
@@ -146,5 +148,47 @@ describe('draining (shutdown begun)', () => {
     expect(ready.headers.connection).toBe('close');
     const live = await t.http().get('/health/live').expect(200);
     expect(live.headers.connection).toBe('close');
+  });
+});
+
+describe('unexpected errors in the log', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ captureLogs: true });
+  });
+  afterAll(() => t.close());
+
+  it('are logged with the request id but without the failed query or its parameters', async () => {
+    const tenant = await createTenant(t);
+    const leak = '$argon2id$v=19$m=19456,t=2,p=1$c2VjcmV0LWhhc2gtdGhhdC1tdXN0LW5vdC1sZWFr';
+    const spy = jest
+      .spyOn(t.app.get(UsersService), 'insert')
+      .mockRejectedValueOnce(
+        new QueryFailedError(
+          'INSERT INTO users (password_hash) VALUES ($1)',
+          [leak],
+          new Error('deadlock detected'),
+        ),
+      );
+    try {
+      const res = await t
+        .http()
+        .post(`/v1/tenants/${tenant.slug}/users`)
+        .set('X-Api-Key', t.platformKey)
+        .set('X-Request-Id', 'leak-check-1')
+        .send({ username: 'someone', password: 'a-long-enough-password', roles: ['agent'] })
+        .expect(500);
+      expect(res.body.code).toBe('INTERNAL_ERROR');
+    } finally {
+      spy.mockRestore();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const logs = t.logs();
+    const line = logs.split('\n').find((l) => l.includes('unhandled error'));
+    expect(line).toBeDefined();
+    expect(line).toContain('leak-check-1');
+    expect(line).toContain('deadlock detected');
+    expect(logs).not.toContain('c2VjcmV0LWhhc2gtdGhhdC1tdXN0LW5vdC1sZWFr');
+    expect(logs).not.toContain('INSERT INTO users');
   });
 });

@@ -9,52 +9,26 @@ import {
   uniqueSlug,
 } from './factories/tenants.factory';
 import { queryDb } from './support/database';
-import { startTestApp, TestApp } from './support/test-app';
+import {
+  expectExactErrorResponse,
+  expectValidationError,
+  withoutRequestId,
+} from './support/http-assertions';
+import { withAccessToken, withPlatformKey } from './support/request-credentials';
+import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const TENANT_KEYS = ['createdAt', 'id', 'name', 'slug', 'status'];
 
-/** API.md's error shape, with requestId equal to the X-Request-Id header. */
-function expectError(res: Response, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  const requestId = res.headers['x-request-id'];
-  expect(typeof requestId).toBe('string');
-  expect(requestId.length).toBeGreaterThan(0);
-  const { details, ...rest } = res.body as Record<string, unknown>;
-  expect(rest).toEqual({ statusCode: status, code, message: expect.any(String), requestId });
-  if (details !== undefined) {
-    expect(code).toBe('VALIDATION_FAILED');
-    expect(details).toEqual(
-      expect.arrayContaining([{ field: expect.any(String), message: expect.any(String) }]),
-    );
-  }
-}
-
-/** 400 VALIDATION_FAILED whose details name `field`. */
-function expectValidation(res: Response, field: string): void {
-  expectError(res, 400, 'VALIDATION_FAILED');
-  const fields = ((res.body.details ?? []) as Array<{ field: string }>).map((d) => d.field);
-  expect(fields).toContain(field);
-}
-
-const withoutRequestId = (body: Record<string, unknown>) => {
-  const { requestId: _requestId, ...rest } = body;
-  return rest;
-};
-
 describe('Platform: tenants', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // Rule tests: the throttler must never be the one answering.
-    t = await startTestApp({
-      env: { THROTTLE_IP_PER_MINUTE: '1000000', THROTTLE_USER_PER_MINUTE: '1000000' },
-    });
+    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
   });
   afterAll(() => t.close());
 
-  const platform = (req: Test) => req.set('X-Api-Key', t.platformKey);
-  const bearer = (req: Test, token: string) => req.set('Authorization', `Bearer ${token}`);
+  const platform = (req: Test) => withPlatformKey(req, t.platformKey);
   const newTenantBody = (slug = uniqueSlug()) => ({
     slug,
     name: `Tenant ${slug}`,
@@ -83,7 +57,7 @@ describe('Platform: tenants', () => {
         const k = key(t.platformKey);
         if (k !== undefined) req = req.set('X-Api-Key', k);
         const res = await req.send(body);
-        expectError(res, 401, 'UNAUTHENTICATED');
+        expectExactErrorResponse(res, 401, 'UNAUTHENTICATED');
         expect(await listSlugs()).not.toContain(body.slug);
       },
     );
@@ -94,7 +68,7 @@ describe('Platform: tenants', () => {
       const k = key(t.platformKey);
       if (k !== undefined) req = req.set('X-Api-Key', k);
       const res = await req;
-      expectError(res, 401, 'UNAUTHENTICATED');
+      expectExactErrorResponse(res, 401, 'UNAUTHENTICATED');
       expect(res.body.items).toBeUndefined();
     });
 
@@ -106,7 +80,7 @@ describe('Platform: tenants', () => {
         const k = key(t.platformKey);
         if (k !== undefined) req = req.set('X-Api-Key', k);
         const res = await req.send({ name: 'Hijacked', status: 'disabled' });
-        expectError(res, 401, 'UNAUTHENTICATED');
+        expectExactErrorResponse(res, 401, 'UNAUTHENTICATED');
         const after = await platform(t.http().get(`/v1/tenants/${tenant.slug}`)).expect(200);
         expect(after.body).toEqual(
           expect.objectContaining({ name: tenant.name, status: 'active' }),
@@ -114,21 +88,20 @@ describe('Platform: tenants', () => {
       },
     );
 
-    it("refuses a tenant admin's access token on the platform-only routes", async () => {
+    it("answers a tenant admin's valid access token on the platform-only routes with 403", async () => {
       const tenant = await createTenant(t);
       const token = await adminToken(t, tenant);
       const body = newTenantBody();
-      const post = await bearer(t.http().post('/v1/tenants'), token).send(body);
-      expect([401, 403]).toContain(post.status);
-      expectError(post, post.status, post.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN');
-      const list = await bearer(t.http().get('/v1/tenants'), token);
-      expect([401, 403]).toContain(list.status);
-      expectError(list, list.status, list.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN');
-      const patch = await bearer(t.http().patch(`/v1/tenants/${tenant.slug}`), token).send({
-        name: 'Renamed by its admin',
-      });
-      expect([401, 403]).toContain(patch.status);
-      expectError(patch, patch.status, patch.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+      const post = await withAccessToken(t.http().post('/v1/tenants'), token).send(body);
+      expectExactErrorResponse(post, 403, 'FORBIDDEN');
+      const list = await withAccessToken(t.http().get('/v1/tenants'), token);
+      expectExactErrorResponse(list, 403, 'FORBIDDEN');
+      const patch = await withAccessToken(t.http().patch(`/v1/tenants/${tenant.slug}`), token).send(
+        {
+          name: 'Renamed by its admin',
+        },
+      );
+      expectExactErrorResponse(patch, 403, 'FORBIDDEN');
       expect(await listSlugs()).not.toContain(body.slug);
       const after = await platform(t.http().get(`/v1/tenants/${tenant.slug}`)).expect(200);
       expect(after.body.name).toBe(tenant.name);
@@ -158,7 +131,7 @@ describe('Platform: tenants', () => {
 
       // The first admin exists, with role admin, and can sign in.
       const token = await login(t, slug, admin.username, admin.password);
-      const me = await bearer(t.http().get('/v1/auth/me'), token).expect(200);
+      const me = await withAccessToken(t.http().get('/v1/auth/me'), token).expect(200);
       expect(me.body).toEqual(
         expect.objectContaining({ username: 'root', tenant: slug, roles: ['admin'] }),
       );
@@ -182,14 +155,14 @@ describe('Platform: tenants', () => {
       const dup = newTenantBody(tenant.slug);
       dup.admin.username = 'intruder';
       const res = await platform(t.http().post('/v1/tenants')).send(dup);
-      expectError(res, 409, 'CONFLICT');
+      expectExactErrorResponse(res, 409, 'CONFLICT');
       expect((await listSlugs()).filter((s) => s === tenant.slug)).toHaveLength(1);
       await adminToken(t, tenant);
       const intruder = await t
         .http()
         .post('/v1/auth/login')
         .send({ tenant: tenant.slug, username: 'intruder', password: dup.admin.password });
-      expectError(intruder, 401, 'INVALID_CREDENTIALS');
+      expectExactErrorResponse(intruder, 401, 'INVALID_CREDENTIALS');
     });
 
     it.each<[string, unknown]>([
@@ -207,14 +180,14 @@ describe('Platform: tenants', () => {
     ])('refuses a slug with %s: 400 VALIDATION_FAILED naming slug', async (_, slug) => {
       const body = { ...newTenantBody(), slug };
       const res = await platform(t.http().post('/v1/tenants')).send(body);
-      expectValidation(res, 'slug');
+      expectValidationError(res, 'slug');
     });
 
     it('refuses a missing slug and a missing name', async () => {
       const { slug: _slug, ...noSlug } = newTenantBody();
-      expectValidation(await platform(t.http().post('/v1/tenants')).send(noSlug), 'slug');
+      expectValidationError(await platform(t.http().post('/v1/tenants')).send(noSlug), 'slug');
       const { name: _name, ...noName } = newTenantBody();
-      expectValidation(await platform(t.http().post('/v1/tenants')).send(noName), 'name');
+      expectValidationError(await platform(t.http().post('/v1/tenants')).send(noName), 'name');
     });
 
     it('refuses unknown top-level fields with 400 naming them, nothing created', async () => {
@@ -224,8 +197,8 @@ describe('Platform: tenants', () => {
         id: '0c9b2f5e-8a31-4d6e-9f00-1b2c3d4e5f60',
       };
       const res = await platform(t.http().post('/v1/tenants')).send(body);
-      expectValidation(res, 'status');
-      expectValidation(res, 'id');
+      expectValidationError(res, 'status');
+      expectValidationError(res, 'id');
       expect(await listSlugs()).not.toContain(body.slug);
     });
 
@@ -235,7 +208,7 @@ describe('Platform: tenants', () => {
         ...body,
         admin: { ...body.admin, roles: ['admin', 'superuser'] },
       });
-      expectValidation(res, 'admin.roles');
+      expectValidationError(res, 'admin.roles');
       expect(await listSlugs()).not.toContain(body.slug);
     });
 
@@ -246,7 +219,7 @@ describe('Platform: tenants', () => {
     ])('refuses an admin that is %s with 400 naming admin', async (_, admin) => {
       const body = { ...newTenantBody(), admin };
       const res = await platform(t.http().post('/v1/tenants')).send(body);
-      expectValidation(res, 'admin');
+      expectValidationError(res, 'admin');
       expect(await listSlugs()).not.toContain(body.slug);
     });
 
@@ -254,11 +227,11 @@ describe('Platform: tenants', () => {
       const body = newTenantBody();
       body.admin.password = 'p'.repeat(11);
       const res = await platform(t.http().post('/v1/tenants')).send(body);
-      expectValidation(res, 'admin.password');
+      expectValidationError(res, 'admin.password');
       expect(JSON.stringify(res.body)).not.toContain(body.admin.password);
       expect(await listSlugs()).not.toContain(body.slug);
       const found = await platform(t.http().get(`/v1/tenants/${body.slug}`));
-      expectError(found, 404, 'NOT_FOUND');
+      expectExactErrorResponse(found, 404, 'NOT_FOUND');
     });
 
     it('refuses an invalid admin email', async () => {
@@ -267,7 +240,7 @@ describe('Platform: tenants', () => {
         ...body,
         admin: { ...body.admin, email: 'not-an-email' },
       });
-      expectValidation(res, 'admin.email');
+      expectValidationError(res, 'admin.email');
       expect(await listSlugs()).not.toContain(body.slug);
     });
 
@@ -277,7 +250,7 @@ describe('Platform: tenants', () => {
         ...body,
         admin: { ...body.admin, username: 'ad\u0000min' },
       });
-      expectValidation(res, 'admin.username');
+      expectValidationError(res, 'admin.username');
       expect(await listSlugs()).not.toContain(body.slug);
     });
 
@@ -294,7 +267,7 @@ describe('Platform: tenants', () => {
     it('is atomic: a failure creating the first admin leaves no tenant behind (500, no detail)', async () => {
       const body = newTenantBody();
       const spy = jest
-        .spyOn(t.app.get(UsersService), 'create')
+        .spyOn(t.app.get(UsersService), 'insert')
         .mockRejectedValueOnce(new Error('boom'));
       let res: Response;
       try {
@@ -303,12 +276,16 @@ describe('Platform: tenants', () => {
       } finally {
         spy.mockRestore();
       }
-      expectError(res, 500, 'INTERNAL_ERROR');
+      expectExactErrorResponse(res, 500, 'INTERNAL_ERROR');
       expect(res.body.details).toBeUndefined();
       expect(res.body.message).not.toContain('boom');
       expect(JSON.stringify(res.body)).not.toContain('boom');
 
-      expectError(await platform(t.http().get(`/v1/tenants/${body.slug}`)), 404, 'NOT_FOUND');
+      expectExactErrorResponse(
+        await platform(t.http().get(`/v1/tenants/${body.slug}`)),
+        404,
+        'NOT_FOUND',
+      );
       expect(
         await queryDb(t.databaseUrl, 'SELECT id FROM tenants WHERE slug = $1', [body.slug]),
       ).toEqual([]);
@@ -365,32 +342,35 @@ describe('Platform: tenants', () => {
       expect(byPlatform.body).toEqual(expected);
       expect(Object.keys(byPlatform.body).sort()).toEqual(TENANT_KEYS);
 
-      const byAdmin = await bearer(
+      const byAdmin = await withAccessToken(
         t.http().get(`/v1/tenants/${a.slug}`),
         await adminToken(t, a),
       ).expect(200);
       expect(byAdmin.body).toEqual(byPlatform.body);
 
-      const byOther = await bearer(t.http().get(`/v1/tenants/${a.slug}`), await adminToken(t, b));
-      expectError(byOther, 403, 'FORBIDDEN');
+      const byOther = await withAccessToken(
+        t.http().get(`/v1/tenants/${a.slug}`),
+        await adminToken(t, b),
+      );
+      expectExactErrorResponse(byOther, 403, 'FORBIDDEN');
 
       const agent = await createUser(t, a, { roles: ['agent'] });
-      const byAgent = await bearer(
+      const byAgent = await withAccessToken(
         t.http().get(`/v1/tenants/${a.slug}`),
         await login(t, a.slug, agent.username, agent.password),
       );
-      expectError(byAgent, 403, 'FORBIDDEN');
+      expectExactErrorResponse(byAgent, 403, 'FORBIDDEN');
     });
 
     it('answers 401 without credentials or with a bad one', async () => {
       const a = await createTenant(t);
-      expectError(await t.http().get(`/v1/tenants/${a.slug}`), 401, 'UNAUTHENTICATED');
-      expectError(
+      expectExactErrorResponse(await t.http().get(`/v1/tenants/${a.slug}`), 401, 'UNAUTHENTICATED');
+      expectExactErrorResponse(
         await t.http().get(`/v1/tenants/${a.slug}`).set('Authorization', 'Bearer not.a.token'),
         401,
         'UNAUTHENTICATED',
       );
-      expectError(
+      expectExactErrorResponse(
         await t.http().get(`/v1/tenants/${a.slug}`).set('X-Api-Key', `${t.platformKey}x`),
         401,
         'UNAUTHENTICATED',
@@ -398,7 +378,7 @@ describe('Platform: tenants', () => {
     });
 
     it('answers 404 NOT_FOUND with the platform key for an unknown slug', async () => {
-      expectError(
+      expectExactErrorResponse(
         await platform(t.http().get(`/v1/tenants/${uniqueSlug('nope')}`)),
         404,
         'NOT_FOUND',
@@ -436,7 +416,7 @@ describe('Platform: tenants', () => {
     ])('refuses %s with 400 VALIDATION_FAILED, tenant unchanged', async (_, body, field) => {
       const a = await createTenant(t);
       const res = await platform(t.http().patch(`/v1/tenants/${a.slug}`)).send(body);
-      expectValidation(res, field);
+      expectValidationError(res, field);
       const got = await platform(t.http().get(`/v1/tenants/${a.slug}`)).expect(200);
       expect(got.body).toEqual(
         expect.objectContaining({ id: a.id, slug: a.slug, name: a.name, status: 'active' }),
@@ -447,7 +427,7 @@ describe('Platform: tenants', () => {
       const res = await platform(t.http().patch(`/v1/tenants/${uniqueSlug('nope')}`)).send({
         name: 'x',
       });
-      expectError(res, 404, 'NOT_FOUND');
+      expectExactErrorResponse(res, 404, 'NOT_FOUND');
     });
 
     it('disabling a tenant stops its logins (same answer as a wrong password) and its tokens; re-enabling restores login', async () => {
@@ -455,13 +435,13 @@ describe('Platform: tenants', () => {
       const other = await createTenant(t);
       const token = await adminToken(t, a);
       const otherToken = await adminToken(t, other);
-      await bearer(t.http().get('/v1/auth/me'), token).expect(200);
+      await withAccessToken(t.http().get('/v1/auth/me'), token).expect(200);
 
       const wrong = await t
         .http()
         .post('/v1/auth/login')
         .send({ tenant: a.slug, username: a.admin.username, password: `${a.admin.password}!` });
-      expectError(wrong, 401, 'INVALID_CREDENTIALS');
+      expectExactErrorResponse(wrong, 401, 'INVALID_CREDENTIALS');
 
       const patched = await platform(t.http().patch(`/v1/tenants/${a.slug}`))
         .send({ status: 'disabled' })
@@ -475,31 +455,35 @@ describe('Platform: tenants', () => {
         .http()
         .post('/v1/auth/login')
         .send({ tenant: a.slug, username: a.admin.username, password: a.admin.password });
-      expectError(refused, 401, 'INVALID_CREDENTIALS');
+      expectExactErrorResponse(refused, 401, 'INVALID_CREDENTIALS');
       expect(withoutRequestId(refused.body)).toEqual(withoutRequestId(wrong.body));
       expect(refused.body.accessToken).toBeUndefined();
 
-      expectError(await bearer(t.http().get('/v1/auth/me'), token), 401, 'UNAUTHENTICATED');
-      expectError(
-        await bearer(t.http().get(`/v1/tenants/${a.slug}/users`), token),
+      expectExactErrorResponse(
+        await withAccessToken(t.http().get('/v1/auth/me'), token),
         401,
         'UNAUTHENTICATED',
       );
-      expectError(
-        await bearer(t.http().get(`/v1/tenants/${a.slug}`), token),
+      expectExactErrorResponse(
+        await withAccessToken(t.http().get(`/v1/tenants/${a.slug}/users`), token),
+        401,
+        'UNAUTHENTICATED',
+      );
+      expectExactErrorResponse(
+        await withAccessToken(t.http().get(`/v1/tenants/${a.slug}`), token),
         401,
         'UNAUTHENTICATED',
       );
 
       // Another tenant is not affected.
-      await bearer(t.http().get('/v1/auth/me'), otherToken).expect(200);
+      await withAccessToken(t.http().get('/v1/auth/me'), otherToken).expect(200);
       await adminToken(t, other);
 
       await platform(t.http().patch(`/v1/tenants/${a.slug}`))
         .send({ status: 'active' })
         .expect(200);
       const fresh = await adminToken(t, a);
-      await bearer(t.http().get('/v1/auth/me'), fresh).expect(200);
+      await withAccessToken(t.http().get('/v1/auth/me'), fresh).expect(200);
     });
 
     it('records TENANT_CHANGED events with the platform as actor', async () => {

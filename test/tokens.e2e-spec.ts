@@ -10,23 +10,9 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import type { Response } from 'supertest';
 import { adminToken, createTenant, createUser, login, TestUser } from './factories/tenants.factory';
+import { expectErrorResponse } from './support/http-assertions';
 import { startTestApp, TestApp } from './support/test-app';
-
-/** API.md's error shape, with requestId equal to the X-Request-Id header. */
-function expectError(res: Response, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.body).toEqual(
-    expect.objectContaining({
-      statusCode: status,
-      code,
-      message: expect.any(String),
-      requestId: expect.any(String),
-    }),
-  );
-  expect(res.body.requestId).toBe(res.headers['x-request-id']);
-}
 
 const b64json = (value: unknown) =>
   Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -252,7 +238,7 @@ describe('Access tokens', () => {
     ];
 
     it.each(attacks)('%s', async (_name, build) => {
-      expectError(await me(t, build()), 401, 'UNAUTHENTICATED');
+      expectErrorResponse(await me(t, build()), 401, 'UNAUTHENTICATED');
     });
 
     it('the genuine token still works (so the refusals above are the attacks, not the user)', async () => {
@@ -270,7 +256,7 @@ describe('Access tokens', () => {
       .set('X-Api-Key', t.platformKey)
       .send({ disabled: true })
       .expect(200);
-    expectError(await me(t, token), 401, 'UNAUTHENTICATED');
+    expectErrorResponse(await me(t, token), 401, 'UNAUTHENTICATED');
     await me(t, colleagueToken).expect(200);
 
     await t
@@ -279,7 +265,7 @@ describe('Access tokens', () => {
       .set('X-Api-Key', t.platformKey)
       .send({ status: 'disabled' })
       .expect(200);
-    expectError(await me(t, colleagueToken), 401, 'UNAUTHENTICATED');
+    expectErrorResponse(await me(t, colleagueToken), 401, 'UNAUTHENTICATED');
   });
 
   it('stops working once the password is changed (API.md: changing it ends the sessions)', async () => {
@@ -290,7 +276,7 @@ describe('Access tokens', () => {
       .set('X-Api-Key', t.platformKey)
       .send({ password: `${user.password}-new` })
       .expect(200);
-    expectError(await me(t, token), 401, 'UNAUTHENTICATED');
+    expectErrorResponse(await me(t, token), 401, 'UNAUTHENTICATED');
   });
 
   it('admin rights follow the stored roles, not the token', async () => {
@@ -306,7 +292,7 @@ describe('Access tokens', () => {
       .send({ roles: ['agent'] })
       .expect(200);
     const res = await t.http().get(auditPath).set('Authorization', `Bearer ${token}`);
-    expectError(res, 403, 'FORBIDDEN');
+    expectErrorResponse(res, 403, 'FORBIDDEN');
   });
 
   it('refuses a valid token whose user was deleted', async () => {
@@ -317,7 +303,7 @@ describe('Access tokens', () => {
       .delete(`/v1/tenants/${tenant.slug}/users/${user.id}`)
       .set('X-Api-Key', t.platformKey)
       .expect(204);
-    expectError(await me(t, token), 401, 'UNAUTHENTICATED');
+    expectErrorResponse(await me(t, token), 401, 'UNAUTHENTICATED');
   });
 
   it("refuses tenant A's admin token on tenant B's admin routes with 403 FORBIDDEN", async () => {
@@ -333,7 +319,7 @@ describe('Access tokens', () => {
       .http()
       .get(`/v1/tenants/${b.slug}/audit-events`)
       .set('Authorization', `Bearer ${token}`);
-    expectError(res, 403, 'FORBIDDEN');
+    expectErrorResponse(res, 403, 'FORBIDDEN');
   });
 });
 
@@ -388,14 +374,14 @@ describe('Access tokens during a key rotation (JWT_PREVIOUS_PUBLIC_KEYS)', () =>
       claims,
       stranger.privateKey,
     );
-    expectError(await me(t, unknown), 401, 'UNAUTHENTICATED');
+    expectErrorResponse(await me(t, unknown), 401, 'UNAUTHENTICATED');
 
     const impostor = signEs256(
       { alg: 'ES256', typ: 'at+jwt', kid: previous.kid },
       claims,
       stranger.privateKey,
     );
-    expectError(await me(t, impostor), 401, 'UNAUTHENTICATED');
+    expectErrorResponse(await me(t, impostor), 401, 'UNAUTHENTICATED');
 
     // Tokens of the current key keep working alongside.
     await me(t, genuine).expect(200);

@@ -8,7 +8,9 @@ import {
   strongPassword,
   TestTenant,
 } from './factories/tenants.factory';
-import { startTestApp, TestApp } from './support/test-app';
+import { expectExactErrorResponse, expectValidationError } from './support/http-assertions';
+import { withAccessToken, withPlatformKey } from './support/request-credentials';
+import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -22,29 +24,6 @@ const USER_KEYS = [
   'updatedAt',
   'username',
 ];
-
-/** API.md's error shape, with requestId equal to the X-Request-Id header. */
-function expectError(res: Response, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  const requestId = res.headers['x-request-id'];
-  expect(typeof requestId).toBe('string');
-  expect(requestId.length).toBeGreaterThan(0);
-  const { details, ...rest } = res.body as Record<string, unknown>;
-  expect(rest).toEqual({ statusCode: status, code, message: expect.any(String), requestId });
-  if (details !== undefined) {
-    expect(code).toBe('VALIDATION_FAILED');
-    expect(details).toEqual(
-      expect.arrayContaining([{ field: expect.any(String), message: expect.any(String) }]),
-    );
-  }
-}
-
-/** 400 VALIDATION_FAILED whose details name `field`. */
-function expectValidation(res: Response, field: string): void {
-  expectError(res, 400, 'VALIDATION_FAILED');
-  const fields = ((res.body.details ?? []) as Array<{ field: string }>).map((d) => d.field);
-  expect(fields).toContain(field);
-}
 
 /** No password, hash or secret anywhere in a response. */
 function expectNoSecrets(res: Response, ...passwords: string[]): void {
@@ -73,15 +52,11 @@ const uniqueName = (prefix = 'u') => `${prefix}-${randomBytes(4).toString('hex')
 describe('Tenant admin: users', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // Rule tests: the throttler must never be the one answering.
-    t = await startTestApp({
-      env: { THROTTLE_IP_PER_MINUTE: '1000000', THROTTLE_USER_PER_MINUTE: '1000000' },
-    });
+    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
   });
   afterAll(() => t.close());
 
-  const platform = (req: Test) => req.set('X-Api-Key', t.platformKey);
-  const bearer = (req: Test, token: string) => req.set('Authorization', `Bearer ${token}`);
+  const platform = (req: Test) => withPlatformKey(req, t.platformKey);
   const usersPath = (tenant: { slug: string }) => `/v1/tenants/${tenant.slug}/users`;
   const postUser = (tenant: TestTenant, body: Record<string, unknown>) =>
     platform(t.http().post(usersPath(tenant))).send(body);
@@ -148,7 +123,10 @@ describe('Tenant admin: users', () => {
     it("accepts a tenant admin's own access token", async () => {
       const tenant = await createTenant(t);
       const body = validUser();
-      const res = await bearer(t.http().post(usersPath(tenant)), await adminToken(t, tenant))
+      const res = await withAccessToken(
+        t.http().post(usersPath(tenant)),
+        await adminToken(t, tenant),
+      )
         .send(body)
         .expect(201);
       expect(res.body.username).toBe(body.username);
@@ -161,13 +139,17 @@ describe('Tenant admin: users', () => {
       await postUser(a, validUser({ username: 'Alice' })).expect(201);
       for (const username of ['alice', 'ALICE', 'Alice', 'aLiCe']) {
         const res = await postUser(a, validUser({ username }));
-        expectError(res, 409, 'CONFLICT');
+        expectExactErrorResponse(res, 409, 'CONFLICT');
       }
       expect(
         (await listAll(a)).filter((u) => String(u.username).toLowerCase() === 'alice'),
       ).toHaveLength(1);
       // The first admin counts too.
-      expectError(await postUser(a, validUser({ username: 'ADMIN' })), 409, 'CONFLICT');
+      expectExactErrorResponse(
+        await postUser(a, validUser({ username: 'ADMIN' })),
+        409,
+        'CONFLICT',
+      );
 
       const other = await postUser(b, validUser({ username: 'alice' })).expect(201);
       expect(other.body.username).toBe('alice');
@@ -187,7 +169,7 @@ describe('Tenant admin: users', () => {
     ])('refuses a username with %s: 400 naming username', async (_, username) => {
       const tenant = await createTenant(t);
       const res = await postUser(tenant, validUser({ username }));
-      expectValidation(res, 'username');
+      expectValidationError(res, 'username');
       expect(await listAll(tenant)).toHaveLength(1);
     });
 
@@ -203,7 +185,7 @@ describe('Tenant admin: users', () => {
       const tenant = await createTenant(t);
       const short = 'p'.repeat(11);
       const res = await postUser(tenant, validUser({ password: short }));
-      expectValidation(res, 'password');
+      expectValidationError(res, 'password');
       expect(JSON.stringify(res.body)).not.toContain(short);
       expect(await listAll(tenant)).toHaveLength(1);
 
@@ -221,7 +203,7 @@ describe('Tenant admin: users', () => {
       await login(t, tenant.slug, body.username, body.password);
 
       const long = validUser({ password: 'y'.repeat(257) });
-      expectValidation(await postUser(tenant, long), 'password');
+      expectValidationError(await postUser(tenant, long), 'password');
       expect((await listAll(tenant)).map((u) => u.username)).not.toContain(long.username);
     });
 
@@ -231,7 +213,7 @@ describe('Tenant admin: users', () => {
       ['missing', undefined],
     ])('refuses a password that is %s', async (_, password) => {
       const tenant = await createTenant(t);
-      expectValidation(await postUser(tenant, validUser({ password })), 'password');
+      expectValidationError(await postUser(tenant, validUser({ password })), 'password');
     });
 
     it.each<[string, unknown]>([
@@ -244,7 +226,7 @@ describe('Tenant admin: users', () => {
     ])('refuses roles that are %s: 400 naming roles', async (_, roles) => {
       const tenant = await createTenant(t);
       const res = await postUser(tenant, validUser({ roles }));
-      expectValidation(res, 'roles');
+      expectValidationError(res, 'roles');
       expect(await listAll(tenant)).toHaveLength(1);
     });
 
@@ -255,7 +237,7 @@ describe('Tenant admin: users', () => {
       ['a number', 12],
     ])('refuses an email with %s: 400 naming email', async (_, email) => {
       const tenant = await createTenant(t);
-      expectValidation(await postUser(tenant, validUser({ email })), 'email');
+      expectValidationError(await postUser(tenant, validUser({ email })), 'email');
     });
 
     it('refuses unknown and server-owned fields (mass assignment)', async () => {
@@ -268,7 +250,7 @@ describe('Tenant admin: users', () => {
         passwordHash: 'x',
         disabled: true,
       });
-      for (const field of ['id', 'tenantId', 'passwordHash']) expectValidation(res, field);
+      for (const field of ['id', 'tenantId', 'passwordHash']) expectValidationError(res, field);
       expect((await listAll(tenant)).map((u) => u.username)).not.toContain(body.username);
     });
   });
@@ -340,7 +322,7 @@ describe('Tenant admin: users', () => {
     ])('refuses %s with 400 VALIDATION_FAILED', async (_, query, field) => {
       const tenant = await createTenant(t);
       const res = await platform(t.http().get(usersPath(tenant)).query(query));
-      expectValidation(res, field);
+      expectValidationError(res, field);
     });
 
     it('accepts limit=1 and limit=200', async () => {
@@ -425,14 +407,14 @@ describe('Tenant admin: users', () => {
     it.each(methods)('%s with a malformed id → 400 VALIDATION_FAILED', async (_, call) => {
       const tenant = await createTenant(t);
       for (const id of ['not-a-uuid', '123', `${randomUUID()}0`, randomUUID().replace(/-/g, '')]) {
-        expectValidation(await call(tenant, id), 'id');
+        expectValidationError(await call(tenant, id), 'id');
       }
-      expectError(await call(tenant, "1' OR '1'='1"), 400, 'VALIDATION_FAILED');
+      expectExactErrorResponse(await call(tenant, "1' OR '1'='1"), 400, 'VALIDATION_FAILED');
     });
 
     it.each(methods)('%s with an unknown uuid → 404 NOT_FOUND', async (_, call) => {
       const tenant = await createTenant(t);
-      expectError(await call(tenant, randomUUID()), 404, 'NOT_FOUND');
+      expectExactErrorResponse(await call(tenant, randomUUID()), 404, 'NOT_FOUND');
     });
 
     it.each(methods)(
@@ -442,7 +424,7 @@ describe('Tenant admin: users', () => {
         const b = await createTenant(t);
         const victim = await createUser(t, b);
         const before = await getUser(b, victim.id).expect(200);
-        expectError(await call(a, victim.id), 404, 'NOT_FOUND');
+        expectExactErrorResponse(await call(a, victim.id), 404, 'NOT_FOUND');
         const after = await getUser(b, victim.id).expect(200);
         expect(after.body).toEqual(before.body);
         await login(t, b.slug, victim.username, victim.password);
@@ -463,7 +445,11 @@ describe('Tenant admin: users', () => {
       expect(res.body.id).toBe(user.id);
       expectNoSecrets(res, next, user.password);
 
-      expectError(await tryLogin(tenant, user.username, user.password), 401, 'INVALID_CREDENTIALS');
+      expectExactErrorResponse(
+        await tryLogin(tenant, user.username, user.password),
+        401,
+        'INVALID_CREDENTIALS',
+      );
       await login(t, tenant.slug, user.username, next);
     });
 
@@ -471,16 +457,26 @@ describe('Tenant admin: users', () => {
       const tenant = await createTenant(t);
       const user = await createUser(t, tenant);
       const token = await login(t, tenant.slug, user.username, user.password);
-      await bearer(t.http().get('/v1/auth/me'), token).expect(200);
+      await withAccessToken(t.http().get('/v1/auth/me'), token).expect(200);
       await patchUser(tenant, user.id, { password: strongPassword() }).expect(200);
-      expectError(await bearer(t.http().get('/v1/auth/me'), token), 401, 'UNAUTHENTICATED');
+      expectExactErrorResponse(
+        await withAccessToken(t.http().get('/v1/auth/me'), token),
+        401,
+        'UNAUTHENTICATED',
+      );
     });
 
     it('refuses a too short or too long new password, and the old one keeps working', async () => {
       const tenant = await createTenant(t);
       const user = await createUser(t, tenant);
-      expectValidation(await patchUser(tenant, user.id, { password: 'short-pw-11' }), 'password');
-      expectValidation(await patchUser(tenant, user.id, { password: 'z'.repeat(257) }), 'password');
+      expectValidationError(
+        await patchUser(tenant, user.id, { password: 'short-pw-11' }),
+        'password',
+      );
+      expectValidationError(
+        await patchUser(tenant, user.id, { password: 'z'.repeat(257) }),
+        'password',
+      );
       await login(t, tenant.slug, user.username, user.password);
     });
 
@@ -488,7 +484,7 @@ describe('Tenant admin: users', () => {
       const tenant = await createTenant(t);
       const user = await createUser(t, tenant);
       const token = await login(t, tenant.slug, user.username, user.password);
-      await bearer(t.http().get('/v1/auth/me'), token).expect(200);
+      await withAccessToken(t.http().get('/v1/auth/me'), token).expect(200);
 
       const res = await patchUser(tenant, user.id, { disabled: true }).expect(200);
       expect(res.body.disabled).toBe(true);
@@ -496,9 +492,13 @@ describe('Tenant admin: users', () => {
 
       const wrong = await tryLogin(tenant, user.username, `${user.password}!`);
       const refused = await tryLogin(tenant, user.username, user.password);
-      expectError(refused, 401, 'INVALID_CREDENTIALS');
+      expectExactErrorResponse(refused, 401, 'INVALID_CREDENTIALS');
       expect({ ...refused.body, requestId: null }).toEqual({ ...wrong.body, requestId: null });
-      expectError(await bearer(t.http().get('/v1/auth/me'), token), 401, 'UNAUTHENTICATED');
+      expectExactErrorResponse(
+        await withAccessToken(t.http().get('/v1/auth/me'), token),
+        401,
+        'UNAUTHENTICATED',
+      );
 
       await patchUser(tenant, user.id, { disabled: false }).expect(200);
       await login(t, tenant.slug, user.username, user.password);
@@ -528,7 +528,7 @@ describe('Tenant admin: users', () => {
       const got = await getUser(tenant, user.id).expect(200);
       expect(got.body).toEqual(res.body);
       const token = await login(t, tenant.slug, user.username, user.password);
-      const me = await bearer(t.http().get('/v1/auth/me'), token).expect(200);
+      const me = await withAccessToken(t.http().get('/v1/auth/me'), token).expect(200);
       expect(me.body.roles).toEqual(['supervisor', 'quality-manager']);
     });
 
@@ -549,7 +549,7 @@ describe('Tenant admin: users', () => {
       const user = await createUser(t, tenant);
       const before = await getUser(tenant, user.id).expect(200);
       const res = await patchUser(tenant, user.id, body);
-      for (const field of fields) expectValidation(res, field);
+      for (const field of fields) expectValidationError(res, field);
       const after = await getUser(tenant, user.id).expect(200);
       expect(after.body).toEqual(before.body);
       await login(t, tenant.slug, user.username, user.password);
@@ -565,15 +565,23 @@ describe('Tenant admin: users', () => {
       expect(res.text).toBe('');
       expect(res.body).toEqual({});
 
-      expectError(await getUser(tenant, user.id), 404, 'NOT_FOUND');
-      expectError(
+      expectExactErrorResponse(await getUser(tenant, user.id), 404, 'NOT_FOUND');
+      expectExactErrorResponse(
         await platform(t.http().delete(`${usersPath(tenant)}/${user.id}`)),
         404,
         'NOT_FOUND',
       );
       expect((await listAll(tenant)).map((u) => u.id)).not.toContain(user.id);
-      expectError(await tryLogin(tenant, user.username, user.password), 401, 'INVALID_CREDENTIALS');
-      expectError(await bearer(t.http().get('/v1/auth/me'), token), 401, 'UNAUTHENTICATED');
+      expectExactErrorResponse(
+        await tryLogin(tenant, user.username, user.password),
+        401,
+        'INVALID_CREDENTIALS',
+      );
+      expectExactErrorResponse(
+        await withAccessToken(t.http().get('/v1/auth/me'), token),
+        401,
+        'UNAUTHENTICATED',
+      );
       // The username is free again.
       await postUser(tenant, validUser({ username: user.username })).expect(201);
     });
@@ -583,11 +591,11 @@ describe('Tenant admin: users', () => {
     it('records USER_CREATED, USER_UPDATED (field names only) and USER_DELETED with their actors', async () => {
       const tenant = await createTenant(t);
       const token = await adminToken(t, tenant);
-      const me = await bearer(t.http().get('/v1/auth/me'), token).expect(200);
+      const me = await withAccessToken(t.http().get('/v1/auth/me'), token).expect(200);
       const adminId = me.body.id as string;
 
       const body = validUser({ username: 'audited', roles: ['agent'] });
-      const created = await bearer(t.http().post(usersPath(tenant)), token)
+      const created = await withAccessToken(t.http().post(usersPath(tenant)), token)
         .send(body)
         .expect(201);
       const id = created.body.id as string;
@@ -702,8 +710,8 @@ describe('Tenant admin: users', () => {
       const usersBefore = (await listAll(b)).map((u) => u.id).sort();
 
       const denied: Array<[string, (req: Test) => Test, number, string]> = [
-        ["tenant A's admin", (req) => bearer(req, aAdmin), 403, 'FORBIDDEN'],
-        ["tenant B's agent", (req) => bearer(req, agentToken), 403, 'FORBIDDEN'],
+        ["tenant A's admin", (req) => withAccessToken(req, aAdmin), 403, 'FORBIDDEN'],
+        ["tenant B's agent", (req) => withAccessToken(req, agentToken), 403, 'FORBIDDEN'],
         ['no credential', (req) => req, 401, 'UNAUTHENTICATED'],
         [
           'a garbage bearer',
@@ -713,7 +721,7 @@ describe('Tenant admin: users', () => {
         ],
         [
           'a JWT-looking garbage bearer',
-          (req) => bearer(req, 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln'),
+          (req) => withAccessToken(req, 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln'),
           401,
           'UNAUTHENTICATED',
         ],
@@ -731,7 +739,7 @@ describe('Tenant admin: users', () => {
         ],
         [
           "tenant B's admin with a wrong platform key",
-          (req) => bearer(req, bAdmin).set('X-Api-Key', 'wrong'),
+          (req) => withAccessToken(req, bAdmin).set('X-Api-Key', 'wrong'),
           401,
           'UNAUTHENTICATED',
         ],
@@ -739,19 +747,23 @@ describe('Tenant admin: users', () => {
       for (const [who, auth, status, code] of denied) {
         const res = await auth(route.call(b.slug, target.id));
         try {
-          expectError(res, status, code);
+          expectExactErrorResponse(res, status, code);
         } catch (e) {
           throw new Error(`${route.name} as ${who}: ${(e as Error).message}`);
         }
       }
       // Another tenant's admin on a slug that does not exist: 403, nothing to enumerate.
-      expectError(await bearer(route.call(`${a.slug}-nope`, target.id), aAdmin), 403, 'FORBIDDEN');
+      expectExactErrorResponse(
+        await withAccessToken(route.call(`${a.slug}-nope`, target.id), aAdmin),
+        403,
+        'FORBIDDEN',
+      );
 
       // Nothing changed.
       expect(await getUser(b, target.id).expect(200)).toHaveProperty('body', targetBefore.body);
       expect((await listAll(b)).map((u) => u.id).sort()).toEqual(usersBefore);
 
-      const ok = await bearer(route.call(b.slug, target.id), bAdmin);
+      const ok = await withAccessToken(route.call(b.slug, target.id), bAdmin);
       expect(ok.status).toBe(route.ok);
       const platformOk = await platform(route.call(b.slug, (await createUser(t, b)).id));
       expect(platformOk.status).toBe(route.ok);
@@ -761,50 +773,58 @@ describe('Tenant admin: users', () => {
       const tenant = await createTenant(t);
       const user = await createUser(t, tenant, { roles: ['agent'] });
       const token = await login(t, tenant.slug, user.username, user.password);
-      const list = () => bearer(t.http().get(usersPath(tenant)), token);
+      const list = () => withAccessToken(t.http().get(usersPath(tenant)), token);
 
-      expectError(await list(), 403, 'FORBIDDEN');
+      expectExactErrorResponse(await list(), 403, 'FORBIDDEN');
       await platform(t.http().patch(`${usersPath(tenant)}/${user.id}`))
         .send({ roles: ['admin'] })
         .expect(200);
       await list().expect(200);
-      await bearer(t.http().get(`/v1/tenants/${tenant.slug}`), token).expect(200);
-      await bearer(t.http().post(usersPath(tenant)), token)
+      await withAccessToken(t.http().get(`/v1/tenants/${tenant.slug}`), token).expect(200);
+      await withAccessToken(t.http().post(usersPath(tenant)), token)
         .send(validUser())
         .expect(201);
 
       await platform(t.http().patch(`${usersPath(tenant)}/${user.id}`))
         .send({ roles: ['agent'] })
         .expect(200);
-      expectError(await list(), 403, 'FORBIDDEN');
-      expectError(
-        await bearer(t.http().post(usersPath(tenant)), token).send(validUser()),
+      expectExactErrorResponse(await list(), 403, 'FORBIDDEN');
+      expectExactErrorResponse(
+        await withAccessToken(t.http().post(usersPath(tenant)), token).send(validUser()),
         403,
         'FORBIDDEN',
       );
       // The token itself stays valid for /v1/auth/me: only the role went.
-      await bearer(t.http().get('/v1/auth/me'), token).expect(200);
+      await withAccessToken(t.http().get('/v1/auth/me'), token).expect(200);
     });
 
     it("a disabled admin's token is refused on the admin routes at once", async () => {
       const tenant = await createTenant(t);
       const user = await createUser(t, tenant, { roles: ['admin'] });
       const token = await login(t, tenant.slug, user.username, user.password);
-      await bearer(t.http().get(usersPath(tenant)), token).expect(200);
+      await withAccessToken(t.http().get(usersPath(tenant)), token).expect(200);
       await platform(t.http().patch(`${usersPath(tenant)}/${user.id}`))
         .send({ disabled: true })
         .expect(200);
-      expectError(await bearer(t.http().get(usersPath(tenant)), token), 401, 'UNAUTHENTICATED');
+      expectExactErrorResponse(
+        await withAccessToken(t.http().get(usersPath(tenant)), token),
+        401,
+        'UNAUTHENTICATED',
+      );
     });
 
     it('an admin demoting itself loses access on its next call', async () => {
       const tenant = await createTenant(t);
       const token = await adminToken(t, tenant);
-      const me = await bearer(t.http().get('/v1/auth/me'), token).expect(200);
-      await bearer(t.http().patch(`${usersPath(tenant)}/${me.body.id}`), token)
+      const me = await withAccessToken(t.http().get('/v1/auth/me'), token).expect(200);
+      await withAccessToken(t.http().patch(`${usersPath(tenant)}/${me.body.id}`), token)
         .send({ roles: ['agent'] })
         .expect(200);
-      expectError(await bearer(t.http().get(usersPath(tenant)), token), 403, 'FORBIDDEN');
+      expectExactErrorResponse(
+        await withAccessToken(t.http().get(usersPath(tenant)), token),
+        403,
+        'FORBIDDEN',
+      );
     });
   });
 });

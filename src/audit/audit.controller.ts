@@ -1,12 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantAdmin } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { CurrentTenant, ResolvedTenant } from '../common/http/request-context';
 import { AUDIT_DATA_DOC } from './audit-event-type';
 import { AuditService } from './audit.service';
-import { ListAuditEventsQueryDto } from './dto/list-audit-events.dto';
+import { AuditEventPageResponseDto, ListAuditEventsQueryDto } from './dto/list-audit-events.dto';
 
 @ApiTags('tenant admin: audit events')
 @Controller('v1/tenants/:slug/audit-events')
@@ -23,6 +23,7 @@ export class AuditController {
         .map(([type, doc]) => `- \`${type}\`: ${doc}`)
         .join('\n'),
   })
+  @ApiOkResponse({ type: AuditEventPageResponseDto })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   list(@CurrentTenant() tenant: ResolvedTenant, @Query() query: ListAuditEventsQueryDto) {
     return this.audit.list(tenant.id, query);

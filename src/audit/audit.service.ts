@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { Actor, RequestMeta } from '../common/http/request-context';
 import { requireTenant } from '../database/query-guards';
 import { AuditEventType } from './audit-event-type';
-import { AuditEventView, ListAuditEventsQueryDto } from './dto/list-audit-events.dto';
+import { AuditEventResponseDto, ListAuditEventsQueryDto } from './dto/list-audit-events.dto';
 import { AuditEvent } from './entities/audit-event.entity';
 
 export interface AuditEntry {
@@ -26,8 +26,32 @@ export function auditedBy(meta: RequestMeta): Pick<AuditEntry, 'actor' | 'ip' | 
 }
 
 @Injectable()
-export class AuditService {
+export class AuditService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('Audit');
+  private readonly detached = new Set<Promise<void>>();
+
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+
+  /**
+   * Writes an event without making the caller wait: for failure paths whose answer time must not
+   * depend on whether there was anything to write (login: an unknown tenant writes nothing).
+   * Listings and shutdown wait for these writes, so nothing is lost or seen late here.
+   */
+  recordDetached(tenantId: string, entry: AuditEntry): void {
+    const write = this.record(tenantId, entry).catch((err: unknown) =>
+      this.logger.error({ err, type: entry.type }, 'audit event could not be written'),
+    );
+    this.detached.add(write);
+    void write.finally(() => this.detached.delete(write));
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.detached]);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
 
   /** Writes one event; pass the transaction's manager so the event commits with the change. */
   async record(tenantId: string, entry: AuditEntry, manager?: EntityManager): Promise<void> {
@@ -46,10 +70,14 @@ export class AuditService {
     });
   }
 
-  async list(tenantId: string, query: ListAuditEventsQueryDto): Promise<Page<AuditEventView>> {
+  async list(
+    tenantId: string,
+    query: ListAuditEventsQueryDto,
+  ): Promise<Page<AuditEventResponseDto>> {
     requireTenant(tenantId);
+    await this.flush();
     const limit = query.limit ?? 50;
-    const before = decodeCursor(query.cursor, /^\d{1,19}$/);
+    const before = decodeCursor(query.cursor, 'audit', /^\d{1,19}$/);
     const qb = this.events
       .createQueryBuilder('e')
       .where('e.tenant_id = :tenantId', { tenantId })
@@ -64,7 +92,7 @@ export class AuditService {
     const page = rows.slice(0, limit);
     return {
       items: page.map(toView),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null,
+      nextCursor: rows.length > limit ? encodeCursor('audit', page[page.length - 1].seq) : null,
     };
   }
 
@@ -84,7 +112,7 @@ export class AuditService {
   }
 }
 
-function toView(e: AuditEvent): AuditEventView {
+function toView(e: AuditEvent): AuditEventResponseDto {
   return {
     id: e.id,
     type: e.type,

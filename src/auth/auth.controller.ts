@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessToken, Public } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentPrincipal, Meta, Principal, RequestMeta } from '../common/http/request-context';
 import { AuthService, PasswordIdentity } from './auth.service';
-import { LoginDto } from './dto/login.dto';
+import { AuthenticatedResponse, LoginDto, MeResponse } from './dto/login.dto';
 import { LoginGuard } from './guards/passport-guards';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 
@@ -25,11 +25,10 @@ export class AuthController {
   @Public()
   @UseGuards(LoginGuard)
   @ApiOperation({ summary: 'Sign in with tenant, username and password' })
+  @ApiOkResponse({ type: AuthenticatedResponse })
   @ApiErrors(
-    ErrorCode.VALIDATION_FAILED,
+    ...BODY_ERRORS,
     ErrorCode.INVALID_CREDENTIALS,
-    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-    ErrorCode.PAYLOAD_TOO_LARGE,
     ErrorCode.SERVICE_UNAVAILABLE,
     ErrorCode.TOO_MANY_REQUESTS,
   )
@@ -44,6 +43,7 @@ export class AuthController {
   @Get('me')
   @AccessToken()
   @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: MeResponse })
   me(@CurrentPrincipal() principal: Principal) {
     if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
     return this.auth.me(principal.tenantId, principal.tenantSlug, principal.userId);

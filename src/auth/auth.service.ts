@@ -9,7 +9,7 @@ import { MetricsService } from '../observability/metrics.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { FailureLimiter } from '../throttling/failure-limiter.service';
 import { UsersService } from '../users/users.service';
-import { AuthenticatedResponse } from './dto/login.dto';
+import { AuthenticatedResponse, MeResponse } from './dto/login.dto';
 import { TokensService } from './tokens.service';
 
 /** A user whose password was just verified (stage 1 passed). */
@@ -54,7 +54,8 @@ export class AuthService {
       throw e;
     }
     const tenant = await this.tenants.findBySlug(tenantSlug);
-    const user = tenant ? await this.users.findCredentials(tenant.id, username) : null;
+    // Always the same queries and one argon2 verify, whatever is missing.
+    const user = await this.users.findCredentials(tenant?.id ?? null, username);
     let ok: boolean;
     try {
       ok = await this.users.verifyPassword(user, password);
@@ -71,13 +72,15 @@ export class AuthService {
       this.failures.recordFailure(failureKey);
       this.metrics.loginOutcome('invalid_credentials');
       if (tenant) {
-        await this.audit.record(tenant.id, {
+        // Detached: the answer must not wait on a write an unknown tenant would not make. The
+        // typed name is kept only when it is a real username (people type passwords there).
+        this.audit.recordDetached(tenant.id, {
           type: AuditEventType.LOGIN_FAILED,
           userId: user?.id ?? null,
           actor: { type: 'user', id: user?.id ?? null },
           ip: meta.ip,
           userAgent: meta.userAgent,
-          data: { reason, username: username.slice(0, 64) },
+          data: user ? { reason, username: user.username } : { reason },
         });
       }
       throw new AppException(ErrorCode.INVALID_CREDENTIALS);
@@ -120,7 +123,7 @@ export class AuthService {
     return { status: 'AUTHENTICATED', accessToken, tokenType: 'Bearer', expiresIn };
   }
 
-  async me(tenantId: string, tenantSlug: string, userId: string) {
+  async me(tenantId: string, tenantSlug: string, userId: string): Promise<MeResponse> {
     const user = await this.users.get(tenantId, userId);
     return {
       id: user.id,

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PlatformKey, TenantAdmin } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { CreateTenantDto, UpdateTenantDto } from './dto/create-tenant.dto';
+import { TenantListResponseDto, TenantResponseDto } from './dto/tenant-response.dto';
 import { TenantsService } from './tenants.service';
 
 @ApiTags('platform: tenants')
@@ -15,7 +16,8 @@ export class TenantsController {
   @Post()
   @PlatformKey()
   @ApiOperation({ summary: 'Create a tenant and its first admin user' })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  @ApiCreatedResponse({ type: TenantResponseDto })
+  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT)
   create(@Body() dto: CreateTenantDto, @Meta() meta: RequestMeta) {
     return this.tenants.create(dto, meta);
   }
@@ -23,6 +25,7 @@ export class TenantsController {
   @Get()
   @PlatformKey()
   @ApiOperation({ summary: 'List tenants' })
+  @ApiOkResponse({ type: TenantListResponseDto })
   list() {
     return this.tenants.list();
   }
@@ -30,6 +33,7 @@ export class TenantsController {
   @Get(':slug')
   @TenantAdmin()
   @ApiOperation({ summary: "Get a tenant (platform key or that tenant's admin)" })
+  @ApiOkResponse({ type: TenantResponseDto })
   get(@CurrentTenant() tenant: ResolvedTenant) {
     return this.tenants.get(tenant.slug);
   }
@@ -37,7 +41,8 @@ export class TenantsController {
   @Patch(':slug')
   @PlatformKey()
   @ApiOperation({ summary: 'Rename, disable or re-enable a tenant' })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  @ApiOkResponse({ type: TenantResponseDto })
+  @ApiErrors(...BODY_ERRORS, ErrorCode.NOT_FOUND)
   update(@Param('slug') slug: string, @Body() dto: UpdateTenantDto, @Meta() meta: RequestMeta) {
     return this.tenants.update(slug, dto, meta);
   }

@@ -6,13 +6,10 @@ import { auditedBy, AuditService } from '../audit/audit.service';
 import { isUniqueViolation } from '../database/query-guards';
 import { AppException } from '../common/errors/app.exception';
 import { RequestMeta, ResolvedTenant } from '../common/http/request-context';
+import { TENANT_SLUG } from '../common/validation/field-decorators';
 import { UsersService } from '../users/users.service';
-import {
-  CreateTenantDto,
-  TenantView,
-  toTenantView,
-  UpdateTenantDto,
-} from './dto/create-tenant.dto';
+import { CreateTenantDto, UpdateTenantDto } from './dto/create-tenant.dto';
+import { TenantResponseDto, toTenantView } from './dto/tenant-response.dto';
 import { TenantTwoFactorSettings } from './entities/tenant-2fa-settings.entity';
 import { Tenant } from './entities/tenant.entity';
 
@@ -26,8 +23,18 @@ export class TenantsService {
   ) {}
 
   /** The tenant, its 2FA settings row (disabled) and its first admin, in one transaction. */
-  async create(dto: CreateTenantDto, meta: RequestMeta): Promise<TenantView> {
-    this.users.checkPassword(dto.admin.password, 'admin.password');
+  async create(dto: CreateTenantDto, meta: RequestMeta): Promise<TenantResponseDto> {
+    // argon2 runs before the transaction: no connection or index entry is held while it hashes.
+    const admin = await this.users.prepare(
+      {
+        username: dto.admin.username,
+        password: dto.admin.password,
+        roles: ['admin'],
+        email: dto.admin.email,
+        displayName: dto.admin.displayName,
+      },
+      'admin.password',
+    );
     return this.dataSource.transaction(async (m) => {
       const tenant = m
         .getRepository(Tenant)
@@ -51,42 +58,34 @@ export class TenantsService {
         },
         m,
       );
-      await this.users.create(
-        tenant.id,
-        {
-          username: dto.admin.username,
-          password: dto.admin.password,
-          roles: ['admin'],
-          email: dto.admin.email,
-          displayName: dto.admin.displayName,
-        },
-        meta,
-        m,
-      );
+      await this.users.insert(tenant.id, admin, meta, m);
       return toTenantView(await m.getRepository(Tenant).findOneByOrFail({ id: tenant.id }));
     });
   }
 
-  async list(): Promise<{ items: TenantView[] }> {
+  async list(): Promise<{ items: TenantResponseDto[] }> {
     const rows = await this.tenants.find({ order: { slug: 'ASC' } });
     return { items: rows.map(toTenantView) };
   }
 
-  async get(slug: string): Promise<TenantView> {
+  async get(slug: string): Promise<TenantResponseDto> {
     return toTenantView(await this.findOrFail(slug));
   }
 
   /** The tenant of a slug, or null. Used by login and the admin guard: always read fresh. */
   async findBySlug(slug: string): Promise<ResolvedTenant | null> {
-    if (!slug) return null;
+    // Anything that is not a slug names no tenant (and never reaches SQL with a NUL in it).
+    if (!TENANT_SLUG.test(slug)) return null;
     const t = await this.tenants.findOneBy({ slug });
     return t ? { id: t.id, slug: t.slug, name: t.name, status: t.status } : null;
   }
 
-  async update(slug: string, dto: UpdateTenantDto, meta: RequestMeta): Promise<TenantView> {
+  async update(slug: string, dto: UpdateTenantDto, meta: RequestMeta): Promise<TenantResponseDto> {
     return this.dataSource.transaction(async (m) => {
       const repo = m.getRepository(Tenant);
-      const tenant = await repo.findOne({ where: { slug }, lock: { mode: 'pessimistic_write' } });
+      const tenant = TENANT_SLUG.test(slug)
+        ? await repo.findOne({ where: { slug }, lock: { mode: 'pessimistic_write' } })
+        : null;
       if (!tenant) throw AppException.notFound('No such tenant.');
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       if (dto.name !== undefined && dto.name !== tenant.name)
@@ -118,7 +117,7 @@ export class TenantsService {
   }
 
   private async findOrFail(slug: string): Promise<Tenant> {
-    const t = await this.tenants.findOneBy({ slug });
+    const t = TENANT_SLUG.test(slug) ? await this.tenants.findOneBy({ slug }) : null;
     if (!t) throw AppException.notFound('No such tenant.');
     return t;
   }

@@ -1,12 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TenantAdmin } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UuidParam } from '../common/validation/uuid-param.decorator';
 import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
+import { UserPageResponseDto, UserResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('tenant admin: users')
@@ -17,7 +18,8 @@ export class UsersController {
 
   @Post()
   @ApiOperation({ summary: 'Create a user' })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT)
   create(
     @CurrentTenant() tenant: ResolvedTenant,
     @Body() dto: CreateUserDto,
@@ -28,6 +30,7 @@ export class UsersController {
 
   @Get()
   @ApiOperation({ summary: 'List users, by username, with a cursor' })
+  @ApiOkResponse({ type: UserPageResponseDto })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   list(@CurrentTenant() tenant: ResolvedTenant, @Query() query: ListUsersQueryDto) {
     return this.users.list(tenant.id, query);
@@ -35,6 +38,7 @@ export class UsersController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a user' })
+  @ApiOkResponse({ type: UserResponseDto })
   @ApiErrors(ErrorCode.VALIDATION_FAILED)
   get(@CurrentTenant() tenant: ResolvedTenant, @UuidParam('id') id: string) {
     return this.users.get(tenant.id, id);
@@ -42,7 +46,8 @@ export class UsersController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a user (displayName, roles, password, disabled, email)' })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiErrors(...BODY_ERRORS)
   update(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,

@@ -5,13 +5,14 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { authConfig } from '../../config/app-config';
 import { AuditEventType } from '../audit/audit-event-type';
 import { auditedBy, AuditService } from '../audit/audit.service';
-import { isUniqueViolation, requireTenant } from '../database/query-guards';
 import { AppException } from '../common/errors/app.exception';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { RequestMeta } from '../common/http/request-context';
+import { characterCount } from '../common/validation/field-decorators';
+import { isUniqueViolation, requireTenant } from '../database/query-guards';
 import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
-import { toUserView, UserView } from './dto/user.view';
+import { toUserView, UserResponseDto } from './dto/user-response.dto';
 import { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher.service';
 
@@ -25,6 +26,16 @@ export interface UserCredentials {
   passwordHash: string;
   passwordVersion: number;
 }
+
+/** A new user whose password is checked and hashed: argon2 runs before any transaction opens. */
+export interface PreparedUser {
+  dto: Omit<CreateUserDto, 'password'>;
+  passwordHash: string;
+}
+
+/** Matches no user: lookups for an unknown tenant still cost one query (timing). */
+const NO_TENANT = '00000000-0000-0000-0000-000000000000';
+const MAX_PASSWORD_CHARACTERS = 256;
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -44,56 +55,66 @@ export class UsersService {
     @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
   ) {}
 
-  /** Creates a user; pass `manager` to take part in the caller's transaction. */
-  async create(
-    tenantId: string,
-    dto: CreateUserDto,
-    meta: RequestMeta,
-    manager?: EntityManager,
-  ): Promise<UserView> {
+  async create(tenantId: string, dto: CreateUserDto, meta: RequestMeta): Promise<UserResponseDto> {
     requireTenant(tenantId);
-    this.checkPassword(dto.password, 'password');
-    const passwordHash = await this.hasher.hash(dto.password);
-    const run = async (m: EntityManager) => {
-      const user = m.getRepository(User).create({
-        tenantId,
-        username: dto.username,
-        displayName: dto.displayName ?? null,
-        email: dto.email ?? null,
-        roles: uniqueRoles(dto.roles),
-        disabled: false,
-        passwordHash,
-      });
-      try {
-        await m.getRepository(User).insert(user);
-      } catch (e) {
-        if (isUniqueViolation(e))
-          throw AppException.conflict('A user with this username already exists.');
-        throw e;
-      }
-      const saved = await m.getRepository(User).findOneByOrFail({ id: user.id, tenantId });
-      await this.audit.record(
-        tenantId,
-        {
-          type: AuditEventType.USER_CREATED,
-          userId: saved.id,
-          ...auditedBy(meta),
-          data: { username: saved.username, roles: saved.roles },
-        },
-        m,
-      );
-      return toUserView(saved);
-    };
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    const prepared = await this.prepare(dto);
+    return this.dataSource.transaction((m) => this.insert(tenantId, prepared, meta, m));
   }
 
-  async list(tenantId: string, query: ListUsersQueryDto): Promise<Page<UserView>> {
+  /** Checks the password policy and hashes; call before opening a transaction. */
+  async prepare(dto: CreateUserDto, passwordField = 'password'): Promise<PreparedUser> {
+    this.checkPassword(dto.password, passwordField);
+    const { password, ...rest } = dto;
+    return { dto: rest, passwordHash: await this.hasher.hash(password) };
+  }
+
+  /** Inserts a prepared user and its USER_CREATED event within the caller's transaction. */
+  async insert(
+    tenantId: string,
+    prepared: PreparedUser,
+    meta: RequestMeta,
+    m: EntityManager,
+  ): Promise<UserResponseDto> {
+    requireTenant(tenantId);
+    const repo = m.getRepository(User);
+    const { dto, passwordHash } = prepared;
+    const user = repo.create({
+      tenantId,
+      username: dto.username,
+      displayName: dto.displayName ?? null,
+      email: dto.email ?? null,
+      roles: uniqueRoles(dto.roles),
+      disabled: false,
+      passwordHash,
+    });
+    try {
+      await repo.insert(user);
+    } catch (e) {
+      if (isUniqueViolation(e))
+        throw AppException.conflict('A user with this username already exists.');
+      throw e;
+    }
+    const saved = await repo.findOneByOrFail({ id: user.id, tenantId });
+    await this.audit.record(
+      tenantId,
+      {
+        type: AuditEventType.USER_CREATED,
+        userId: saved.id,
+        ...auditedBy(meta),
+        data: { username: saved.username, roles: saved.roles },
+      },
+      m,
+    );
+    return toUserView(saved);
+  }
+
+  async list(tenantId: string, query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
     requireTenant(tenantId);
     // No user has a 2FA address before 2FA registration exists, so none shares one.
     if (query.sharedEmail) return { items: [], nextCursor: null };
     const limit = query.limit ?? 50;
     // eslint-disable-next-line no-control-regex
-    const after = decodeCursor(query.cursor, /^[^\u0000]{1,64}$/);
+    const after = decodeCursor(query.cursor, 'user', /^[^\u0000]{1,64}$/);
     const qb = this.users
       .createQueryBuilder('u')
       .where('u.tenant_id = :tenantId', { tenantId })
@@ -106,14 +127,14 @@ export class UsersService {
     if (after) qb.andWhere('lower(u.username) > :after', { after });
     const rows = await qb.getMany();
     const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
     return {
       items: page.map(toUserView),
-      nextCursor:
-        rows.length > limit ? encodeCursor(page[page.length - 1].username.toLowerCase()) : null,
+      nextCursor: rows.length > limit ? encodeCursor('user', last.username.toLowerCase()) : null,
     };
   }
 
-  async get(tenantId: string, id: string): Promise<UserView> {
+  async get(tenantId: string, id: string): Promise<UserResponseDto> {
     return toUserView(await this.findOrFail(tenantId, id));
   }
 
@@ -123,14 +144,19 @@ export class UsersService {
     return this.users.findOneBy({ tenantId, id });
   }
 
-  /** For login: the user with its hash, found case-insensitively. */
-  async findCredentials(tenantId: string, username: string): Promise<UserCredentials | null> {
-    requireTenant(tenantId);
+  /**
+   * For login: the user with its hash, found case-insensitively. `tenantId` null (unknown
+   * tenant) still runs the query, so an unknown tenant costs what an unknown user costs.
+   */
+  async findCredentials(
+    tenantId: string | null,
+    username: string,
+  ): Promise<UserCredentials | null> {
     const row = await this.users
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
       .where('u.tenant_id = :tenantId AND lower(u.username) = lower(:username)', {
-        tenantId,
+        tenantId: tenantId ?? NO_TENANT,
         username,
       })
       .getOne();
@@ -156,7 +182,7 @@ export class UsersService {
     id: string,
     dto: UpdateUserDto,
     meta: RequestMeta,
-  ): Promise<UserView> {
+  ): Promise<UserResponseDto> {
     requireTenant(tenantId);
     await this.findOrFail(tenantId, id);
     if (dto.password !== undefined) this.checkPassword(dto.password, 'password');
@@ -221,17 +247,20 @@ export class UsersService {
   async remove(tenantId: string, id: string, meta: RequestMeta): Promise<void> {
     requireTenant(tenantId);
     await this.dataSource.transaction(async (m) => {
-      const repo = m.getRepository(User);
-      const user = await repo.findOneBy({ tenantId, id });
-      if (!user) throw AppException.notFound('No such user in this tenant.');
-      await repo.delete({ tenantId, id });
+      // One statement decides who deleted it: of two concurrent deletes, one gets 404.
+      const deleted = (await m.query(
+        'DELETE FROM users WHERE tenant_id = $1 AND id = $2 RETURNING username',
+        [tenantId, id],
+      )) as [Array<{ username: string }>, number];
+      const row = deleted[0][0];
+      if (!row) throw AppException.notFound('No such user in this tenant.');
       await this.audit.record(
         tenantId,
         {
           type: AuditEventType.USER_DELETED,
           userId: id,
           ...auditedBy(meta),
-          data: { username: user.username },
+          data: { username: row.username },
         },
         m,
       );
@@ -245,12 +274,16 @@ export class UsersService {
     return user;
   }
 
-  /** PASSWORD_MIN_LENGTH; the DTOs already cap it at 256. */
-  checkPassword(password: string, field: string): void {
+  /** PASSWORD_MIN_LENGTH..256 characters, counted as people count them (code points). */
+  private checkPassword(password: string, field: string): void {
     const min = this.cfg.passwordMinLength;
-    if (password.length < min) {
+    const length = characterCount(password);
+    if (length < min || length > MAX_PASSWORD_CHARACTERS) {
       throw AppException.validation([
-        { field, message: `${field} must be at least ${min} characters long` },
+        {
+          field,
+          message: `${field} must be ${min} to ${MAX_PASSWORD_CHARACTERS} characters long`,
+        },
       ]);
     }
   }

@@ -10,6 +10,15 @@ import { createTestDatabase, dropTestDatabase } from './database';
 /** Secrets for this worker, generated once: tests never use a fixed key. */
 const secrets = generateCredentials();
 
+/**
+ * Throttle limits no test reaches:
+ * for rule tests, where the throttler must never be the one answering.
+ */
+export const UNREACHABLE_THROTTLE_LIMITS = {
+  THROTTLE_IP_PER_MINUTE: '1000000',
+  THROTTLE_USER_PER_MINUTE: '1000000',
+};
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;

@@ -1,5 +1,6 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsDateString, IsEnum, IsOptional, IsUUID } from 'class-validator';
-import { PageQueryDto } from '../../common/http/pagination';
+import { PageQueryDto } from '../../common/http/page-query.dto';
 import { AuditEventType } from '../audit-event-type';
 
 export class ListAuditEventsQueryDto extends PageQueryDto {
@@ -23,13 +24,34 @@ export class ListAuditEventsQueryDto extends PageQueryDto {
   to?: string;
 }
 
-export interface AuditEventView {
-  id: string;
-  type: string;
-  userId: string | null;
-  actor: { type: 'user' | 'platform'; id: string | null };
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
-  data: Record<string, unknown>;
+class AuditActorDto {
+  @ApiProperty({ enum: ['user', 'platform'] }) type!: 'user' | 'platform';
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) id!: string | null;
+}
+
+export class AuditEventResponseDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: AuditEventType }) type!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description: 'the user the event is about',
+  })
+  userId!: string | null;
+  @ApiProperty({ type: AuditActorDto, description: 'who acted' }) actor!: AuditActorDto;
+  @ApiProperty({ type: String, nullable: true }) ip!: string | null;
+  @ApiProperty({ type: String, nullable: true }) userAgent!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'per type: see the operation',
+  })
+  data!: Record<string, unknown>;
+}
+
+export class AuditEventPageResponseDto {
+  @ApiProperty({ type: [AuditEventResponseDto] }) items!: AuditEventResponseDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }

@@ -1,25 +1,39 @@
-import { IsString, MaxLength, MinLength } from 'class-validator';
-import { Username } from '../../common/validation/field-decorators';
+import { ApiProperty } from '@nestjs/swagger';
+import { MinLength } from 'class-validator';
+import { PasswordInput, PlainText, Username } from '../../common/validation/field-decorators';
 
 export class LoginDto {
   /** The tenant slug. */
-  @IsString()
-  @MinLength(1)
-  @MaxLength(63)
+  @PlainText(63)
   tenant!: string;
 
   @Username()
   username!: string;
 
-  @IsString()
+  @PasswordInput()
   @MinLength(1)
-  @MaxLength(256)
   password!: string;
 }
 
-export interface AuthenticatedResponse {
-  status: 'AUTHENTICATED';
-  accessToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
+export class AuthenticatedResponse {
+  @ApiProperty({ enum: ['AUTHENTICATED'] }) status!: 'AUTHENTICATED';
+  @ApiProperty({ description: 'JWT, header typ at+jwt; verify with /.well-known/jwks.json' })
+  accessToken!: string;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
+  @ApiProperty({ description: 'seconds' }) expiresIn!: number;
+}
+
+export class MeTwoFactorDto {
+  @ApiProperty() registered!: boolean;
+  @ApiProperty({ type: String, nullable: true }) channelType!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'masked' }) destination!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) registeredAt!: string | null;
+}
+
+export class MeResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty({ description: 'tenant slug' }) tenant!: string;
+  @ApiProperty({ type: [String] }) roles!: string[];
+  @ApiProperty({ type: MeTwoFactorDto }) twoFactor!: MeTwoFactorDto;
 }

@@ -42,9 +42,16 @@ export class AuthenticationGuard implements CanActivate {
       case AuthKind.Public:
         return true;
       case AuthKind.PlatformKey:
-        if (!this.hasPlatformKey(req)) throw new AppException(ErrorCode.UNAUTHENTICATED);
-        req.principal = { kind: 'platform' };
-        return true;
+        if (this.hasPlatformKey(req)) {
+          req.principal = { kind: 'platform' };
+          return true;
+        }
+        // A signed-in user is authenticated but not allowed here: 403, not 401.
+        if (req.headers['x-api-key'] === undefined && req.headers.authorization) {
+          await this.authenticateUser(context, req);
+          throw new AppException(ErrorCode.FORBIDDEN);
+        }
+        throw new AppException(ErrorCode.UNAUTHENTICATED);
       case AuthKind.AccessToken:
         await this.authenticateUser(context, req);
         return true;

@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiParam, ApiSecurity } from '@nestjs/swagger';
 import { ErrorCode } from '../errors/error-code';
 import { ApiErrors } from '../http/api-errors.decorator';
 
@@ -44,10 +44,6 @@ export const TenantAdmin = () =>
     SetMetadata(AUTH_KIND, AuthKind.TenantAdmin),
     ApiBearerAuth('accessToken'),
     ApiSecurity('platformKey'),
-    ApiHeader({
-      name: 'X-Api-Key',
-      required: false,
-      description: 'platform key (instead of a bearer token)',
-    }),
+    ApiParam({ name: 'slug', description: 'the tenant slug' }),
     ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND),
   );

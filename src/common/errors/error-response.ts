@@ -28,6 +28,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.VALIDATION_FAILED,
   FST_ERR_CTP_INVALID_TYPE: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.VALIDATION_FAILED,
+  FST_ERR_BAD_URL: ErrorCode.VALIDATION_FAILED,
+  FST_ERR_MAX_PARAM_LENGTH: ErrorCode.VALIDATION_FAILED,
+  FST_ERR_ASYNC_CONSTRAINT: ErrorCode.VALIDATION_FAILED,
 };
 
 const STATUS_CODES: Record<number, ErrorCode> = {
@@ -146,7 +149,9 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
   if (exception instanceof QueryFailedError) {
     const pgCode = (exception.driverError as { code?: string } | undefined)?.code;
     if (pgCode === '23505') return build(ErrorCode.CONFLICT, requestId);
-    if (pgCode === '22P02' || pgCode === '22001' || pgCode === '22003')
+    // Bad text (22P02 invalid representation, 22001 too long, 22003 out of range,
+    // 22021/22P05 NUL or untranslatable characters): the input, not the server.
+    if (['22P02', '22001', '22003', '22021', '22P05'].includes(pgCode ?? ''))
       return build(ErrorCode.VALIDATION_FAILED, requestId);
   }
   if (exception && typeof exception === 'object') {

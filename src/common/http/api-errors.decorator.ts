@@ -31,3 +31,10 @@ export function ApiErrors(...codes: ErrorCode[]) {
     ),
   );
 }
+
+/** What any route with a JSON body can answer before its own rules. */
+export const BODY_ERRORS = [
+  ErrorCode.VALIDATION_FAILED,
+  ErrorCode.PAYLOAD_TOO_LARGE,
+  ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+] as const;

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { describeForLog } from '../errors/all-exceptions.filter';
 
 /**
  * Paths pino censors wherever they appear in a log line: credentials in headers, and any
@@ -30,6 +31,8 @@ export function buildLoggerOptions(level: string, stream?: DestinationStream): P
     genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
     customProps: () => ({ service: 'efcx-2fa' }),
     serializers: {
+      // Any logged error: never the properties a driver attaches (query parameters).
+      err: describeForLog,
       req: (req: {
         id: string;
         method: string;

@@ -45,3 +45,31 @@ export const Role = () =>
       message: 'each role must not contain control characters',
     }),
   );
+
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+
+/**
+ * Free text shown to people (names, display names): 1..max characters, no control characters
+ * (PostgreSQL refuses NUL, and nobody's name has a newline).
+ */
+export const PlainText = (max: number) =>
+  applyDecorators(
+    IsString(),
+    MinLength(1),
+    MaxLength(max),
+    Matches(NO_CONTROL_CHARS, { message: '$property must not contain control characters' }),
+  );
+
+/**
+ * A password as sent: a string, bounded in UTF-16 units here; the service checks
+ * PASSWORD_MIN_LENGTH..256 in characters (code points), which the DTO cannot count.
+ */
+export const PasswordInput = () => applyDecorators(IsString(), MaxLength(1024));
+
+/** The length of a string in characters (code points), as people count them. */
+export function characterCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}

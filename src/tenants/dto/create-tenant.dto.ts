@@ -1,24 +1,20 @@
 import { Type } from 'class-transformer';
+import { IsDefined, IsEmail, IsIn, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import {
-  IsDefined,
-  IsEmail,
-  IsIn,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
-import { Optional, TenantSlug, Username } from '../../common/validation/field-decorators';
-import type { Tenant, TenantStatus } from '../entities/tenant.entity';
+  Optional,
+  PasswordInput,
+  PlainText,
+  TenantSlug,
+  Username,
+} from '../../common/validation/field-decorators';
+import type { TenantStatus } from '../entities/tenant.entity';
 
 export class FirstAdminDto {
   @Username()
   username!: string;
 
   /** PASSWORD_MIN_LENGTH (default 12) to 256 characters. */
-  @IsString()
-  @MaxLength(256)
+  @PasswordInput()
   password!: string;
 
   @IsOptional()
@@ -27,9 +23,7 @@ export class FirstAdminDto {
   email?: string;
 
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @PlainText(200)
   displayName?: string;
 }
 
@@ -38,9 +32,7 @@ export class CreateTenantDto {
   @TenantSlug()
   slug!: string;
 
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @PlainText(200)
   name!: string;
 
   /** The tenant's first user, with role `admin`. */
@@ -52,30 +44,11 @@ export class CreateTenantDto {
 
 export class UpdateTenantDto {
   @Optional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @PlainText(200)
   name?: string;
 
+  /** A disabled tenant's users get INVALID_CREDENTIALS at login and their tokens stop working. */
   @Optional()
   @IsIn(['active', 'disabled'])
   status?: TenantStatus;
-}
-
-export interface TenantView {
-  id: string;
-  slug: string;
-  name: string;
-  status: TenantStatus;
-  createdAt: string;
-}
-
-export function toTenantView(t: Tenant): TenantView {
-  return {
-    id: t.id,
-    slug: t.slug,
-    name: t.name,
-    status: t.status,
-    createdAt: t.createdAt.toISOString(),
-  };
 }

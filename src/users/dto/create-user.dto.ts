@@ -1,14 +1,11 @@
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsOptional, MaxLength } from 'class-validator';
 import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsEmail,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
-import { Optional, Role, Username } from '../../common/validation/field-decorators';
+  Optional,
+  PasswordInput,
+  PlainText,
+  Role,
+  Username,
+} from '../../common/validation/field-decorators';
 
 export class CreateUserDto {
   /** 1-64 characters, no control characters; unique per tenant, case-insensitively. */
@@ -16,8 +13,7 @@ export class CreateUserDto {
   username!: string;
 
   /** PASSWORD_MIN_LENGTH (default 12) to 256 characters. */
-  @IsString()
-  @MaxLength(256)
+  @PasswordInput()
   password!: string;
 
   /** Free strings (agent, supervisor, …); `admin` grants the admin endpoints. */
@@ -27,9 +23,7 @@ export class CreateUserDto {
   roles!: string[];
 
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @PlainText(200)
   displayName?: string;
 
   /** Contact address; it never registers the user for 2FA. */
@@ -42,9 +36,7 @@ export class CreateUserDto {
 export class UpdateUserDto {
   /** null clears it. */
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @PlainText(200)
   displayName?: string | null;
 
   @Optional()
@@ -53,9 +45,9 @@ export class UpdateUserDto {
   @Role()
   roles?: string[];
 
+  /** PASSWORD_MIN_LENGTH (default 12) to 256 characters; ends the user's earlier tokens. */
   @Optional()
-  @IsString()
-  @MaxLength(256)
+  @PasswordInput()
   password?: string;
 
   @Optional()

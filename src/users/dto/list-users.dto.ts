@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../common/http/pagination';
+import { PageQueryDto } from '../../common/http/page-query.dto';
 
 export class ListUsersQueryDto extends PageQueryDto {
   /** Case-insensitive username prefix. */
