@@ -1,11 +1,26 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations/all-migrations';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { MfaSession } from '../auth/entities/mfa-session.entity';
+import { Channel } from '../channels/entities/channel.entity';
+import { OtpChallenge } from '../otp/entities/otp-challenge.entity';
+import { TwoFactorState } from '../otp/entities/two-factor-state.entity';
+import { UserTwoFactor } from '../users/entities/user-two-factor.entity';
 import { TenantTwoFactorSettings } from '../tenants/entities/tenant-2fa-settings.entity';
 import { Tenant } from '../tenants/entities/tenant.entity';
 import { User } from '../users/entities/user.entity';
 
-export const ENTITIES = [Tenant, TenantTwoFactorSettings, User, AuditEvent];
+export const ENTITIES = [
+  Tenant,
+  TenantTwoFactorSettings,
+  User,
+  UserTwoFactor,
+  AuditEvent,
+  Channel,
+  OtpChallenge,
+  TwoFactorState,
+  MfaSession,
+];
 
 /** The one definition of the database options, shared by the app and the TypeORM CLI. */
 export function buildTypeOrmOptions(url: string, poolSize = 10): DataSourceOptions {

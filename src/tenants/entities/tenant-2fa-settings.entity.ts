@@ -25,6 +25,7 @@ export class TenantTwoFactorSettings {
   enabled!: boolean;
 
   @Column({ name: 'channel_id', type: 'uuid', nullable: true })
+  @ForeignKey('Channel', { name: 'tenant_2fa_settings_channel_id_fkey', onDelete: 'RESTRICT' })
   channelId!: string | null;
 
   @Column({ name: 'otp_length', type: 'smallint', default: 6 })

@@ -43,6 +43,10 @@ export class User {
   @Column({ name: 'password_version', type: 'integer', default: 1 })
   passwordVersion!: number;
 
+  /** Bumped when a 2FA registration is confirmed or reset: sign-ins begun before stop working. */
+  @Column({ name: 'two_factor_version', type: 'integer', default: 1 })
+  twoFactorVersion!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,0 +1,52 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+/** A delivery channel of a tenant. Secret config fields live sealed in `secrets`, never in `config`. */
+@Entity({ name: 'channels' })
+@Check('channels_active_enabled_check', 'NOT active OR enabled')
+// One active channel per tenant: a partial unique index (described in the migration).
+@Index('channels_one_active_key', { synchronize: false })
+@Index('channels_tenant_created_idx', ['tenantId', 'createdAt'])
+export class Channel {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey('Tenant', { name: 'channels_tenant_id_fkey', onDelete: 'CASCADE' })
+  tenantId!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  type!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  /** The channel the tenant's 2FA settings name. */
+  @Column({ type: 'boolean', default: false })
+  active!: boolean;
+
+  /** The provider's non-secret settings. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  config!: Record<string, unknown>;
+
+  /** SecretBox-sealed JSON of the provider's secret fields (null: none set). */
+  @Column({ type: 'text', nullable: true, select: false })
+  secrets!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

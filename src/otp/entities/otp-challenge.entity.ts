@@ -1,0 +1,63 @@
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type ChallengePurpose = 'login' | 'register';
+export type ChallengeStatus = 'live' | 'used' | 'superseded' | 'dead' | 'failed';
+
+/** One code sent to one address. The code itself is never stored: only its keyed hash. */
+@Entity({ name: 'otp_challenges' })
+@Check('otp_challenges_purpose_check', `purpose IN ('login', 'register')`)
+@Check('otp_challenges_status_check', `status IN ('live', 'used', 'superseded', 'dead', 'failed')`)
+// Partial unique (one live login code per tenant and address) and a descending index: see the migration.
+@Index('otp_challenges_one_live_login_key', { synchronize: false })
+@Index('otp_challenges_user_newest_idx', { synchronize: false })
+@Index('otp_challenges_expires_at_idx', ['expiresAt'])
+export class OtpChallenge {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey('Tenant', { name: 'otp_challenges_tenant_id_fkey', onDelete: 'CASCADE' })
+  tenantId!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  @ForeignKey('User', { name: 'otp_challenges_user_id_fkey', onDelete: 'CASCADE' })
+  userId!: string;
+
+  @Column({ name: 'mfa_session_id', type: 'uuid', nullable: true })
+  mfaSessionId!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  purpose!: ChallengePurpose;
+
+  @Column({ name: 'channel_type', type: 'varchar', length: 32 })
+  channelType!: string;
+
+  @Column({ type: 'varchar', length: 254 })
+  destination!: string;
+
+  /** The address as compared (lower case): the key of rule 3's "same address". */
+  @Column({ name: 'destination_key', type: 'varchar', length: 254 })
+  destinationKey!: string;
+
+  @Column({ name: 'code_hash', type: 'bytea' })
+  codeHash!: Buffer;
+
+  @Column({ type: 'varchar', length: 16, default: 'live' })
+  status!: ChallengeStatus;
+
+  @Column({ type: 'smallint', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'max_attempts', type: 'smallint' })
+  maxAttempts!: number;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  /** clock_timestamp(), not now(): orders two challenges of one transaction too. */
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
+  createdAt!: Date;
+
+  @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
+  usedAt!: Date | null;
+}
