@@ -71,8 +71,8 @@ async function serve(p: Prepared, announce: boolean): Promise<void> {
       process.exit(0);
     }
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   try {
     app = await createApp(p.config);
     await app.listen({ port: p.config.http.port, host: '0.0.0.0' });
@@ -130,8 +130,8 @@ async function runPrimary(p: Prepared, workers: number): Promise<void> {
     say(`${signal}: stopping ${workers} workers`);
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 async function main(): Promise<void> {

@@ -50,6 +50,7 @@ describe('operations: health, metrics, OpenAPI', () => {
       expect(paths).toContain(p);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       'accessToken',
+      'mfaToken',
       'platformKey',
     ]);
     const login = doc.paths['/v1/auth/login'].post.responses;

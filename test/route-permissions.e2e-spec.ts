@@ -9,7 +9,10 @@ import { startTestApp, TestApp } from './support/test-app';
  * (Default-deny: a route without a kind is refused by the global guard, and listed here as NONE.)
  */
 const EXPECTED = [
+  'DELETE /v1/tenants/:slug/channels/:id -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id -> tenant-admin',
+  'DELETE /v1/tenants/:slug/users/:id/2fa -> tenant-admin',
+  'DELETE /v1/tenants/:slug/users/:id/2fa/lock -> tenant-admin',
   'GET /.well-known/jwks.json -> public',
   'GET /health/live -> public',
   'GET /health/ready -> public',
@@ -18,13 +21,23 @@ const EXPECTED = [
   'GET /v1/tenants -> platform-key',
   'GET /v1/tenants/:slug -> tenant-admin',
   'GET /v1/tenants/:slug/audit-events -> tenant-admin',
+  'GET /v1/tenants/:slug/channels -> tenant-admin',
+  'GET /v1/tenants/:slug/channels/:id -> tenant-admin',
+  'GET /v1/tenants/:slug/settings/2fa -> tenant-admin',
   'GET /v1/tenants/:slug/users -> tenant-admin',
   'GET /v1/tenants/:slug/users/:id -> tenant-admin',
   'PATCH /v1/tenants/:slug -> platform-key',
+  'PATCH /v1/tenants/:slug/channels/:id -> tenant-admin',
   'PATCH /v1/tenants/:slug/users/:id -> tenant-admin',
+  'POST /v1/auth/2fa/register -> mfa-token',
+  'POST /v1/auth/2fa/resend -> mfa-token',
+  'POST /v1/auth/2fa/verify -> mfa-token',
   'POST /v1/auth/login -> public',
   'POST /v1/tenants -> platform-key',
+  'POST /v1/tenants/:slug/channels -> tenant-admin',
+  'POST /v1/tenants/:slug/channels/:id/test -> tenant-admin',
   'POST /v1/tenants/:slug/users -> tenant-admin',
+  'PUT /v1/tenants/:slug/settings/2fa -> tenant-admin',
 ];
 
 describe('route permissions', () => {

@@ -21,6 +21,8 @@ const USER_KEYS = [
   'email',
   'id',
   'roles',
+  'sharedEmail',
+  'twoFactor',
   'updatedAt',
   'username',
 ];
@@ -42,6 +44,12 @@ function expectUserShape(body: Record<string, unknown>): void {
     roles: expect.any(Array),
     email: body.email === null ? null : expect.any(String),
     disabled: expect.any(Boolean),
+    twoFactor: expect.objectContaining({
+      registered: expect.any(Boolean),
+      consecutiveFailures: expect.any(Number),
+      others: expect.any(Array),
+    }),
+    sharedEmail: expect.any(Boolean),
     createdAt: expect.stringMatching(ISO),
     updatedAt: expect.stringMatching(ISO),
   });
@@ -94,6 +102,17 @@ describe('Tenant admin: users', () => {
         roles: ['agent', 'supervisor'],
         email: 'alice@acme.test',
         disabled: false,
+        // A contact email never registers anyone for 2FA.
+        twoFactor: {
+          registered: false,
+          channelType: null,
+          destination: null,
+          registeredAt: null,
+          lockedUntil: null,
+          consecutiveFailures: 0,
+          others: [],
+        },
+        sharedEmail: false,
         createdAt: expect.stringMatching(ISO),
         updatedAt: expect.stringMatching(ISO),
       });

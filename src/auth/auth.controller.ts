@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
 import { AccessToken, Public } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
@@ -25,10 +32,21 @@ export class AuthController {
   @Public()
   @UseGuards(LoginGuard)
   @ApiOperation({ summary: 'Sign in with tenant, username and password' })
-  @ApiOkResponse({ type: AuthenticatedResponse })
+  @ApiOkResponse({
+    description: 'AUTHENTICATED (2FA off), TWO_FACTOR_REGISTRATION_REQUIRED or TWO_FACTOR_REQUIRED',
+    schema: {
+      oneOf: [AuthenticatedResponse, RegistrationRequiredResponse, TwoFactorRequiredResponse].map(
+        (t) => ({
+          $ref: getSchemaPath(t),
+        }),
+      ),
+    },
+  })
+  @ApiExtraModels(AuthenticatedResponse, RegistrationRequiredResponse, TwoFactorRequiredResponse)
   @ApiErrors(
     ...BODY_ERRORS,
     ErrorCode.INVALID_CREDENTIALS,
+    ErrorCode.TWO_FACTOR_LOCKED,
     ErrorCode.SERVICE_UNAVAILABLE,
     ErrorCode.TOO_MANY_REQUESTS,
   )

@@ -8,7 +8,23 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AuthenticationGuard } from './guards/authentication.guard';
-import { AccessTokenPassportGuard, LoginGuard } from './guards/passport-guards';
+import {
+  AccessTokenPassportGuard,
+  LoginGuard,
+  MfaTokenPassportGuard,
+} from './guards/passport-guards';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ChannelsModule } from '../channels/channels.module';
+import { OtpModule } from '../otp/otp.module';
+import { AdminTwoFactorController } from './admin-two-factor.controller';
+import { AdminTwoFactorService } from './admin-two-factor.service';
+import { MfaSession } from './entities/mfa-session.entity';
+import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
+import { MfaSessionsService } from './mfa-sessions.service';
+import { MfaTokenStrategy } from './strategies/mfa-token.strategy';
+import { TwoFactorLoginService } from './two-factor-login.service';
+import { TwoFactorVerifier } from './two-factor-verifier.service';
+import { TwoFactorController } from './two-factor.controller';
 import { JwksController } from './jwks.controller';
 import { SigningKeys } from './signing-keys.service';
 import { AccessTokenStrategy } from './strategies/access-token.strategy';
@@ -17,8 +33,17 @@ import { TokensService } from './tokens.service';
 import { AuthRateGuard } from '../throttling/auth-rate.guard';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), TenantsModule, UsersModule, AuditModule],
-  controllers: [AuthController, JwksController],
+  imports: [
+    PassportModule,
+    JwtModule.register({}),
+    TypeOrmModule.forFeature([MfaSession]),
+    TenantsModule,
+    UsersModule,
+    ChannelsModule,
+    OtpModule,
+    AuditModule,
+  ],
+  controllers: [AuthController, JwksController, TwoFactorController, AdminTwoFactorController],
   providers: [
     AuthService,
     TokensService,
@@ -26,6 +51,13 @@ import { AuthRateGuard } from '../throttling/auth-rate.guard';
     LocalStrategy,
     AccessTokenStrategy,
     AccessTokenPassportGuard,
+    MfaTokenStrategy,
+    MfaTokenPassportGuard,
+    MfaSessionsService,
+    TwoFactorLoginService,
+    TwoFactorVerifier,
+    AdminTwoFactorService,
+    MfaSubjectRateGuard,
     LoginGuard,
     // Global guards run in this order: the IP throttle first (it also counts requests that fail
     // authentication), then default-deny authentication.

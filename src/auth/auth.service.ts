@@ -10,6 +10,10 @@ import { TenantsService } from '../tenants/tenants.service';
 import { FailureLimiter } from '../throttling/failure-limiter.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse, MeResponse } from './dto/login.dto';
+import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
+import { TwoFactorLoginService } from './two-factor-login.service';
+import { TenantSettingsService } from '../tenants/tenant-settings.service';
+import { ChannelsService } from '../channels/channels.service';
 import { TokensService } from './tokens.service';
 
 /** A user whose password was just verified (stage 1 passed). */
@@ -18,8 +22,10 @@ export interface PasswordIdentity {
   tenantId: string;
   tenantSlug: string;
   username: string;
+  tenantName: string;
   roles: string[];
   passwordVersion: number;
+  twoFactorVersion: number;
 }
 
 type FailureReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'tenant_disabled';
@@ -33,6 +39,9 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     private readonly failures: FailureLimiter,
+    private readonly settings: TenantSettingsService,
+    private readonly twoFactor: TwoFactorLoginService,
+    private readonly channels: ChannelsService,
   ) {}
 
   /**
@@ -89,17 +98,32 @@ export class AuthService {
       userId: user.id,
       tenantId: tenant.id,
       tenantSlug: tenant.slug,
+      tenantName: tenant.name,
       username: user.username,
       roles: user.roles,
       passwordVersion: user.passwordVersion,
+      twoFactorVersion: user.twoFactorVersion,
     };
   }
 
-  /** After stage 1. Every tenant has 2FA off until the 2FA issue lands: issue the access token. */
+  /**
+   * After stage 1: with 2FA off, the access token; with 2FA on (settings read fresh, so a change
+   * holds for the very next login on every instance), the second factor.
+   */
   async completeLogin(
     identity: PasswordIdentity,
     meta: RequestMeta,
-  ): Promise<AuthenticatedResponse> {
+  ): Promise<AuthenticatedResponse | RegistrationRequiredResponse | TwoFactorRequiredResponse> {
+    const settings = await this.settings.get(identity.tenantId);
+    if (settings.enabled && settings.channelId) {
+      const answer = await this.twoFactor.start(
+        identity,
+        { ...settings, channelId: settings.channelId },
+        meta,
+      );
+      this.metrics.loginOutcome('second_factor');
+      return answer;
+    }
     const amr = ['pwd'];
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
       {
@@ -123,14 +147,22 @@ export class AuthService {
     return { status: 'AUTHENTICATED', accessToken, tokenType: 'Bearer', expiresIn };
   }
 
+  /** The signed-in user; the 2FA address is masked here (only admin responses show it whole). */
   async me(tenantId: string, tenantSlug: string, userId: string): Promise<MeResponse> {
     const user = await this.users.get(tenantId, userId);
+    const tf = user.twoFactor;
+    const provider = tf.channelType ? this.channels.provider(tf.channelType) : undefined;
     return {
       id: user.id,
       username: user.username,
       tenant: tenantSlug,
       roles: user.roles,
-      twoFactor: { registered: false, channelType: null, destination: null, registeredAt: null },
+      twoFactor: {
+        registered: tf.registered,
+        channelType: tf.channelType,
+        destination: tf.destination && provider ? provider.maskDestination(tf.destination) : null,
+        registeredAt: tf.registeredAt,
+      },
     };
   }
 }

@@ -7,6 +7,18 @@ import { SigningKeys } from './signing-keys.service';
 
 /** RFC 9068 header type of access tokens; mfa tokens use `mfa+jwt` and another audience. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
+export const MFA_TOKEN_TYP = 'mfa+jwt';
+
+/** Claims of an mfa token: no roles; `aud` is JWT_AUDIENCE + ":mfa"; `jti` names the mfa session. */
+export interface MfaTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  tid: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
 
 export interface AccessTokenClaims {
   iss: string;
@@ -37,6 +49,32 @@ export class TokensService {
     private readonly keys: SigningKeys,
     @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
   ) {}
+
+  /** The audience of mfa tokens: another service that checks `aud` never takes one for a login. */
+  get mfaAudience(): string {
+    return `${this.cfg.audience}:mfa`;
+  }
+
+  async issueMfa(
+    subject: { userId: string; tenantSlug: string },
+    sessionId: string,
+    expiresIn: number,
+  ): Promise<string> {
+    return this.jwt.signAsync(
+      { tid: subject.tenantSlug },
+      {
+        privateKey: this.keys.privateKeyPem,
+        algorithm: this.keys.current.alg,
+        keyid: this.keys.current.kid,
+        header: { typ: MFA_TOKEN_TYP, alg: this.keys.current.alg, kid: this.keys.current.kid },
+        issuer: this.cfg.issuer,
+        audience: this.mfaAudience,
+        subject: subject.userId,
+        jwtid: sessionId,
+        expiresIn,
+      },
+    );
+  }
 
   async issueAccess(
     subject: TokenSubject,

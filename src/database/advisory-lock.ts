@@ -4,6 +4,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 export const ADVISORY_LOCKS = {
   startup: 0x45464358_01, // migrations + bootstrap
   auditRetention: 0x45464358_02,
+  otpPurge: 0x45464358_03,
 } as const;
 
 /** Session-level locks belong to one connection: hold it for the whole critical section. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 
-export type LoginOutcome = 'authenticated' | 'invalid_credentials' | 'throttled' | 'unavailable';
+export type LoginOutcome =
+  'authenticated' | 'second_factor' | 'invalid_credentials' | 'throttled' | 'unavailable';
 
 /** One registry per app instance (tests run several in one process). */
 @Injectable()

@@ -13,8 +13,8 @@ const WINDOW_MS = 60_000;
 const MAX_KEYS = 100_000;
 
 /**
- * Counts failures per key in a fixed one-minute window (THROTTLE_USER_PER_MINUTE): failed
- * passwords keyed by tenant + username + client IP. Only failures count, so an agent who types
+ * Counts per key in a fixed one-minute window (THROTTLE_USER_PER_MINUTE): failed passwords keyed
+ * by tenant + username + client IP, and the 2FA calls of an mfa token's subject. Only failures count, so an agent who types
  * the password right is never slowed down; unknown usernames count the same as known ones, so
  * the limit tells nothing about which exist. In-memory, per process.
  */
@@ -34,6 +34,12 @@ export class FailureLimiter {
         retryAfterSeconds: Math.max(1, Math.ceil((w.resetAt - now) / 1000)),
       });
     }
+  }
+
+  /** Counts a request against the limit: 429 beyond it (verify, resend, register per account). */
+  consume(key: string, now = Date.now()): void {
+    this.assertAllowed(key, now);
+    this.recordFailure(key, now);
   }
 
   recordFailure(key: string, now = Date.now()): void {

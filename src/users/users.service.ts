@@ -15,6 +15,9 @@ import { ListUsersQueryDto } from './dto/list-users.dto';
 import { toUserView, UserResponseDto } from './dto/user-response.dto';
 import { User } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher.service';
+import { TwoFactorRegistrationsService } from './two-factor-registrations.service';
+import { ChannelsService } from '../channels/channels.service';
+import { TwoFactorStateService } from '../otp/two-factor-state.service';
 
 /** What login needs of a user: the hash is selected only here. */
 export interface UserCredentials {
@@ -25,6 +28,7 @@ export interface UserCredentials {
   disabled: boolean;
   passwordHash: string;
   passwordVersion: number;
+  twoFactorVersion: number;
 }
 
 /** A new user whose password is checked and hashed: argon2 runs before any transaction opens. */
@@ -52,13 +56,65 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly registrations: TwoFactorRegistrationsService,
+    private readonly channels: ChannelsService,
+    private readonly twoFactorState: TwoFactorStateService,
     @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
   ) {}
+
+  /**
+   * The representation of API.md for a page of users: their registration for the tenant's active
+   * channel type, the others kept, the lock state and sharedEmail, in four queries for the page.
+   */
+  private async views(tenantId: string, users: User[]): Promise<UserResponseDto[]> {
+    const ids = users.map((u) => u.id);
+    const [activeType, registrations, states] = await Promise.all([
+      this.channels.activeType(tenantId),
+      this.registrations.ofUsers(tenantId, ids),
+      this.twoFactorState.of(tenantId, ids),
+    ]);
+    const shared = activeType
+      ? await this.registrations.sharingAddress(tenantId, activeType, ids)
+      : new Set<string>();
+    const now = Date.now();
+    return users.map((u) => {
+      const all = registrations.get(u.id) ?? [];
+      const current = all.find((r) => r.channelType === activeType);
+      const state = states.get(u.id);
+      const lockedUntil =
+        state?.lockedUntil && state.lockedUntil.getTime() > now
+          ? state.lockedUntil.toISOString()
+          : null;
+      return toUserView(
+        u,
+        {
+          registered: current !== undefined,
+          channelType: activeType,
+          destination: current?.destination ?? null,
+          registeredAt: current?.confirmedAt.toISOString() ?? null,
+          lockedUntil,
+          consecutiveFailures: state?.consecutiveFailures ?? 0,
+          others: all
+            .filter((r) => r.channelType !== activeType)
+            .map((r) => ({
+              channelType: r.channelType,
+              registeredAt: r.confirmedAt.toISOString(),
+            })),
+        },
+        shared.has(u.id),
+      );
+    });
+  }
+
+  private async view(tenantId: string, user: User): Promise<UserResponseDto> {
+    return (await this.views(tenantId, [user]))[0];
+  }
 
   async create(tenantId: string, dto: CreateUserDto, meta: RequestMeta): Promise<UserResponseDto> {
     requireTenant(tenantId);
     const prepared = await this.prepare(dto);
-    return this.dataSource.transaction((m) => this.insert(tenantId, prepared, meta, m));
+    const user = await this.dataSource.transaction((m) => this.insert(tenantId, prepared, meta, m));
+    return this.view(tenantId, user);
   }
 
   /** Checks the password policy and hashes; call before opening a transaction. */
@@ -74,7 +130,7 @@ export class UsersService {
     prepared: PreparedUser,
     meta: RequestMeta,
     m: EntityManager,
-  ): Promise<UserResponseDto> {
+  ): Promise<User> {
     requireTenant(tenantId);
     const repo = m.getRepository(User);
     const { dto, passwordHash } = prepared;
@@ -105,13 +161,11 @@ export class UsersService {
       },
       m,
     );
-    return toUserView(saved);
+    return saved;
   }
 
   async list(tenantId: string, query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
     requireTenant(tenantId);
-    // No user has a 2FA address before 2FA registration exists, so none shares one.
-    if (query.sharedEmail) return { items: [], nextCursor: null };
     const limit = query.limit ?? 50;
     // eslint-disable-next-line no-control-regex
     const after = decodeCursor(query.cursor, 'user', /^[^\u0000]{1,64}$/);
@@ -125,17 +179,29 @@ export class UsersService {
         prefix: `${escapeLike(query.username.toLowerCase())}%`,
       });
     if (after) qb.andWhere('lower(u.username) > :after', { after });
+    if (query.sharedEmail !== undefined) {
+      // Shares its 2FA address (for the active channel type) with another user of the tenant.
+      const activeType = await this.channels.activeType(tenantId);
+      qb.andWhere(
+        `${query.sharedEmail ? '' : 'NOT '}EXISTS (
+          SELECT 1 FROM user_2fa a JOIN user_2fa b
+            ON b.tenant_id = a.tenant_id AND b.channel_type = a.channel_type
+           AND lower(b.destination) = lower(a.destination) AND b.user_id <> a.user_id
+         WHERE a.user_id = u.id AND a.channel_type = :activeType AND a.destination IS NOT NULL)`,
+        { activeType: activeType ?? '' },
+      );
+    }
     const rows = await qb.getMany();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map(toUserView),
+      items: await this.views(tenantId, page),
       nextCursor: rows.length > limit ? encodeCursor('user', last.username.toLowerCase()) : null,
     };
   }
 
   async get(tenantId: string, id: string): Promise<UserResponseDto> {
-    return toUserView(await this.findOrFail(tenantId, id));
+    return this.view(tenantId, await this.findOrFail(tenantId, id));
   }
 
   /** For the access-token strategy: the user as stored now (null if gone). */
@@ -169,6 +235,7 @@ export class UsersService {
           disabled: row.disabled,
           passwordHash: row.passwordHash,
           passwordVersion: row.passwordVersion,
+          twoFactorVersion: row.twoFactorVersion,
         }
       : null;
   }
@@ -188,60 +255,65 @@ export class UsersService {
     if (dto.password !== undefined) this.checkPassword(dto.password, 'password');
     const passwordHash =
       dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
-    return this.dataSource.transaction(async (m) => {
-      const repo = m.getRepository(User);
-      // Lock the row so concurrent updates apply one after the other.
-      const user = await repo.findOne({
-        where: { tenantId, id },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!user) throw AppException.notFound('No such user in this tenant.');
-      const changes: string[] = [];
-      if (dto.displayName !== undefined && dto.displayName !== user.displayName) {
-        user.displayName = dto.displayName;
-        changes.push('displayName');
-      }
-      if (dto.email !== undefined && dto.email !== user.email) {
-        user.email = dto.email;
-        changes.push('email');
-      }
-      if (dto.roles !== undefined) {
-        const roles = uniqueRoles(dto.roles);
-        if (roles.join('\u0000') !== user.roles.join('\u0000')) {
-          user.roles = roles;
-          changes.push('roles');
+    return this.dataSource
+      .transaction(async (m) => {
+        const repo = m.getRepository(User);
+        // Lock the row so concurrent updates apply one after the other.
+        const user = await repo.findOne({
+          where: { tenantId, id },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (!user) throw AppException.notFound('No such user in this tenant.');
+        const changes: string[] = [];
+        if (dto.displayName !== undefined && dto.displayName !== user.displayName) {
+          user.displayName = dto.displayName;
+          changes.push('displayName');
         }
-      }
-      if (dto.disabled !== undefined && dto.disabled !== user.disabled) {
-        user.disabled = dto.disabled;
-        changes.push('disabled');
-      }
-      const patch: Partial<User> = {
-        displayName: user.displayName,
-        email: user.email,
-        roles: user.roles,
-        disabled: user.disabled,
-      };
-      if (passwordHash !== undefined) {
-        patch.passwordHash = passwordHash;
-        patch.passwordVersion = user.passwordVersion + 1;
-        changes.push('password');
-      }
-      if (changes.length) {
-        await repo.update({ tenantId, id }, patch);
-        await this.audit.record(
-          tenantId,
-          {
-            type: AuditEventType.USER_UPDATED,
-            userId: id,
-            ...auditedBy(meta),
-            data: { changes, ...(changes.includes('disabled') ? { disabled: user.disabled } : {}) },
-          },
-          m,
-        );
-      }
-      return toUserView(await repo.findOneByOrFail({ tenantId, id }));
-    });
+        if (dto.email !== undefined && dto.email !== user.email) {
+          user.email = dto.email;
+          changes.push('email');
+        }
+        if (dto.roles !== undefined) {
+          const roles = uniqueRoles(dto.roles);
+          if (roles.join('\u0000') !== user.roles.join('\u0000')) {
+            user.roles = roles;
+            changes.push('roles');
+          }
+        }
+        if (dto.disabled !== undefined && dto.disabled !== user.disabled) {
+          user.disabled = dto.disabled;
+          changes.push('disabled');
+        }
+        const patch: Partial<User> = {
+          displayName: user.displayName,
+          email: user.email,
+          roles: user.roles,
+          disabled: user.disabled,
+        };
+        if (passwordHash !== undefined) {
+          patch.passwordHash = passwordHash;
+          patch.passwordVersion = user.passwordVersion + 1;
+          changes.push('password');
+        }
+        if (changes.length) {
+          await repo.update({ tenantId, id }, patch);
+          await this.audit.record(
+            tenantId,
+            {
+              type: AuditEventType.USER_UPDATED,
+              userId: id,
+              ...auditedBy(meta),
+              data: {
+                changes,
+                ...(changes.includes('disabled') ? { disabled: user.disabled } : {}),
+              },
+            },
+            m,
+          );
+        }
+        return repo.findOneByOrFail({ tenantId, id });
+      })
+      .then((user) => this.view(tenantId, user));
   }
 
   async remove(tenantId: string, id: string, meta: RequestMeta): Promise<void> {

@@ -9,13 +9,14 @@ import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { TenantsService } from '../../tenants/tenants.service';
 import { AuthenticatedUser } from '../strategies/access-token.strategy';
-import { AccessTokenPassportGuard } from './passport-guards';
+import { MfaAuthenticated } from '../strategies/mfa-token.strategy';
+import { AccessTokenPassportGuard, MfaTokenPassportGuard } from './passport-guards';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /**
  * The one global guard: default-deny. Every route declares its kind with a decorator
- * (@Public, @PlatformKey, @AccessToken, @TenantAdmin; the 2FA issue adds @MfaStage); a route
+ * (@Public, @PlatformKey, @AccessToken, @TenantAdmin, @MfaStage); a route
  * without one is refused, so a forgotten decorator never makes a route public.
  */
 @Injectable()
@@ -25,6 +26,7 @@ export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly accessTokens: AccessTokenPassportGuard,
+    private readonly mfaTokens: MfaTokenPassportGuard,
     private readonly tenants: TenantsService,
     @Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>,
   ) {
@@ -57,6 +59,13 @@ export class AuthenticationGuard implements CanActivate {
         return true;
       case AuthKind.TenantAdmin:
         return this.authorizeTenantAdmin(context, req);
+      case AuthKind.MfaToken: {
+        await this.mfaTokens.canActivate(context);
+        const authenticated = req.user as MfaAuthenticated;
+        req.principal = authenticated.principal;
+        req.tenant = authenticated.tenant;
+        return true;
+      }
       default:
         // Undeclared (or a kind this guard does not know yet): refuse.
         throw new AppException(ErrorCode.UNAUTHENTICATED);

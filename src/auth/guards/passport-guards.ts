@@ -16,6 +16,16 @@ export class AccessTokenPassportGuard extends AuthGuard('access-jwt') {
   }
 }
 
+/** Passport's mfa-token check, likewise. */
+@Injectable()
+export class MfaTokenPassportGuard extends AuthGuard('mfa-jwt') {
+  override handleRequest<T>(err: unknown, user: T): T {
+    if (err instanceof AppException) throw err;
+    if (err || !user) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    return user;
+  }
+}
+
 /**
  * Runs the `local` strategy, after validating the body exactly as the global pipe would:
  * guards run before pipes, and a malformed body must be 400, never a passport 401.

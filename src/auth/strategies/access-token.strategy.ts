@@ -10,22 +10,12 @@ import { TenantsService } from '../../tenants/tenants.service';
 import { UsersService } from '../../users/users.service';
 import { SigningKeys } from '../signing-keys.service';
 import { ACCESS_TOKEN_TYP, AccessTokenClaims } from '../tokens.service';
+import { decodeJwtHeader, UUID } from './token-header';
 
 export interface AuthenticatedUser {
   principal: Extract<Principal, { kind: 'user' }>;
   tenant: ResolvedTenant;
 }
-
-function decodeHeader(raw: string): Record<string, unknown> | null {
-  try {
-    const header = JSON.parse(Buffer.from(raw.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    return header && typeof header === 'object' ? (header as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const unauthenticated = () => new AppException(ErrorCode.UNAUTHENTICATED);
 
@@ -53,7 +43,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
         rawJwt: string,
         done: (err: unknown, key?: string) => void,
       ) => {
-        const header = decodeHeader(rawJwt);
+        const header = decodeJwtHeader(rawJwt);
         const key = keys.find(header?.kid);
         if (!header || header.typ !== ACCESS_TOKEN_TYP || !key || header.alg !== key.alg)
           return done(unauthenticated());

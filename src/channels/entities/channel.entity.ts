@@ -9,6 +9,8 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 
+export type ChannelConfig = Record<string, string | number | boolean>;
+
 /** A delivery channel of a tenant. Secret config fields live sealed in `secrets`, never in `config`. */
 @Entity({ name: 'channels' })
 @Check('channels_active_enabled_check', 'NOT active OR enabled')
@@ -36,9 +38,9 @@ export class Channel {
   @Column({ type: 'boolean', default: false })
   active!: boolean;
 
-  /** The provider's non-secret settings. */
+  /** The provider's non-secret settings (flat: strings, numbers, booleans). */
   @Column({ type: 'jsonb', default: () => "'{}'" })
-  config!: Record<string, unknown>;
+  config!: ChannelConfig;
 
   /** SecretBox-sealed JSON of the provider's secret fields (null: none set). */
   @Column({ type: 'text', nullable: true, select: false })

@@ -47,3 +47,14 @@ export const TenantAdmin = () =>
     ApiParam({ name: 'slug', description: 'the tenant slug' }),
     ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND),
   );
+
+/**
+ * A stage-1 mfa token (`typ: mfa+jwt`, audience JWT_AUDIENCE:mfa) whose sign-in is not spent and
+ * whose user, tenant, password and 2FA registration are unchanged since it was issued.
+ */
+export const MfaStage = () =>
+  applyDecorators(
+    SetMetadata(AUTH_KIND, AuthKind.MfaToken),
+    ApiBearerAuth('mfaToken'),
+    ApiErrors(ErrorCode.UNAUTHENTICATED),
+  );

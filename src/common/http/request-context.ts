@@ -13,6 +13,15 @@ export type Principal =
       amr: string[];
       sid: string;
       jti: string;
+    }
+  | {
+      /** Stage 1 passed: an mfa token, good only on /v1/auth/2fa/*. */
+      kind: 'mfa';
+      userId: string;
+      tenantId: string;
+      tenantSlug: string;
+      tenantName: string;
+      sessionId: string;
     };
 
 /** The tenant named by a `/v1/tenants/{slug}/…` path, resolved by the tenant-admin guard. */
@@ -43,7 +52,8 @@ declare module 'fastify' {
 }
 
 export function actorOf(principal: Principal | undefined): Actor {
-  if (principal?.kind === 'user') return { type: 'user', id: principal.userId };
+  if (principal?.kind === 'user' || principal?.kind === 'mfa')
+    return { type: 'user', id: principal.userId };
   return { type: 'platform', id: null };
 }
 

@@ -12,6 +12,10 @@ export function setupSwagger(app: NestFastifyApplication): void {
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'accessToken')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'mfa token (stage 1)' },
+      'mfaToken',
+    )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'platformKey')
     .addGlobalResponse({
       status: 500,

@@ -1,6 +1,24 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { User } from '../entities/user.entity';
 
+export class OtherRegistrationDto {
+  @ApiProperty() channelType!: string;
+  @ApiProperty({ format: 'date-time' }) registeredAt!: string;
+}
+
+/** The registration for the tenant's active channel type, and the account's 2FA lock state. */
+export class UserTwoFactorDto {
+  @ApiProperty() registered!: boolean;
+  @ApiProperty({ type: String, nullable: true }) channelType!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'the full 2FA address (admins)' })
+  destination!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) registeredAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lockedUntil!: string | null;
+  @ApiProperty() consecutiveFailures!: number;
+  @ApiProperty({ type: [OtherRegistrationDto], description: 'kept registrations of other types' })
+  others!: OtherRegistrationDto[];
+}
+
 /** The user representation of API.md: never a password, hash or secret. */
 export class UserResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -14,6 +32,9 @@ export class UserResponseDto {
   })
   email!: string | null;
   @ApiProperty() disabled!: boolean;
+  @ApiProperty({ type: UserTwoFactorDto }) twoFactor!: UserTwoFactorDto;
+  @ApiProperty({ description: 'another user of the tenant has the same 2FA address' })
+  sharedEmail!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
@@ -24,7 +45,21 @@ export class UserPageResponseDto {
   nextCursor!: string | null;
 }
 
-export function toUserView(user: User): UserResponseDto {
+export const NO_TWO_FACTOR: UserTwoFactorDto = {
+  registered: false,
+  channelType: null,
+  destination: null,
+  registeredAt: null,
+  lockedUntil: null,
+  consecutiveFailures: 0,
+  others: [],
+};
+
+export function toUserView(
+  user: User,
+  twoFactor: UserTwoFactorDto = NO_TWO_FACTOR,
+  sharedEmail = false,
+): UserResponseDto {
   return {
     id: user.id,
     username: user.username,
@@ -32,6 +67,8 @@ export function toUserView(user: User): UserResponseDto {
     roles: user.roles,
     email: user.email,
     disabled: user.disabled,
+    twoFactor,
+    sharedEmail,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };

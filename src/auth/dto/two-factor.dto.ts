@@ -1,0 +1,48 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+
+export class VerifyCodeDto {
+  /** The code, as a JSON string of 1-16 characters; anything but the exact digits counts as wrong. */
+  @MaxLength(16)
+  @MinLength(1)
+  @IsString()
+  code!: string;
+}
+
+/** `{}` for resend. */
+export class ResendCodeDto {}
+
+export class RegistrationRequiredResponse {
+  @ApiProperty({ enum: ['TWO_FACTOR_REGISTRATION_REQUIRED'] })
+  status!: 'TWO_FACTOR_REGISTRATION_REQUIRED';
+  @ApiProperty({ description: 'JWT, header typ mfa+jwt; only for /v1/auth/2fa/*' })
+  mfaToken!: string;
+  @ApiProperty({ description: 'the active channel type' }) channel!: string;
+  @ApiProperty({ description: 'seconds the mfa token lives' }) expiresIn!: number;
+}
+
+export class CodeStatusResponse {
+  @ApiProperty({ description: 'masked' }) destination!: string;
+  @ApiProperty({ enum: ['SENT', 'ALREADY_SENT', 'COOLDOWN', 'FAILED'] })
+  delivery!: 'SENT' | 'ALREADY_SENT' | 'COOLDOWN' | 'FAILED';
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'the live code expires (SENT, ALREADY_SENT)',
+  })
+  expiresAt?: string;
+  @ApiProperty({ format: 'date-time' }) resendAvailableAt!: string;
+  @ApiProperty() resendsRemaining!: number;
+}
+
+export class TwoFactorRequiredResponse {
+  @ApiProperty({ enum: ['TWO_FACTOR_REQUIRED'] }) status!: 'TWO_FACTOR_REQUIRED';
+  @ApiPropertyOptional({ description: 'login only' }) mfaToken?: string;
+  @ApiProperty() channel!: string;
+  @ApiPropertyOptional({ description: 'code channels: masked' }) destination?: string;
+  @ApiPropertyOptional({ enum: ['SENT', 'ALREADY_SENT', 'COOLDOWN', 'FAILED'] }) delivery?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) expiresAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) resendAvailableAt?: string;
+  @ApiPropertyOptional() resendsRemaining?: number;
+  @ApiPropertyOptional({ description: 'login only: seconds the mfa token lives' })
+  expiresIn?: number;
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { authConfig } from '../../config/app-config';
+import { requireTenant } from '../database/query-guards';
+import { MfaSession, OtpPolicy } from './entities/mfa-session.entity';
+
+export interface NewMfaSession {
+  tenantId: string;
+  userId: string;
+  purpose: 'login' | 'register';
+  channelId: string;
+  channelType: string;
+  passwordVersion: number;
+  twoFactorVersion: number;
+  policy: OtpPolicy;
+  ip: string;
+  userAgent: string | null;
+}
+
+/** Sign-ins between the password and the code (mfa_sessions). */
+@Injectable()
+export class MfaSessionsService {
+  constructor(
+    @InjectRepository(MfaSession) private readonly sessions: Repository<MfaSession>,
+    @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
+  ) {}
+
+  async create(s: NewMfaSession): Promise<MfaSession> {
+    requireTenant(s.tenantId);
+    const row = this.sessions.create({
+      ...s,
+      id: randomUUID(),
+      codesSent: 0,
+      wrongTries: 0,
+      expiresAt: new Date(Date.now() + this.cfg.mfaTokenTtlSeconds * 1000),
+      spentAt: null,
+    });
+    await this.sessions.insert(row);
+    return row;
+  }
+
+  find(id: string): Promise<MfaSession | null> {
+    return this.sessions.findOneBy({ id });
+  }
+
+  /** Marks the sign-in done; false if it already was (a second success never happens). */
+  async spend(id: string): Promise<boolean> {
+    const r = (await this.sessions.query(
+      `UPDATE mfa_sessions SET spent_at = now() WHERE id = $1 AND spent_at IS NULL`,
+      [id],
+    )) as [unknown[], number];
+    return r[1] === 1;
+  }
+
+  /**
+   * Reserves the sending of one more code: the first is free, then at most `maxResends` more.
+   * Atomic, so parallel resends cannot pass the cap together. The count after, or null if refused.
+   */
+  async reserveCode(id: string, maxResends: number): Promise<number | null> {
+    const [rows] = (await this.sessions.query(
+      `UPDATE mfa_sessions SET codes_sent = codes_sent + 1
+        WHERE id = $1 AND codes_sent <= $2 RETURNING codes_sent`,
+      [id, maxResends],
+    )) as [Array<{ codes_sent: number }>, number];
+    return rows[0]?.codes_sent ?? null;
+  }
+
+  /** Gives a reservation back (nothing was sent). */
+  async releaseCode(id: string): Promise<void> {
+    await this.sessions.query(
+      `UPDATE mfa_sessions SET codes_sent = codes_sent - 1 WHERE id = $1 AND codes_sent > 0`,
+      [id],
+    );
+  }
+
+  /** Further codes this sign-in may still get. */
+  static resendsRemaining(codesSent: number, maxResends: number): number {
+    return Math.max(0, maxResends - Math.max(0, codesSent - 1));
+  }
+
+  /** Wrong codes of an app channel in this sign-in; the count after. */
+  async countWrongTry(id: string): Promise<number> {
+    const [rows] = (await this.sessions.query(
+      `UPDATE mfa_sessions SET wrong_tries = wrong_tries + 1 WHERE id = $1 RETURNING wrong_tries`,
+      [id],
+    )) as [Array<{ wrong_tries: number }>, number];
+    return rows[0]?.wrong_tries ?? 0;
+  }
+
+  /** Retention: ended sign-ins older than `seconds` past their expiry. */
+  async purgeExpired(seconds: number): Promise<number> {
+    const r = (await this.sessions.query(
+      `DELETE FROM mfa_sessions WHERE expires_at < now() - make_interval(secs => $1)`,
+      [seconds],
+    )) as [unknown[], number];
+    return r[1];
+  }
+}

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { authConfig } from '../../../config/app-config';
+import { AppException } from '../../common/errors/app.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import { Principal, ResolvedTenant } from '../../common/http/request-context';
+import { TenantsService } from '../../tenants/tenants.service';
+import { UsersService } from '../../users/users.service';
+import { MfaSession } from '../entities/mfa-session.entity';
+import { MfaSessionsService } from '../mfa-sessions.service';
+import { SigningKeys } from '../signing-keys.service';
+import { MFA_TOKEN_TYP, MfaTokenClaims } from '../tokens.service';
+import { decodeJwtHeader, UUID } from './token-header';
+
+export interface MfaAuthenticated {
+  principal: Extract<Principal, { kind: 'mfa' }>;
+  tenant: ResolvedTenant;
+  session: MfaSession;
+}
+
+const unauthenticated = () => new AppException(ErrorCode.UNAUTHENTICATED);
+
+/**
+ * Stage-1 bearer tokens, on /v1/auth/2fa/* only. Refuses anything that is not `typ: mfa+jwt`
+ * with the mfa audience (access tokens included), then re-checks on every call: the sign-in is
+ * not spent or expired, the user and tenant are enabled, and neither the password nor the 2FA
+ * registration changed since the token was issued.
+ */
+@Injectable()
+export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
+  constructor(
+    keys: SigningKeys,
+    @Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>,
+    private readonly sessions: MfaSessionsService,
+    private readonly tenants: TenantsService,
+    private readonly users: UsersService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      issuer: cfg.issuer,
+      audience: `${cfg.audience}:mfa`,
+      algorithms: ['ES256', 'RS256'],
+      secretOrKeyProvider: (
+        _req: unknown,
+        rawJwt: string,
+        done: (err: unknown, key?: string) => void,
+      ) => {
+        const header = decodeJwtHeader(rawJwt);
+        const key = keys.find(header?.kid);
+        if (!header || header.typ !== MFA_TOKEN_TYP || !key || header.alg !== key.alg)
+          return done(unauthenticated());
+        done(null, key.pem);
+      },
+    });
+  }
+
+  async validate(claims: MfaTokenClaims): Promise<MfaAuthenticated> {
+    if (!UUID.test(String(claims.jti)) || !UUID.test(String(claims.sub))) throw unauthenticated();
+    const session = await this.sessions.find(claims.jti);
+    if (!session || session.spentAt || session.expiresAt.getTime() <= Date.now())
+      throw unauthenticated();
+    if (session.userId !== claims.sub) throw unauthenticated();
+    const tenant = await this.tenants.findBySlug(String(claims.tid));
+    if (!tenant || tenant.status !== 'active' || tenant.id !== session.tenantId)
+      throw unauthenticated();
+    const user = await this.users.findById(tenant.id, session.userId);
+    if (
+      !user ||
+      user.disabled ||
+      user.passwordVersion !== session.passwordVersion ||
+      user.twoFactorVersion !== session.twoFactorVersion
+    )
+      throw unauthenticated();
+    return {
+      tenant,
+      session,
+      principal: {
+        kind: 'mfa',
+        userId: user.id,
+        tenantId: tenant.id,
+        tenantSlug: tenant.slug,
+        tenantName: tenant.name,
+        sessionId: session.id,
+      },
+    };
+  }
+}

@@ -1,0 +1,261 @@
+import { Injectable } from '@nestjs/common';
+import { AuditEventType } from '../audit/audit-event-type';
+import { AuditService } from '../audit/audit.service';
+import { ChannelsService, UsableChannel } from '../channels/channels.service';
+import { CodeChannelProvider, isCodeProvider } from '../channels/providers/channel-provider';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { RequestMeta } from '../common/http/request-context';
+import { validateBody } from '../common/validation/validation';
+import { OtpIssuer } from '../otp/otp-issuer.service';
+import { IssueResult } from '../otp/otp.types';
+import { lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
+import { TwoFactorSettings } from '../tenants/tenant-settings.service';
+import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
+import type { PasswordIdentity } from './auth.service';
+import {
+  CodeStatusResponse,
+  RegistrationRequiredResponse,
+  TwoFactorRequiredResponse,
+} from './dto/two-factor.dto';
+import { MfaSession, OtpPolicy } from './entities/mfa-session.entity';
+import { MfaSessionsService } from './mfa-sessions.service';
+import { TokensService } from './tokens.service';
+
+export function policyOf(settings: TwoFactorSettings): OtpPolicy {
+  return {
+    ...settings.otp,
+    lockoutMaxConsecutiveFailures: settings.lockout.maxConsecutiveFailures,
+    lockoutDurationSeconds: settings.lockout.durationSeconds,
+  };
+}
+
+export interface SignIn {
+  session: MfaSession;
+  tenantName: string;
+}
+
+/**
+ * The second factor of a login: starting it (mfa token, and for a registered user of a code
+ * channel the code), registration during login, and resend. Verification is TwoFactorVerifier.
+ */
+@Injectable()
+export class TwoFactorLoginService {
+  constructor(
+    private readonly channels: ChannelsService,
+    private readonly registrations: TwoFactorRegistrationsService,
+    private readonly sessions: MfaSessionsService,
+    private readonly issuer: OtpIssuer,
+    private readonly state: TwoFactorStateService,
+    private readonly tokens: TokensService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Password accepted and 2FA on: the login answer (mfa token, maybe a code on its way). */
+  async start(
+    identity: PasswordIdentity,
+    settings: TwoFactorSettings & { channelId: string },
+    meta: RequestMeta,
+  ): Promise<RegistrationRequiredResponse | TwoFactorRequiredResponse> {
+    const lock = (await this.state.of(identity.tenantId, [identity.userId])).get(identity.userId);
+    if (lock?.lockedUntil && lock.lockedUntil.getTime() > Date.now()) {
+      this.audit.recordDetached(identity.tenantId, {
+        type: AuditEventType.LOGIN_FAILED,
+        userId: identity.userId,
+        actor: { type: 'user', id: identity.userId },
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        data: { reason: 'locked', lockedUntil: lock.lockedUntil.toISOString() },
+      });
+      throw lockedError(lock.lockedUntil);
+    }
+    const usable = await this.channels.resolve(identity.tenantId, settings.channelId);
+    const registration = await this.registrations.find(
+      identity.tenantId,
+      identity.userId,
+      usable.channel.type,
+    );
+    const policy = policyOf(settings);
+    const session = await this.sessions.create({
+      tenantId: identity.tenantId,
+      userId: identity.userId,
+      purpose: registration ? 'login' : 'register',
+      channelId: usable.channel.id,
+      channelType: usable.channel.type,
+      passwordVersion: identity.passwordVersion,
+      twoFactorVersion: identity.twoFactorVersion,
+      policy,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
+    const expiresIn = Math.round((session.expiresAt.getTime() - Date.now()) / 1000);
+    const mfaToken = await this.tokens.issueMfa(
+      { userId: identity.userId, tenantSlug: identity.tenantSlug },
+      session.id,
+      expiresIn,
+    );
+    if (!registration) {
+      return {
+        status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+        mfaToken,
+        channel: usable.channel.type,
+        expiresIn,
+      };
+    }
+    if (!isCodeProvider(usable.provider)) {
+      return { status: 'TWO_FACTOR_REQUIRED', mfaToken, channel: usable.channel.type, expiresIn };
+    }
+    const status = await this.send(
+      { session, tenantName: identity.tenantName },
+      usable,
+      registration.destination ?? '',
+      'login',
+      'login',
+      meta,
+    );
+    return {
+      status: 'TWO_FACTOR_REQUIRED',
+      mfaToken,
+      channel: usable.channel.type,
+      ...status,
+      expiresIn,
+    };
+  }
+
+  /** `POST /v1/auth/2fa/register` for a code channel: a code to the address given (not yet stored). */
+  async registerAddress(
+    signIn: SignIn,
+    body: unknown,
+    meta: RequestMeta,
+  ): Promise<TwoFactorRequiredResponse> {
+    const { session } = signIn;
+    if (session.purpose !== 'register')
+      throw AppException.conflict('This account is already registered for two-factor sign-in.');
+    const usable = await this.channels.resolve(session.tenantId, session.channelId);
+    const provider = usable.provider;
+    if (!isCodeProvider(provider)) throw new Error('registerAddress is for code channels');
+    const dto = await validateBody(provider.registrationDto, body ?? {});
+    const destination = provider.destinationOf(dto);
+    const status = await this.send(signIn, usable, destination, 'register', 'resend', meta);
+    if (status.delivery === 'FAILED') throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
+    return { status: 'TWO_FACTOR_REQUIRED', channel: usable.channel.type, ...status };
+  }
+
+  /** `POST /v1/auth/2fa/resend`: a new code to the same address, within cooldown and cap. */
+  async resend(signIn: SignIn, meta: RequestMeta): Promise<CodeStatusResponse> {
+    const { session } = signIn;
+    const usable = await this.channels.resolve(session.tenantId, session.channelId);
+    if (!isCodeProvider(usable.provider))
+      throw AppException.conflict('This channel has no codes to resend: use the app.');
+    const destination =
+      session.purpose === 'login'
+        ? (await this.registrations.find(session.tenantId, session.userId, usable.channel.type))
+            ?.destination
+        : await this.pendingAddress(session);
+    if (!destination)
+      throw AppException.conflict('There is no address to send a code to: register one first.');
+    const status = await this.send(signIn, usable, destination, session.purpose, 'resend', meta);
+    if (status.delivery === 'FAILED') throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
+    return status;
+  }
+
+  /**
+   * One code through the OTP lifecycle. Mode `login` (the login's own code) answers a cooldown
+   * with ALREADY_SENT/COOLDOWN; `resend` (resend, register) is refused inside it. Every code after
+   * the first of a sign-in counts against maxResendsPerLogin.
+   */
+  private async send(
+    signIn: SignIn,
+    usable: UsableChannel,
+    destination: string,
+    purpose: 'login' | 'register',
+    mode: 'login' | 'resend',
+    meta: RequestMeta,
+  ): Promise<CodeStatusResponse> {
+    const { session } = signIn;
+    const policy = session.policy;
+    const provider = usable.provider as CodeChannelProvider;
+    const reserved = await this.sessions.reserveCode(session.id, policy.maxResendsPerLogin);
+    if (reserved === null) {
+      this.refused(session, meta, 'resend_limit');
+      throw new AppException(ErrorCode.OTP_RESEND_LIMIT);
+    }
+    let result: IssueResult;
+    try {
+      result = await this.issuer.issue({
+        tenantId: session.tenantId,
+        tenantName: signIn.tenantName,
+        userId: session.userId,
+        mfaSessionId: session.id,
+        purpose,
+        channel: usable,
+        destination,
+        policy,
+        notAfter: session.expiresAt,
+        ip: session.ip ?? meta.ip,
+        userAgent: session.userAgent ?? meta.userAgent,
+        mode,
+      });
+    } catch (e) {
+      await this.sessions.releaseCode(session.id);
+      if (e instanceof AppException && e.code === ErrorCode.OTP_RESEND_COOLDOWN)
+        this.refused(session, meta, 'cooldown', e.retryAfterSeconds);
+      if (e instanceof AppException && e.code === ErrorCode.TWO_FACTOR_LOCKED)
+        this.refused(session, meta, 'locked', e.retryAfterSeconds);
+      throw e;
+    }
+    let codesSent = reserved;
+    if (result.delivery !== 'SENT') {
+      await this.sessions.releaseCode(session.id);
+      codesSent--;
+    }
+    const masked = provider.maskDestination(destination);
+    if (result.delivery === 'SENT') {
+      this.audit.recordDetached(session.tenantId, {
+        type: AuditEventType.OTP_SENT,
+        userId: session.userId,
+        actor: { type: 'user', id: session.userId },
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        data: { channel: usable.channel.type, destination, purpose },
+      });
+    } else if (result.delivery === 'FAILED') {
+      this.audit.recordDetached(session.tenantId, {
+        type: AuditEventType.OTP_DELIVERY_FAILED,
+        userId: session.userId,
+        actor: { type: 'user', id: session.userId },
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        data: { channel: usable.channel.type, destination, purpose, reason: result.failureReason },
+      });
+    }
+    return {
+      destination: masked,
+      delivery: result.delivery,
+      ...(result.expiresAt ? { expiresAt: result.expiresAt.toISOString() } : {}),
+      resendAvailableAt: result.resendAvailableAt.toISOString(),
+      resendsRemaining: MfaSessionsService.resendsRemaining(codesSent, policy.maxResendsPerLogin),
+    };
+  }
+
+  /** The address of this sign-in's newest registration code. */
+  private async pendingAddress(session: MfaSession): Promise<string | null> {
+    return this.issuer.latestDestination(session.tenantId, session.userId, 'register', session.id);
+  }
+
+  private refused(
+    session: MfaSession,
+    meta: RequestMeta,
+    reason: string,
+    retryAfterSeconds?: number,
+  ): void {
+    this.audit.recordDetached(session.tenantId, {
+      type: AuditEventType.OTP_RESEND_REFUSED,
+      userId: session.userId,
+      actor: { type: 'user', id: session.userId },
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      data: { reason, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AuditEventType } from '../audit/audit-event-type';
+import { AuditEntry, AuditService } from '../audit/audit.service';
+import { ChannelsService } from '../channels/channels.service';
+import { isCodeProvider } from '../channels/providers/channel-provider';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { RequestMeta } from '../common/http/request-context';
+import { OtpVerifier } from '../otp/otp-verifier.service';
+import { VerifyResult } from '../otp/otp.types';
+import { lockedError } from '../otp/two-factor-state.service';
+import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
+import { UsersService } from '../users/users.service';
+import { AuthenticatedResponse } from './dto/login.dto';
+import { MfaSession } from './entities/mfa-session.entity';
+import { MfaSessionsService } from './mfa-sessions.service';
+import { TokensService } from './tokens.service';
+
+/** `POST /v1/auth/2fa/verify`: the code, then (registration confirmed) the access token. */
+@Injectable()
+export class TwoFactorVerifier {
+  constructor(
+    private readonly otp: OtpVerifier,
+    private readonly channels: ChannelsService,
+    private readonly registrations: TwoFactorRegistrationsService,
+    private readonly users: UsersService,
+    private readonly sessions: MfaSessionsService,
+    private readonly tokens: TokensService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async verify(
+    session: MfaSession,
+    tenantSlug: string,
+    code: string,
+    meta: RequestMeta,
+  ): Promise<AuthenticatedResponse> {
+    const provider = this.channels.provider(session.channelType);
+    if (!isCodeProvider(provider)) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    const result = await this.otp.verify(
+      session.tenantId,
+      session.userId,
+      session.purpose,
+      code,
+      session.policy,
+    );
+    const event = (type: AuditEventType, data: Record<string, unknown>): AuditEntry => ({
+      type,
+      userId: session.userId,
+      actor: { type: 'user', id: session.userId },
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      data: { channel: session.channelType, purpose: session.purpose, ...data },
+    });
+    if (result.outcome !== 'ok') throw this.refusal(session, result, event);
+
+    if (session.purpose === 'register' && result.destination) {
+      await this.registrations.confirm(
+        session.tenantId,
+        session.userId,
+        session.channelType,
+        result.destination,
+        meta,
+      );
+    }
+    // A sign-in succeeds once: the mfa token is spent.
+    if (!(await this.sessions.spend(session.id))) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    const user = await this.users.findById(session.tenantId, session.userId);
+    if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    const amr = ['pwd', 'otp'];
+    const { accessToken, expiresIn } = await this.tokens.issueAccess(
+      { userId: user.id, tenantSlug, roles: user.roles, passwordVersion: user.passwordVersion },
+      amr,
+      randomUUID(),
+    );
+    this.audit.recordDetached(session.tenantId, event(AuditEventType.OTP_VERIFIED, {}));
+    this.audit.recordDetached(session.tenantId, event(AuditEventType.LOGIN_SUCCEEDED, { amr }));
+    return { status: 'AUTHENTICATED', accessToken, tokenType: 'Bearer', expiresIn };
+  }
+
+  /** The generic answer for a refused code; the audit log gets the exact reason. */
+  private refusal(
+    session: MfaSession,
+    r: VerifyResult,
+    event: (type: AuditEventType, data: Record<string, unknown>) => AuditEntry,
+  ): AppException {
+    const write = (type: AuditEventType, data: Record<string, unknown> = {}) =>
+      this.audit.recordDetached(session.tenantId, event(type, data));
+    if (r.outcome === 'locked') {
+      write(AuditEventType.OTP_FAILED, { reason: 'locked' });
+      return lockedError(r.lockedUntil ?? new Date());
+    }
+    if (r.outcome === 'expired') {
+      write(AuditEventType.OTP_EXPIRED, { challengeId: r.challengeId });
+      return new AppException(ErrorCode.OTP_EXPIRED);
+    }
+    if (r.outcome === 'attempts_exceeded') {
+      write(AuditEventType.OTP_ATTEMPTS_EXCEEDED, { challengeId: r.challengeId });
+      return this.lockedOr(r, write, new AppException(ErrorCode.OTP_ATTEMPTS_EXCEEDED));
+    }
+    write(AuditEventType.OTP_FAILED, {
+      reason: r.outcome,
+      challengeId: r.challengeId,
+      consecutiveFailures: r.consecutiveFailures,
+    });
+    if (r.exhausted) {
+      write(AuditEventType.OTP_ATTEMPTS_EXCEEDED, { challengeId: r.challengeId });
+      return this.lockedOr(r, write, new AppException(ErrorCode.OTP_ATTEMPTS_EXCEEDED));
+    }
+    return this.lockedOr(r, write, new AppException(ErrorCode.OTP_INVALID));
+  }
+
+  /** When this wrong code locked the account, that is the answer (and an event of its own). */
+  private lockedOr(
+    r: VerifyResult,
+    write: (type: AuditEventType, data?: Record<string, unknown>) => void,
+    otherwise: AppException,
+  ): AppException {
+    if (!r.lockedNow || !r.lockedUntil) return otherwise;
+    write(AuditEventType.TWO_FACTOR_LOCKED, {
+      until: r.lockedUntil.toISOString(),
+      consecutiveFailures: r.consecutiveFailures,
+    });
+    return lockedError(r.lockedUntil);
+  }
+}

@@ -1,0 +1,111 @@
+import {
+  Body,
+  Controller,
+  createParamDecorator,
+  ExecutionContext,
+  HttpCode,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { MfaStage } from '../common/auth/auth.decorators';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { Meta, RequestMeta } from '../common/http/request-context';
+import { AuthenticatedResponse } from './dto/login.dto';
+import {
+  CodeStatusResponse,
+  ResendCodeDto,
+  TwoFactorRequiredResponse,
+  VerifyCodeDto,
+} from './dto/two-factor.dto';
+import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
+import { MfaAuthenticated } from './strategies/mfa-token.strategy';
+import { TwoFactorLoginService } from './two-factor-login.service';
+import { TwoFactorVerifier } from './two-factor-verifier.service';
+
+/** The sign-in the mfa token names (set by the mfa strategy). */
+const SignInOf = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) =>
+    ctx.switchToHttp().getRequest<{ user: MfaAuthenticated }>().user,
+);
+
+@ApiTags('auth: second factor')
+@Controller('v1/auth/2fa')
+@MfaStage()
+@UseGuards(MfaSubjectRateGuard)
+export class TwoFactorController {
+  constructor(
+    private readonly login: TwoFactorLoginService,
+    private readonly verifier: TwoFactorVerifier,
+  ) {}
+
+  @Post('register')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Register during login: email `{ "destination" }` (or `{ "email" }`) gets a code',
+    description:
+      "The body is the active channel type's registration body. A second register in one sign-in counts as a resend.",
+  })
+  @ApiBody({ schema: { type: 'object', example: { destination: 'alice@acme.test' } } })
+  @ApiOkResponse({ type: TwoFactorRequiredResponse })
+  @ApiErrors(
+    ...BODY_ERRORS,
+    ErrorCode.CONFLICT,
+    ErrorCode.OTP_RESEND_COOLDOWN,
+    ErrorCode.OTP_RESEND_LIMIT,
+    ErrorCode.TWO_FACTOR_LOCKED,
+    ErrorCode.TOO_MANY_REQUESTS,
+    ErrorCode.OTP_DELIVERY_FAILED,
+  )
+  register(@SignInOf() signIn: MfaAuthenticated, @Body() body: object, @Meta() meta: RequestMeta) {
+    return this.login.registerAddress(
+      { session: signIn.session, tenantName: signIn.tenant.name },
+      body,
+      meta,
+    );
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'The code: an access token with amr ["pwd","otp"]; spends the mfa token',
+  })
+  @ApiOkResponse({ type: AuthenticatedResponse })
+  @ApiErrors(
+    ...BODY_ERRORS,
+    ErrorCode.OTP_INVALID,
+    ErrorCode.OTP_EXPIRED,
+    ErrorCode.OTP_ATTEMPTS_EXCEEDED,
+    ErrorCode.TWO_FACTOR_LOCKED,
+    ErrorCode.TOO_MANY_REQUESTS,
+  )
+  verify(
+    @SignInOf() signIn: MfaAuthenticated,
+    @Body() dto: VerifyCodeDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.verifier.verify(signIn.session, signIn.tenant.slug, dto.code, meta);
+  }
+
+  @Post('resend')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A new code to the same address (cooldown, cap per sign-in)' })
+  @ApiOkResponse({ type: CodeStatusResponse })
+  @ApiErrors(
+    ...BODY_ERRORS,
+    ErrorCode.CONFLICT,
+    ErrorCode.OTP_RESEND_COOLDOWN,
+    ErrorCode.OTP_RESEND_LIMIT,
+    ErrorCode.TWO_FACTOR_LOCKED,
+    ErrorCode.TOO_MANY_REQUESTS,
+    ErrorCode.OTP_DELIVERY_FAILED,
+  )
+  resend(
+    @SignInOf() signIn: MfaAuthenticated,
+    @Body() _dto: ResendCodeDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.login.resend({ session: signIn.session, tenantName: signIn.tenant.name }, meta);
+  }
+}

@@ -1,0 +1,91 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TenantAdmin } from '../common/auth/auth.decorators';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
+import { UuidParam } from '../common/validation/uuid-param.decorator';
+import { ChannelsService } from './channels.service';
+import {
+  ChannelListResponseDto,
+  ChannelResponseDto,
+  ChannelTestDto,
+  ChannelTestResponseDto,
+  CreateChannelDto,
+  UpdateChannelDto,
+} from './dto/channel.dto';
+
+@ApiTags('tenant admin: channels')
+@Controller('v1/tenants/:slug/channels')
+@TenantAdmin()
+export class ChannelsController {
+  constructor(private readonly channels: ChannelsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a channel (email, authenticator, …); secrets are write-only' })
+  @ApiCreatedResponse({ type: ChannelResponseDto })
+  @ApiErrors(...BODY_ERRORS)
+  create(
+    @CurrentTenant() tenant: ResolvedTenant,
+    @Body() dto: CreateChannelDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.channels.create(tenant.id, dto, meta);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List channels' })
+  @ApiOkResponse({ type: ChannelListResponseDto })
+  list(@CurrentTenant() tenant: ResolvedTenant) {
+    return this.channels.list(tenant.id);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a channel' })
+  @ApiOkResponse({ type: ChannelResponseDto })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  get(@CurrentTenant() tenant: ResolvedTenant, @UuidParam('id') id: string) {
+    return this.channels.get(tenant.id, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change a channel; config merges key by key (omitted: kept, null: cleared)',
+  })
+  @ApiOkResponse({ type: ChannelResponseDto })
+  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT)
+  update(
+    @CurrentTenant() tenant: ResolvedTenant,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateChannelDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.channels.update(tenant.id, id, dto, meta);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a channel (not the active one: 409)' })
+  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  async remove(
+    @CurrentTenant() tenant: ResolvedTenant,
+    @UuidParam('id') id: string,
+    @Meta() meta: RequestMeta,
+  ): Promise<void> {
+    await this.channels.remove(tenant.id, id, meta);
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send a real test message through the channel' })
+  @ApiOkResponse({ type: ChannelTestResponseDto })
+  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT, ErrorCode.OTP_DELIVERY_FAILED)
+  test(
+    @CurrentTenant() tenant: ResolvedTenant,
+    @UuidParam('id') id: string,
+    @Body() dto: ChannelTestDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    return this.channels.test(tenant.id, tenant.name, id, dto, meta);
+  }
+}

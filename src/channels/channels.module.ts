@@ -1,0 +1,32 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { MailerModule } from '@nestjs-modules/mailer';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { ChannelsController } from './channels.controller';
+import { ChannelsService } from './channels.service';
+import { Channel } from './entities/channel.entity';
+import { ChannelProviderRegistry } from './providers/channel-provider.registry';
+import { EmailChannelProvider } from './providers/email/email-channel.provider';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Channel]),
+    // No default transport: each email channel gets its own, built from its stored settings.
+    MailerModule.forRoot({ transports: {} }),
+    AuditModule,
+  ],
+  controllers: [ChannelsController],
+  providers: [ChannelsService, ChannelProviderRegistry, EmailChannelProvider],
+  exports: [ChannelsService, ChannelProviderRegistry],
+})
+export class ChannelsModule implements OnModuleInit {
+  constructor(
+    private readonly registry: ChannelProviderRegistry,
+    private readonly email: EmailChannelProvider,
+  ) {}
+
+  /** The built-in channel types: a new one is a provider class and one line here. */
+  onModuleInit(): void {
+    this.registry.register(this.email);
+  }
+}

@@ -1,0 +1,356 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { cryptoConfig, mailConfig, runtimeConfig } from '../../config/app-config';
+import { AuditEventType } from '../audit/audit-event-type';
+import { auditedBy, AuditService } from '../audit/audit.service';
+import { CodeHasher } from '../common/crypto/code-hasher';
+import { SecretBox } from '../common/crypto/secret-box';
+import { AppException, FieldError } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { RequestMeta } from '../common/http/request-context';
+import {
+  flattenValidationErrors,
+  VALIDATION_OPTIONS,
+  validateBody,
+} from '../common/validation/validation';
+import { requireTenant } from '../database/query-guards';
+import {
+  ChannelListResponseDto,
+  ChannelResponseDto,
+  ChannelTestDto,
+  CreateChannelDto,
+  UpdateChannelDto,
+} from './dto/channel.dto';
+import { Channel, ChannelConfig } from './entities/channel.entity';
+import {
+  ChannelProvider,
+  CodeChannelProvider,
+  CodeMessage,
+  DeliveryError,
+  isCodeProvider,
+  ResolvedChannel,
+} from './providers/channel-provider';
+import { ChannelProviderRegistry } from './providers/channel-provider.registry';
+
+/** A channel with its provider, ready to deliver or verify. */
+export interface UsableChannel {
+  channel: ResolvedChannel;
+  provider: ChannelProvider;
+}
+
+@Injectable()
+export class ChannelsService {
+  private readonly box: SecretBox;
+
+  constructor(
+    @InjectRepository(Channel) private readonly channels: Repository<Channel>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registry: ChannelProviderRegistry,
+    private readonly audit: AuditService,
+    @Inject(cryptoConfig.KEY) crypto: ConfigType<typeof cryptoConfig>,
+    @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
+    @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
+  ) {
+    this.box = new SecretBox(crypto.dataEncryptionKey, crypto.previousDataEncryptionKeys);
+  }
+
+  async list(tenantId: string): Promise<ChannelListResponseDto> {
+    requireTenant(tenantId);
+    const rows = await this.channels.find({
+      where: { tenantId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      select: { secrets: true, ...SELECT_ALL },
+    });
+    return { items: rows.map((c) => this.toView(c)) };
+  }
+
+  async get(tenantId: string, id: string): Promise<ChannelResponseDto> {
+    return this.toView(await this.findOrFail(tenantId, id));
+  }
+
+  async create(
+    tenantId: string,
+    dto: CreateChannelDto,
+    meta: RequestMeta,
+  ): Promise<ChannelResponseDto> {
+    requireTenant(tenantId);
+    const provider = this.registry.find(dto.type);
+    if (!provider)
+      throw AppException.validation([
+        { field: 'type', message: `type must be one of: ${this.registry.types().join(', ')}` },
+      ]);
+    const { config, secrets } = await this.checkedConfig(provider, dto.config);
+    return this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(Channel);
+      const id = (
+        await repo.insert({
+          tenantId,
+          type: provider.type,
+          name: dto.name,
+          enabled: dto.enabled ?? true,
+          active: false,
+          config,
+        })
+      ).identifiers[0].id as string;
+      await repo.update({ id }, { secrets: this.seal(id, secrets) });
+      await this.audit.record(
+        tenantId,
+        {
+          type: AuditEventType.CHANNEL_CHANGED,
+          ...auditedBy(meta),
+          data: { channelId: id, action: 'created', type: provider.type, name: dto.name },
+        },
+        m,
+      );
+      return this.toView(await this.findOrFail(tenantId, id, m));
+    });
+  }
+
+  async update(
+    tenantId: string,
+    id: string,
+    dto: UpdateChannelDto,
+    meta: RequestMeta,
+  ): Promise<ChannelResponseDto> {
+    requireTenant(tenantId);
+    return this.dataSource.transaction(async (m) => {
+      const current = await this.findOrFail(tenantId, id, m, true);
+      const provider = this.registry.get(current.type);
+      if (dto.enabled === false && current.active)
+        throw AppException.conflict(
+          'The active channel cannot be disabled: point the 2FA settings at another channel first.',
+        );
+      const changes: string[] = [];
+      const patch: Partial<Channel> = {};
+      if (dto.name !== undefined && dto.name !== current.name) {
+        patch.name = dto.name;
+        changes.push('name');
+      }
+      if (dto.enabled !== undefined && dto.enabled !== current.enabled) {
+        patch.enabled = dto.enabled;
+        changes.push('enabled');
+      }
+      if (dto.config !== undefined) {
+        const merged: Record<string, unknown> = { ...current.config, ...this.open(current) };
+        for (const [key, value] of Object.entries(dto.config)) {
+          if (value === null) delete merged[key];
+          else merged[key] = value;
+          changes.push(`config.${key}`);
+        }
+        const { config, secrets } = await this.checkedConfig(provider, merged);
+        patch.config = config;
+        patch.secrets = this.seal(id, secrets);
+      }
+      if (changes.length) {
+        await m.getRepository(Channel).update({ tenantId, id }, patch);
+        await this.audit.record(
+          tenantId,
+          {
+            type: AuditEventType.CHANNEL_CHANGED,
+            ...auditedBy(meta),
+            data: { channelId: id, action: 'updated', changes },
+          },
+          m,
+        );
+      }
+      return this.toView(await this.findOrFail(tenantId, id, m));
+    });
+  }
+
+  async remove(tenantId: string, id: string, meta: RequestMeta): Promise<void> {
+    requireTenant(tenantId);
+    await this.dataSource.transaction(async (m) => {
+      const current = await this.findOrFail(tenantId, id, m, true);
+      if (current.active)
+        throw AppException.conflict(
+          'The active channel cannot be deleted: point the 2FA settings at another channel first.',
+        );
+      await m.getRepository(Channel).delete({ tenantId, id });
+      await this.audit.record(
+        tenantId,
+        {
+          type: AuditEventType.CHANNEL_CHANGED,
+          ...auditedBy(meta),
+          data: { channelId: id, action: 'deleted', type: current.type, name: current.name },
+        },
+        m,
+      );
+    });
+  }
+
+  /** Sends a real message with a random code to `to`: 200, or 502 OTP_DELIVERY_FAILED. */
+  async test(
+    tenantId: string,
+    tenantName: string,
+    id: string,
+    body: ChannelTestDto,
+    meta: RequestMeta,
+  ): Promise<{ ok: true }> {
+    const { channel, provider } = await this.resolve(tenantId, id);
+    if (!isCodeProvider(provider))
+      throw AppException.conflict('This channel type does not deliver messages.');
+    const to = provider.testDestination(await validateBody(provider.testDto, { to: body.to }));
+    try {
+      await provider.deliver(channel, {
+        to,
+        code: CodeHasher.generate(6),
+        purpose: 'test',
+        expiresInMinutes: 5,
+        tenantName,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      });
+    } catch (e) {
+      if (e instanceof DeliveryError) throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
+      throw e;
+    }
+    return { ok: true };
+  }
+
+  /** For the 2FA settings: 422 unless `id` is an enabled channel of this tenant. */
+  async assertEnabled(tenantId: string, id: string, m: EntityManager): Promise<Channel> {
+    const channel = await m.getRepository(Channel).findOneBy({ tenantId, id });
+    if (!channel || !channel.enabled || !this.registry.find(channel.type))
+      throw new AppException(ErrorCode.TWO_FACTOR_CHANNEL_REQUIRED);
+    return channel;
+  }
+
+  /** Makes `id` the tenant's one active channel (none for null), in the caller's transaction. */
+  async activate(tenantId: string, id: string | null, m: EntityManager): Promise<void> {
+    requireTenant(tenantId);
+    await m.query(
+      'UPDATE channels SET active = false WHERE tenant_id = $1 AND active AND id IS DISTINCT FROM $2',
+      [tenantId, id],
+    );
+    if (id)
+      await m.query('UPDATE channels SET active = true WHERE tenant_id = $1 AND id = $2', [
+        tenantId,
+        id,
+      ]);
+  }
+
+  /** A channel with its secrets opened and its provider: for delivery and verification. */
+  async resolve(tenantId: string, id: string): Promise<UsableChannel> {
+    const row = await this.findOrFail(tenantId, id);
+    return { channel: this.resolved(row), provider: this.registry.get(row.type) };
+  }
+
+  /** The type of the tenant's active channel (the one its 2FA settings name), or null. */
+  async activeType(tenantId: string): Promise<string | null> {
+    requireTenant(tenantId);
+    const row = await this.channels.findOne({
+      where: { tenantId, active: true },
+      select: { type: true },
+    });
+    return row?.type ?? null;
+  }
+
+  provider(type: string): ChannelProvider {
+    return this.registry.get(type);
+  }
+
+  async deliver(usable: UsableChannel, message: CodeMessage): Promise<void> {
+    await (usable.provider as CodeChannelProvider).deliver(usable.channel, message);
+  }
+
+  private resolved(row: Channel): ResolvedChannel {
+    return {
+      id: row.id,
+      tenantId: row.tenantId,
+      type: row.type,
+      name: row.name,
+      config: row.config,
+      secrets: this.open(row),
+      version: row.updatedAt.toISOString(),
+    };
+  }
+
+  private async checkedConfig(
+    provider: ChannelProvider,
+    raw: Record<string, unknown>,
+  ): Promise<{ config: ChannelConfig; secrets: Record<string, string> }> {
+    const instance = plainToInstance(provider.configDto, raw);
+    const errors = await validate(instance, VALIDATION_OPTIONS);
+    const problems: FieldError[] = flattenValidationErrors(errors, 'config');
+    if (problems.length === 0)
+      problems.push(
+        ...provider.checkConfig(raw, {
+          production: this.runtime.production,
+          allowedHosts: this.mail.channelAllowedHosts,
+        }),
+      );
+    if (problems.length) throw AppException.validation(problems);
+    const config: ChannelConfig = {};
+    const secrets: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (value === undefined || value === null) continue;
+      if (provider.secretFields.includes(key)) secrets[key] = String(value);
+      else config[key] = value as string | number | boolean;
+    }
+    return { config, secrets };
+  }
+
+  private seal(id: string, secrets: Record<string, string>): string | null {
+    return Object.keys(secrets).length
+      ? this.box.seal(JSON.stringify(secrets), `channel:${id}`)
+      : null;
+  }
+
+  private open(row: Channel): Record<string, string> {
+    return row.secrets
+      ? (JSON.parse(this.box.open(row.secrets, `channel:${row.id}`)) as Record<string, string>)
+      : {};
+  }
+
+  private toView(row: Channel): ChannelResponseDto {
+    const provider = this.registry.find(row.type);
+    const secrets = this.open(row);
+    const config: Record<string, unknown> = { ...row.config };
+    for (const field of provider?.secretFields ?? [])
+      config[`${field}Set`] = Boolean(secrets[field]);
+    return {
+      id: row.id,
+      type: row.type,
+      name: row.name,
+      enabled: row.enabled,
+      active: row.active,
+      config,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+
+  private async findOrFail(
+    tenantId: string,
+    id: string,
+    m?: EntityManager,
+    lock = false,
+  ): Promise<Channel> {
+    requireTenant(tenantId);
+    const repo = m ? m.getRepository(Channel) : this.channels;
+    const row = await repo.findOne({
+      where: { tenantId, id },
+      select: { secrets: true, ...SELECT_ALL },
+      ...(lock && m ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!row) throw AppException.notFound('No such channel in this tenant.');
+    return row;
+  }
+}
+
+/** `secrets` is select:false (never loaded by accident): ask for every column explicitly. */
+const SELECT_ALL = {
+  id: true,
+  tenantId: true,
+  type: true,
+  name: true,
+  enabled: true,
+  active: true,
+  config: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;

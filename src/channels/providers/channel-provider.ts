@@ -1,0 +1,88 @@
+import type { Type } from '@nestjs/common';
+import type { FieldError } from '../../common/errors/app.exception';
+
+/** A channel as a provider sees it: its config with the secret fields opened. */
+export interface ResolvedChannel {
+  id: string;
+  tenantId: string;
+  type: string;
+  name: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, string>;
+  /** Changes whenever the channel is saved: providers rebuild cached transports on a change. */
+  version: string;
+}
+
+/** What a code message says (rule 9: what it is for, when it expires, who asked from where). */
+export interface CodeMessage {
+  to: string;
+  code: string;
+  purpose: 'login' | 'register' | 'test';
+  expiresInMinutes: number;
+  tenantName: string;
+  ip: string;
+  userAgent: string | null;
+}
+
+/** A delivery that did not happen; `reason` is the exact one, for the audit log only. */
+export class DeliveryError extends Error {
+  constructor(
+    readonly reason: string,
+    detail?: string,
+  ) {
+    super(detail ?? reason);
+    this.name = 'DeliveryError';
+  }
+}
+
+export interface ConfigCheckContext {
+  production: boolean;
+  allowedHosts: string[];
+}
+
+/**
+ * One channel type. A new type (SMS, a webhook connector) is one subclass registered in the
+ * channels module; the OTP lifecycle, the settings validation and the auth flow do not change.
+ *
+ * - kind `code`: this service draws the code and the provider delivers it (the OTP rules apply);
+ * - kind `app`: the user's app computes the code (authenticator), the provider verifies it.
+ */
+export abstract class ChannelProvider {
+  abstract readonly type: string;
+  abstract readonly kind: 'code' | 'app';
+  /** class-validator DTO of `config`, secret fields included. */
+  abstract readonly configDto: Type<object>;
+  /** Fields of `config` that are write-only and stored sealed. */
+  abstract readonly secretFields: readonly string[];
+
+  /** Further checks of a valid config (allowed hosts, …). */
+  checkConfig(_config: Record<string, unknown>, _ctx: ConfigCheckContext): FieldError[] {
+    return [];
+  }
+
+  /** Masks an address for /v1/auth/* responses (admins see it whole). */
+  abstract maskDestination(destination: string): string;
+
+  /** The comparison key of an address (rule 3's "same address"). */
+  destinationKey(destination: string): string {
+    return destination.trim().toLowerCase();
+  }
+}
+
+/** A provider whose codes this service sends. */
+export abstract class CodeChannelProvider extends ChannelProvider {
+  readonly kind = 'code' as const;
+  /** class-validator DTO of the /v1/auth/2fa/register body. */
+  abstract readonly registrationDto: Type<object>;
+  /** The address a validated registration body names. */
+  abstract destinationOf(registration: object): string;
+  /** Delivers or throws DeliveryError (never hangs past the configured timeout). */
+  abstract deliver(channel: ResolvedChannel, message: CodeMessage): Promise<void>;
+  /** class-validator DTO of the /test body. */
+  abstract readonly testDto: Type<object>;
+  abstract testDestination(body: object): string;
+}
+
+export function isCodeProvider(p: ChannelProvider): p is CodeChannelProvider {
+  return p.kind === 'code';
+}

@@ -1,0 +1,174 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { MailerService } from '@nestjs-modules/mailer';
+import { isIP } from 'node:net';
+import { mailConfig } from '../../../../config/app-config';
+import { AppException, FieldError } from '../../../common/errors/app.exception';
+import {
+  CodeChannelProvider,
+  CodeMessage,
+  ConfigCheckContext,
+  DeliveryError,
+  ResolvedChannel,
+} from '../channel-provider';
+import { EmailChannelConfigDto, EmailRegistrationDto, EmailTestDto } from './email-channel.dto';
+import { renderCodeEmail } from './email-message';
+
+/** True for loopback, private, link-local and unspecified literal addresses and `localhost`. */
+export function isInternalHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) {
+    const [a, b] = h.split('.').map(Number);
+    return (
+      a === 127 ||
+      a === 10 ||
+      a === 0 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  if (isIP(h) === 6)
+    return (
+      h === '::1' ||
+      h === '::' ||
+      /^f[cd]/.test(h) ||
+      /^fe[89ab]/.test(h) ||
+      h.startsWith('::ffff:')
+    );
+  return false;
+}
+
+/** `smtp.acme.test` matches `smtp.acme.test` and `*.acme.test`. */
+export function hostAllowed(host: string, allowed: string[]): boolean {
+  const h = host.toLowerCase();
+  return allowed.some((pattern) => {
+    const p = pattern.toLowerCase();
+    return p.startsWith('*.') ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p;
+  });
+}
+
+/** The exact reason of a failed SMTP delivery, for the audit log (never shown to the user). */
+export function smtpFailureReason(err: unknown): string {
+  const e = err as { code?: string; responseCode?: number; command?: string };
+  if (e?.code === 'ETIMEDOUT' || e?.code === 'ETIMEOUT') return 'smtp_timeout';
+  if (typeof e?.responseCode === 'number' && e.responseCode >= 400) return 'smtp_rejected';
+  if (e?.code === 'EAUTH') return 'smtp_auth_failed';
+  if (e?.code === 'ECONNECTION' || e?.code === 'ECONNREFUSED' || e?.code === 'EDNS')
+    return 'smtp_unreachable';
+  if (e?.code === 'ESOCKET' || e?.code === 'ECONNRESET') return 'smtp_connection_lost';
+  return 'smtp_error';
+}
+
+/**
+ * Email through @nestjs-modules/mailer: one nodemailer SMTP transport per channel, built from its
+ * stored settings and rebuilt when the channel changes. Every step is bounded by SMTP_TIMEOUT_MS.
+ */
+@Injectable()
+export class EmailChannelProvider extends CodeChannelProvider implements OnModuleDestroy {
+  readonly type = 'email';
+  readonly configDto = EmailChannelConfigDto;
+  readonly secretFields = ['password'] as const;
+  readonly registrationDto = EmailRegistrationDto;
+  readonly testDto = EmailTestDto;
+  /** channel id -> the transporter name of its current version. */
+  private readonly transports = new Map<string, string>();
+
+  constructor(
+    private readonly mailer: MailerService,
+    @Inject(mailConfig.KEY) private readonly cfg: ConfigType<typeof mailConfig>,
+  ) {
+    super();
+  }
+
+  override checkConfig(config: Record<string, unknown>, ctx: ConfigCheckContext): FieldError[] {
+    const host = String(config.host ?? '');
+    if (ctx.allowedHosts.length > 0) {
+      return hostAllowed(host, ctx.allowedHosts)
+        ? []
+        : [{ field: 'config.host', message: 'config.host is not in CHANNEL_ALLOWED_HOSTS' }];
+    }
+    if (ctx.production && isInternalHost(host))
+      return [{ field: 'config.host', message: 'config.host must not be an internal address' }];
+    return [];
+  }
+
+  maskDestination(destination: string): string {
+    const at = destination.lastIndexOf('@');
+    if (at <= 0) return '***';
+    return `${destination[0]}***${destination.slice(at)}`;
+  }
+
+  destinationOf(registration: object): string {
+    const body = registration as EmailRegistrationDto;
+    const given = [body.destination, body.email].filter((v) => v !== undefined);
+    if (given.length !== 1 || (body.destination && body.email && body.destination !== body.email))
+      throw AppException.validation([
+        { field: 'destination', message: 'give the address as destination (or email)' },
+      ]);
+    return given[0]!.trim();
+  }
+
+  testDestination(body: object): string {
+    return (body as EmailTestDto).to.trim();
+  }
+
+  async deliver(channel: ResolvedChannel, message: CodeMessage): Promise<void> {
+    const transporterName = this.transportFor(channel);
+    const mail = renderCodeEmail(message);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error('delivery timed out'), { code: 'ETIMEDOUT' })),
+        this.cfg.smtpTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([
+        this.mailer.sendMail({
+          transporterName,
+          to: message.to,
+          from: String(channel.config.from),
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+        }),
+        deadline,
+      ]);
+    } catch (err) {
+      throw new DeliveryError(smtpFailureReason(err));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  onModuleDestroy(): void {
+    for (const name of this.transports.values()) this.mailer.removeTransporter(name);
+    this.transports.clear();
+  }
+
+  private transportFor(channel: ResolvedChannel): string {
+    const name = `${channel.id}@${channel.version}`;
+    const current = this.transports.get(channel.id);
+    if (current === name) return name;
+    // addTransporter would silently replace without closing: close the old version first.
+    if (current) this.mailer.removeTransporter(current);
+    const c = channel.config;
+    const timeout = this.cfg.smtpTimeoutMs;
+    this.mailer.addTransporter(name, {
+      host: String(c.host),
+      port: Number(c.port),
+      secure: c.secure === true,
+      auth: c.username
+        ? { user: String(c.username), pass: channel.secrets.password ?? '' }
+        : undefined,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+    });
+    this.transports.set(channel.id, name);
+    return name;
+  }
+}

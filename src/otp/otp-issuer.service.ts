@@ -1,0 +1,192 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { cryptoConfig } from '../../config/app-config';
+import { ChannelsService } from '../channels/channels.service';
+import { DeliveryError } from '../channels/providers/channel-provider';
+import { CodeHasher } from '../common/crypto/code-hasher';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { requireTenant } from '../database/query-guards';
+import { IssueRequest, IssueResult } from './otp.types';
+import { lockedError, secondsUntil, TwoFactorStateService } from './two-factor-state.service';
+
+interface Claim {
+  previous: Date | null;
+  claimed: Date;
+}
+
+/**
+ * Issues codes (rules 1, 3, 4): claims the user's cooldown atomically (so of many parallel
+ * requests one sends), supersedes older live codes and inserts the new one in one transaction,
+ * delivers outside it, and gives the cooldown back when the delivery fails.
+ */
+@Injectable()
+export class OtpIssuer {
+  private readonly hasher: CodeHasher;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly channels: ChannelsService,
+    private readonly state: TwoFactorStateService,
+    @Inject(cryptoConfig.KEY) crypto: ConfigType<typeof cryptoConfig>,
+  ) {
+    this.hasher = new CodeHasher(crypto.otpHashKey);
+  }
+
+  async issue(req: IssueRequest): Promise<IssueResult> {
+    requireTenant(req.tenantId);
+    await this.state.ensure(req.tenantId, req.userId);
+    const claim = await this.claimCooldown(req);
+    if (!claim) return this.insideCooldown(req);
+
+    const provider = req.channel.provider;
+    const destinationKey = provider.destinationKey(req.destination);
+    const code = CodeHasher.generate(req.policy.length);
+    const expiresAt = new Date(
+      Math.min(Date.now() + req.policy.ttlSeconds * 1000, req.notAfter.getTime()),
+    );
+    const challengeId = await this.dataSource.transaction(async (m) => {
+      if (req.purpose === 'login') {
+        // Serialise issuers of one address: the partial unique index then never trips.
+        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+          `otp:${req.tenantId}:${destinationKey}`,
+        ]);
+        await m.query(
+          `UPDATE otp_challenges SET status = 'superseded'
+            WHERE tenant_id = $1 AND status = 'live'
+              AND ((purpose = 'login' AND destination_key = $2) OR user_id = $3)`,
+          [req.tenantId, destinationKey, req.userId],
+        );
+      } else {
+        // A registration code replaces only the registering user's own codes.
+        await m.query(
+          `UPDATE otp_challenges SET status = 'superseded'
+            WHERE tenant_id = $1 AND user_id = $2 AND status = 'live'`,
+          [req.tenantId, req.userId],
+        );
+      }
+      const [row] = (await m.query(
+        `INSERT INTO otp_challenges
+           (tenant_id, user_id, mfa_session_id, purpose, channel_type, destination, destination_key,
+            code_hash, max_attempts, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        [
+          req.tenantId,
+          req.userId,
+          req.mfaSessionId,
+          req.purpose,
+          req.channel.channel.type,
+          req.destination,
+          destinationKey,
+          this.hasher.hash(req.userId, code),
+          req.policy.maxAttempts,
+          expiresAt,
+        ],
+      )) as Array<{ id: string }>;
+      return row.id;
+    });
+
+    try {
+      await this.channels.deliver(req.channel, {
+        to: req.destination,
+        code,
+        purpose: req.purpose,
+        expiresInMinutes: Math.max(1, Math.round((expiresAt.getTime() - Date.now()) / 60000)),
+        tenantName: req.tenantName,
+        ip: req.ip,
+        userAgent: req.userAgent,
+      });
+    } catch (e) {
+      await this.failed(challengeId, req.userId, claim);
+      if (e instanceof DeliveryError)
+        return { delivery: 'FAILED', resendAvailableAt: new Date(), failureReason: e.reason };
+      throw e;
+    }
+    return {
+      delivery: 'SENT',
+      expiresAt,
+      resendAvailableAt: new Date(
+        claim.claimed.getTime() + req.policy.resendCooldownSeconds * 1000,
+      ),
+    };
+  }
+
+  /** The address of the newest code of `purpose` sent for a sign-in (a pending registration). */
+  async latestDestination(
+    tenantId: string,
+    userId: string,
+    purpose: 'login' | 'register',
+    mfaSessionId: string,
+  ): Promise<string | null> {
+    requireTenant(tenantId);
+    const [row] = (await this.dataSource.query(
+      `SELECT destination FROM otp_challenges
+        WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3 AND mfa_session_id = $4
+        ORDER BY created_at DESC LIMIT 1`,
+      [tenantId, userId, purpose, mfaSessionId],
+    )) as Array<{ destination: string }>;
+    return row?.destination ?? null;
+  }
+
+  /**
+   * Takes the send slot if the cooldown is over and the account not locked. (Milliseconds, so the
+   * claim can be compared exactly when it is given back.)
+   */
+  private async claimCooldown(req: IssueRequest): Promise<Claim | null> {
+    const rows = (await this.dataSource.query(
+      `WITH prev AS (
+         SELECT user_id, last_delivery_at FROM two_factor_state WHERE user_id = $1 FOR UPDATE
+       )
+       UPDATE two_factor_state s SET last_delivery_at = date_trunc('milliseconds', clock_timestamp())
+         FROM prev
+        WHERE s.user_id = prev.user_id
+          AND (s.locked_until IS NULL OR s.locked_until <= now())
+          AND (prev.last_delivery_at IS NULL
+               OR prev.last_delivery_at <= clock_timestamp() - make_interval(secs => $2))
+       RETURNING prev.last_delivery_at AS previous, s.last_delivery_at AS claimed`,
+      [req.userId, req.policy.resendCooldownSeconds],
+    )) as [Claim[], number];
+    return rows[0][0] ?? null;
+  }
+
+  /** Inside the cooldown (or locked): what the caller is told, nothing sent. */
+  private async insideCooldown(req: IssueRequest): Promise<IssueResult> {
+    const [st] = (await this.dataSource.query(
+      `SELECT last_delivery_at, locked_until FROM two_factor_state WHERE user_id = $1`,
+      [req.userId],
+    )) as Array<{ last_delivery_at: Date | null; locked_until: Date | null }>;
+    if (st?.locked_until && st.locked_until.getTime() > Date.now())
+      throw lockedError(st.locked_until);
+    const resendAvailableAt = new Date(
+      (st?.last_delivery_at?.getTime() ?? Date.now()) + req.policy.resendCooldownSeconds * 1000,
+    );
+    if (req.mode === 'resend') {
+      throw new AppException(ErrorCode.OTP_RESEND_COOLDOWN, {
+        retryAfterSeconds: secondsUntil(resendAvailableAt),
+      });
+    }
+    const [live] = (await this.dataSource.query(
+      `SELECT expires_at FROM otp_challenges
+        WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3 AND destination_key = $4
+          AND status = 'live' AND expires_at > now() AND attempts < max_attempts
+        ORDER BY created_at DESC LIMIT 1`,
+      [req.tenantId, req.userId, req.purpose, req.channel.provider.destinationKey(req.destination)],
+    )) as Array<{ expires_at: Date }>;
+    return live
+      ? { delivery: 'ALREADY_SENT', expiresAt: live.expires_at, resendAvailableAt }
+      : { delivery: 'COOLDOWN', resendAvailableAt };
+  }
+
+  /** A failed delivery: the code is dead and no cooldown started (rule 4). */
+  private async failed(challengeId: string, userId: string, claim: Claim): Promise<void> {
+    await this.dataSource.query(`UPDATE otp_challenges SET status = 'failed' WHERE id = $1`, [
+      challengeId,
+    ]);
+    await this.dataSource.query(
+      `UPDATE two_factor_state SET last_delivery_at = $2 WHERE user_id = $1 AND last_delivery_at = $3`,
+      [userId, claim.previous, claim.claimed],
+    );
+  }
+}

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditEventType } from '../audit/audit-event-type';
+import { auditedBy, AuditService } from '../audit/audit.service';
+import { AppException } from '../common/errors/app.exception';
+import { RequestMeta } from '../common/http/request-context';
+import { requireTenant } from '../database/query-guards';
+
+export interface TwoFactorRegistration {
+  channelType: string;
+  destination: string | null;
+  confirmedAt: Date;
+}
+
+/**
+ * The 2FA registrations of users (user_2fa): set only by a verified registration during login,
+ * removed only by the admin reset. Each change bumps the user's two_factor_version, which ends
+ * sign-ins begun before it.
+ */
+@Injectable()
+export class TwoFactorRegistrationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async find(
+    tenantId: string,
+    userId: string,
+    channelType: string,
+  ): Promise<TwoFactorRegistration | null> {
+    return (
+      (await this.ofUsers(tenantId, [userId]))
+        .get(userId)
+        ?.find((r) => r.channelType === channelType) ?? null
+    );
+  }
+
+  async ofUsers(
+    tenantId: string,
+    userIds: string[],
+  ): Promise<Map<string, TwoFactorRegistration[]>> {
+    requireTenant(tenantId);
+    const byUser = new Map<string, TwoFactorRegistration[]>();
+    if (userIds.length === 0) return byUser;
+    const rows = (await this.dataSource.query(
+      `SELECT user_id, channel_type, destination, confirmed_at FROM user_2fa
+        WHERE tenant_id = $1 AND user_id = ANY($2::uuid[]) ORDER BY confirmed_at`,
+      [tenantId, userIds],
+    )) as Array<{
+      user_id: string;
+      channel_type: string;
+      destination: string | null;
+      confirmed_at: Date;
+    }>;
+    for (const r of rows) {
+      const list = byUser.get(r.user_id) ?? [];
+      list.push({
+        channelType: r.channel_type,
+        destination: r.destination,
+        confirmedAt: r.confirmed_at,
+      });
+      byUser.set(r.user_id, list);
+    }
+    return byUser;
+  }
+
+  /** Users (of `userIds`) whose 2FA address of `channelType` another user of the tenant also has. */
+  async sharingAddress(
+    tenantId: string,
+    channelType: string,
+    userIds: string[],
+  ): Promise<Set<string>> {
+    requireTenant(tenantId);
+    if (userIds.length === 0) return new Set();
+    const rows = (await this.dataSource.query(
+      `SELECT a.user_id FROM user_2fa a
+        WHERE a.tenant_id = $1 AND a.channel_type = $2 AND a.user_id = ANY($3::uuid[])
+          AND a.destination IS NOT NULL
+          AND EXISTS (SELECT 1 FROM user_2fa b
+                       WHERE b.tenant_id = a.tenant_id AND b.channel_type = a.channel_type
+                         AND lower(b.destination) = lower(a.destination) AND b.user_id <> a.user_id)`,
+      [tenantId, channelType, userIds],
+    )) as Array<{ user_id: string }>;
+    return new Set(rows.map((r) => r.user_id));
+  }
+
+  /**
+   * A verified registration: stores the address (also as the contact email when that is empty),
+   * bumps the 2FA version and writes TWO_FACTOR_REGISTERED, in one transaction.
+   */
+  async confirm(
+    tenantId: string,
+    userId: string,
+    channelType: string,
+    destination: string | null,
+    meta: RequestMeta,
+    options: { secret?: string | null; maskedDestination?: string | null } = {},
+  ): Promise<void> {
+    requireTenant(tenantId);
+    await this.dataSource.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO user_2fa (user_id, tenant_id, channel_type, destination, secret, confirmed_at)
+         VALUES ($1, $2, $3, $4, $5, now())
+         ON CONFLICT (user_id, channel_type)
+         DO UPDATE SET destination = EXCLUDED.destination, secret = EXCLUDED.secret, confirmed_at = now()`,
+        [userId, tenantId, channelType, destination, options.secret ?? null],
+      );
+      const updated = (await m.query(
+        `UPDATE users SET two_factor_version = two_factor_version + 1,
+                          email = CASE WHEN email IS NULL AND $3::text IS NOT NULL THEN $3 ELSE email END,
+                          updated_at = now()
+          WHERE tenant_id = $1 AND id = $2`,
+        [tenantId, userId, channelType === 'email' ? destination : null],
+      )) as [unknown[], number];
+      if (updated[1] !== 1) throw AppException.notFound('No such user in this tenant.');
+      await this.audit.record(
+        tenantId,
+        {
+          type: AuditEventType.TWO_FACTOR_REGISTERED,
+          userId,
+          ...auditedBy(meta),
+          data: { channelType, destination: options.maskedDestination ?? destination },
+        },
+        m,
+      );
+    });
+  }
+
+  /** Admin reset: removes every registration and bumps the version. The types removed. */
+  async removeAll(tenantId: string, userId: string, m: EntityManager): Promise<string[]> {
+    requireTenant(tenantId);
+    const [rows] = (await m.query(
+      `DELETE FROM user_2fa WHERE tenant_id = $1 AND user_id = $2 RETURNING channel_type`,
+      [tenantId, userId],
+    )) as [Array<{ channel_type: string }>, number];
+    await m.query(
+      `UPDATE users SET two_factor_version = two_factor_version + 1, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, userId],
+    );
+    return rows.map((r) => r.channel_type);
+  }
+}
