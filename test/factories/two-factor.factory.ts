@@ -1,0 +1,114 @@
+import type { Response } from 'supertest';
+import type { TestApp } from '../support/test-app';
+import type { SmtpSink } from '../support/smtp-sink';
+import type { TestTenant } from './tenants.factory';
+
+export interface EmailChannelOptions {
+  password?: string;
+  username?: string;
+}
+
+/** An enabled email channel of `tenant` pointing at the test's SMTP sink. */
+export async function createEmailChannel(
+  t: TestApp,
+  tenant: TestTenant,
+  smtp: SmtpSink,
+  options: EmailChannelOptions = {},
+): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/v1/tenants/${tenant.slug}/channels`)
+    .set('X-Api-Key', t.platformKey)
+    .send({
+      type: 'email',
+      name: 'Test SMTP',
+      enabled: true,
+      config: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        ...(options.username
+          ? { username: options.username, password: options.password ?? 'smtp-pass' }
+          : {}),
+        from: 'EFCX <no-reply@efcx.test>',
+      },
+    })
+    .expect(201);
+  return res.body.id as string;
+}
+
+export interface TwoFactorSettingsBody {
+  enabled: boolean;
+  channelId: string | null;
+  otp?: Partial<{
+    length: number;
+    ttlSeconds: number;
+    resendCooldownSeconds: number;
+    maxAttempts: number;
+    maxResendsPerLogin: number;
+  }>;
+  lockout?: Partial<{ maxConsecutiveFailures: number; durationSeconds: number }>;
+}
+
+export async function putTwoFactorSettings(
+  t: TestApp,
+  tenant: TestTenant,
+  body: TwoFactorSettingsBody,
+): Promise<Response> {
+  return t
+    .http()
+    .put(`/v1/tenants/${tenant.slug}/settings/2fa`)
+    .set('X-Api-Key', t.platformKey)
+    .send(body)
+    .expect(200);
+}
+
+/** Email channel on the sink and 2FA on (with `otp`/`lockout` overrides). Returns the channel id. */
+export async function enableEmailTwoFactor(
+  t: TestApp,
+  tenant: TestTenant,
+  smtp: SmtpSink,
+  overrides: Omit<TwoFactorSettingsBody, 'enabled' | 'channelId'> = {},
+): Promise<string> {
+  const channelId = await createEmailChannel(t, tenant, smtp);
+  await putTwoFactorSettings(t, tenant, { enabled: true, channelId, ...overrides });
+  return channelId;
+}
+
+export function passwordLogin(t: TestApp, tenant: string, username: string, password: string) {
+  return t.http().post('/v1/auth/login').send({ tenant, username, password });
+}
+
+export function mfaCall(
+  t: TestApp,
+  mfaToken: string,
+  path: 'register' | 'verify' | 'resend',
+  body: object = {},
+) {
+  return t
+    .http()
+    .post(`/v1/auth/2fa/${path}`)
+    .set('Authorization', `Bearer ${mfaToken}`)
+    .send(body);
+}
+
+/**
+ * A user registered for email 2FA through the real flow (login, register, code from the sink,
+ * verify). Returns the access token of that first sign-in.
+ */
+export async function registerByEmail(
+  t: TestApp,
+  smtp: SmtpSink,
+  tenant: TestTenant,
+  user: { username: string; password: string },
+  address: string,
+): Promise<string> {
+  const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+  if (login.body.status !== 'TWO_FACTOR_REGISTRATION_REQUIRED')
+    throw new Error(`expected registration, got ${JSON.stringify(login.body)}`);
+  const before = smtp.to(address).length;
+  await mfaCall(t, login.body.mfaToken, 'register', { destination: address }).expect(200);
+  const code = await smtp.codeFor(address, before + 1);
+  const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code }).expect(200);
+  return verified.body.accessToken as string;
+}
