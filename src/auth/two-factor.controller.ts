@@ -12,13 +12,9 @@ import { MfaStage } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { Meta, RequestMeta } from '../common/http/request-context';
+import { EmptyBodyPipe } from '../common/validation/validation';
 import { AuthenticatedResponse } from './dto/login.dto';
-import {
-  CodeStatusResponse,
-  ResendCodeDto,
-  TwoFactorRequiredResponse,
-  VerifyCodeDto,
-} from './dto/two-factor.dto';
+import { CodeStatusResponse, TwoFactorRequiredResponse, VerifyCodeDto } from './dto/two-factor.dto';
 import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
 import { MfaAuthenticated } from './strategies/mfa-token.strategy';
 import { TwoFactorLoginService } from './two-factor-login.service';
@@ -91,6 +87,7 @@ export class TwoFactorController {
   @Post('resend')
   @HttpCode(200)
   @ApiOperation({ summary: 'A new code to the same address (cooldown, cap per sign-in)' })
+  @ApiBody({ schema: { type: 'object', example: {} } })
   @ApiOkResponse({ type: CodeStatusResponse })
   @ApiErrors(
     ...BODY_ERRORS,
@@ -103,7 +100,7 @@ export class TwoFactorController {
   )
   resend(
     @SignInOf() signIn: MfaAuthenticated,
-    @Body() _dto: ResendCodeDto,
+    @Body(EmptyBodyPipe) _body: object,
     @Meta() meta: RequestMeta,
   ) {
     return this.login.resend({ session: signIn.session, tenantName: signIn.tenant.name }, meta);

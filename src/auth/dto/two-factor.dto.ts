@@ -9,9 +9,6 @@ export class VerifyCodeDto {
   code!: string;
 }
 
-/** `{}` for resend. */
-export class ResendCodeDto {}
-
 export class RegistrationRequiredResponse {
   @ApiProperty({ enum: ['TWO_FACTOR_REGISTRATION_REQUIRED'] })
   status!: 'TWO_FACTOR_REGISTRATION_REQUIRED';

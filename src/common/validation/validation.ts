@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { AppException, FieldError } from '../errors/app.exception';
@@ -44,4 +44,23 @@ export async function validateBody<T extends object>(cls: new () => T, body: unk
   const errors = await validate(instance, VALIDATION_OPTIONS);
   if (errors.length) throw AppException.validation(flattenValidationErrors(errors));
   return instance;
+}
+
+/**
+ * For bodies that must be `{}` (resend): any field is unknown, so 400 as for every DTO. (A class
+ * without fields cannot go through the global pipe: class-validator refuses metadata-less values.)
+ */
+@Injectable()
+export class EmptyBodyPipe implements PipeTransform {
+  transform(value: unknown): Record<string, never> {
+    if (value === undefined) return {};
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw AppException.validation([{ field: 'body', message: 'body must be a JSON object' }]);
+    const keys = Object.keys(value);
+    if (keys.length)
+      throw AppException.validation(
+        keys.map((k) => ({ field: k, message: `property ${k} should not exist` })),
+      );
+    return {};
+  }
 }
