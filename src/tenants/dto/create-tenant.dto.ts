@@ -1,5 +1,13 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsEmail, IsIn, IsOptional, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsObject,
+  IsOptional,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import {
   Optional,
   PasswordInput,
@@ -37,6 +45,7 @@ export class CreateTenantDto {
 
   /** The tenant's first user, with role `admin`. */
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => FirstAdminDto)
   admin!: FirstAdminDto;

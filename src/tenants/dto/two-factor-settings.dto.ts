@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsInt,
+  IsObject,
   IsOptional,
   IsUUID,
   Max,
@@ -53,11 +54,13 @@ export class PutTwoFactorSettingsDto {
   channelId?: string | null;
 
   @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => OtpSettingsDto)
   otp?: OtpSettingsDto;
 
   @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => LockoutSettingsDto)
   lockout?: LockoutSettingsDto;
