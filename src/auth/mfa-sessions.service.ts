@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { authConfig } from '../../config/app-config';
 import { requireTenant } from '../database/query-guards';
 import { MfaSession, OtpPolicy } from './entities/mfa-session.entity';
@@ -59,8 +59,8 @@ export class MfaSessionsService {
    * Reserves the sending of one more code: the first is free, then at most `maxResends` more.
    * Atomic, so parallel resends cannot pass the cap together. The count after, or null if refused.
    */
-  async reserveCode(id: string, maxResends: number): Promise<number | null> {
-    const [rows] = (await this.sessions.query(
+  async reserveCode(id: string, maxResends: number, m?: EntityManager): Promise<number | null> {
+    const [rows] = (await (m ?? this.sessions.manager).query(
       `UPDATE mfa_sessions SET codes_sent = codes_sent + 1
         WHERE id = $1 AND codes_sent <= $2 RETURNING codes_sent`,
       [id, maxResends],

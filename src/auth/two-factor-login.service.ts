@@ -175,11 +175,12 @@ export class TwoFactorLoginService {
     const { session } = signIn;
     const policy = session.policy;
     const provider = usable.provider as CodeChannelProvider;
-    const reserved = await this.sessions.reserveCode(session.id, policy.maxResendsPerLogin);
-    if (reserved === null) {
+    // This sign-in has had all its codes: no need to look further.
+    if (session.codesSent > policy.maxResendsPerLogin) {
       this.refused(session, meta, 'resend_limit');
       throw new AppException(ErrorCode.OTP_RESEND_LIMIT);
     }
+    let reserved: number | null = null;
     let result: IssueResult;
     try {
       result = await this.issuer.issue({
@@ -195,20 +196,27 @@ export class TwoFactorLoginService {
         ip: session.ip ?? meta.ip,
         userAgent: session.userAgent ?? meta.userAgent,
         mode,
+        // Atomic with the cooldown claim: parallel resends cannot pass the cap together.
+        reserve: async (m) => {
+          reserved = await this.sessions.reserveCode(session.id, policy.maxResendsPerLogin, m);
+          return reserved !== null;
+        },
+        release: () => this.sessions.releaseCode(session.id),
       });
     } catch (e) {
-      await this.sessions.releaseCode(session.id);
-      if (e instanceof AppException && e.code === ErrorCode.OTP_RESEND_COOLDOWN)
-        this.refused(session, meta, 'cooldown', e.retryAfterSeconds);
-      if (e instanceof AppException && e.code === ErrorCode.TWO_FACTOR_LOCKED)
-        this.refused(session, meta, 'locked', e.retryAfterSeconds);
+      if (e instanceof AppException) {
+        const reason = {
+          [ErrorCode.OTP_RESEND_LIMIT]: 'resend_limit',
+          [ErrorCode.OTP_RESEND_COOLDOWN]: 'cooldown',
+          [ErrorCode.TWO_FACTOR_LOCKED]: 'locked',
+        }[e.code as string];
+        if (reason) this.refused(session, meta, reason, e.retryAfterSeconds);
+      }
       throw e;
     }
-    let codesSent = reserved;
-    if (result.delivery !== 'SENT') {
-      await this.sessions.releaseCode(session.id);
-      codesSent--;
-    }
+    // SENT counted one more code; FAILED gave its reservation back; the others reserved none.
+    const codesSent =
+      result.delivery === 'SENT' ? (reserved ?? session.codesSent + 1) : session.codesSent;
     const masked = provider.maskDestination(destination);
     if (result.delivery === 'SENT') {
       this.audit.recordDetached(session.tenantId, {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { cryptoConfig } from '../../config/app-config';
 import { ChannelsService } from '../channels/channels.service';
 import { DeliveryError } from '../channels/providers/channel-provider';
@@ -38,16 +38,19 @@ export class OtpIssuer {
   async issue(req: IssueRequest): Promise<IssueResult> {
     requireTenant(req.tenantId);
     await this.state.ensure(req.tenantId, req.userId);
-    const claim = await this.claimCooldown(req);
-    if (!claim) return this.insideCooldown(req);
-
     const provider = req.channel.provider;
     const destinationKey = provider.destinationKey(req.destination);
     const code = CodeHasher.generate(req.policy.length);
     const expiresAt = new Date(
       Math.min(Date.now() + req.policy.ttlSeconds * 1000, req.notAfter.getTime()),
     );
-    const challengeId = await this.dataSource.transaction(async (m) => {
+    // One transaction claims the cooldown, reserves the sign-in's quota and stores the new code,
+    // so whoever loses the claim (and waits on its row lock) then sees the live code: ALREADY_SENT.
+    const issued = await this.dataSource.transaction(async (m) => {
+      const claim = await this.claimCooldown(req, m);
+      if (!claim) return null;
+      if (req.reserve && !(await req.reserve(m)))
+        throw new AppException(ErrorCode.OTP_RESEND_LIMIT);
       if (req.purpose === 'login') {
         // Serialise issuers of one address: the partial unique index then never trips.
         await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
@@ -85,8 +88,10 @@ export class OtpIssuer {
           expiresAt,
         ],
       )) as Array<{ id: string }>;
-      return row.id;
+      return { claim, challengeId: row.id };
     });
+    if (!issued) return this.insideCooldown(req);
+    const { claim, challengeId } = issued;
 
     try {
       await this.channels.deliver(req.channel, {
@@ -100,6 +105,7 @@ export class OtpIssuer {
       });
     } catch (e) {
       await this.failed(challengeId, req.userId, claim);
+      await req.release?.();
       if (e instanceof DeliveryError)
         return { delivery: 'FAILED', resendAvailableAt: new Date(), failureReason: e.reason };
       throw e;
@@ -134,8 +140,8 @@ export class OtpIssuer {
    * Takes the send slot if the cooldown is over and the account not locked. (Milliseconds, so the
    * claim can be compared exactly when it is given back.)
    */
-  private async claimCooldown(req: IssueRequest): Promise<Claim | null> {
-    const rows = (await this.dataSource.query(
+  private async claimCooldown(req: IssueRequest, m: EntityManager): Promise<Claim | null> {
+    const rows = (await m.query(
       `WITH prev AS (
          SELECT user_id, last_delivery_at FROM two_factor_state WHERE user_id = $1 FOR UPDATE
        )

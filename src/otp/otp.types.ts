@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { UsableChannel } from '../channels/channels.service';
 import type { ChallengePurpose } from './entities/otp-challenge.entity';
 
@@ -31,6 +32,12 @@ export interface IssueRequest {
    * `resend` (resend, or a further register): inside the cooldown, 429 OTP_RESEND_COOLDOWN.
    */
   mode: 'login' | 'resend';
+  /**
+   * Counts the code against the sign-in's quota, in the issuing transaction, once the cooldown is
+   * claimed; false refuses it (OTP_RESEND_LIMIT). `release` gives it back after a failed delivery.
+   */
+  reserve?: (m: EntityManager) => Promise<boolean>;
+  release?: () => Promise<void>;
 }
 
 export interface IssueResult {
