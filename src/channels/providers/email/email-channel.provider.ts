@@ -52,8 +52,11 @@ export function hostAllowed(host: string, allowed: string[]): boolean {
 
 /** The exact reason of a failed SMTP delivery, for the audit log (never shown to the user). */
 export function smtpFailureReason(err: unknown): string {
-  const e = err as { code?: string; responseCode?: number; command?: string };
+  const e = err as { code?: string; responseCode?: number; errno?: unknown; message?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : '';
   if (e?.code === 'ETIMEDOUT' || e?.code === 'ETIMEOUT') return 'smtp_timeout';
+  // Nodemailer wraps a refused connection as ESOCKET; the cause says what happened.
+  if (e?.errno === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) return 'smtp_unreachable';
   if (typeof e?.responseCode === 'number' && e.responseCode >= 400) return 'smtp_rejected';
   if (e?.code === 'EAUTH') return 'smtp_auth_failed';
   if (e?.code === 'ECONNECTION' || e?.code === 'ECONNREFUSED' || e?.code === 'EDNS')
