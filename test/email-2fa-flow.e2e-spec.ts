@@ -1,8 +1,10 @@
 import { createTenant, createUser } from './factories/tenants.factory';
 import {
+  createEmailChannel,
   enableEmailTwoFactor,
   mfaCall,
   passwordLogin,
+  putTwoFactorSettings,
   registerByEmail,
 } from './factories/two-factor.factory';
 import { expectErrorResponse } from './support/http-assertions';
@@ -98,6 +100,26 @@ describe('email 2FA: registration and sign-in', () => {
     });
     const second = await smtp.codeFor('alice@acme.test', 2);
     await mfaCall(t, again.body.mfaToken, 'verify', { code: second }).expect(200);
+  });
+
+  it('switching the active channel holds for the very next login (the email registration is kept)', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    await enableEmailTwoFactor(t, tenant, smtp);
+    const address = `switch-${tenant.slug}@acme.test`;
+    await registerByEmail(t, smtp, tenant, user, address);
+    const other = await new SmtpSink().start();
+    try {
+      const second = await createEmailChannel(t, tenant, other);
+      await putTwoFactorSettings(t, tenant, { enabled: true, channelId: second });
+      const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+      expect(login.body.delivery).toBe('SENT');
+      const code = await other.codeFor(address);
+      expect(smtp.to(address)).toHaveLength(1);
+      await mfaCall(t, login.body.mfaToken, 'verify', { code }).expect(200);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('a registered user signs in through the helper flow too', async () => {
