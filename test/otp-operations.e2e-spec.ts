@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { MfaSessionPurgeJob } from '../src/auth/mfa-session-purge.job';
 import { OtpPurgeJob } from '../src/otp/otp-purge.job';
 import { createTenant, createUser } from './factories/tenants.factory';
 import {
@@ -245,5 +246,30 @@ describe('no code or SMTP password at rest, in logs or in responses', () => {
         });
       expect({ where, leaked: text.includes(smtpPassword) }).toEqual({ where, leaked: false });
     }
+  });
+});
+
+describe('mfa session purge', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { OTP_RETENTION_SECONDS: '60' } });
+  });
+  afterAll(() => t.close());
+
+  it('removes sign-ins expired longer than the retention and keeps the others', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const insert = `INSERT INTO mfa_sessions (id, tenant_id, user_id, purpose, channel_id, channel_type,
+        password_version, two_factor_version, policy, expires_at)
+      VALUES (gen_random_uuid(), $1, $2, 'login', gen_random_uuid(), 'email', 1, 1, '{}', now() + $3::interval)`;
+    await queryDb(t.databaseUrl, insert, [tenant.id, user.id, '-2 minutes']);
+    await queryDb(t.databaseUrl, insert, [tenant.id, user.id, '-30 seconds']);
+    await queryDb(t.databaseUrl, insert, [tenant.id, user.id, '5 minutes']);
+    await expect(t.app.get(MfaSessionPurgeJob).run()).resolves.toBe(1);
+    const [{ n }] = await queryDb<{ n: string }>(
+      t.databaseUrl,
+      'SELECT count(*) AS n FROM mfa_sessions',
+    );
+    expect(Number(n)).toBe(2);
   });
 });

@@ -89,13 +89,4 @@ export class MfaSessionsService {
     )) as [Array<{ wrong_tries: number }>, number];
     return rows[0]?.wrong_tries ?? 0;
   }
-
-  /** Retention: ended sign-ins older than `seconds` past their expiry. */
-  async purgeExpired(seconds: number): Promise<number> {
-    const r = (await this.sessions.query(
-      `DELETE FROM mfa_sessions WHERE expires_at < now() - make_interval(secs => $1)`,
-      [seconds],
-    )) as [unknown[], number];
-    return r[1];
-  }
 }

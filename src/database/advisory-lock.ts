@@ -5,6 +5,7 @@ export const ADVISORY_LOCKS = {
   startup: 0x45464358_01, // migrations + bootstrap
   auditRetention: 0x45464358_02,
   otpPurge: 0x45464358_03,
+  mfaSessionPurge: 0x45464358_04,
 } as const;
 
 /** Session-level locks belong to one connection: hold it for the whole critical section. */

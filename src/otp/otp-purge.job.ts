@@ -1,18 +1,10 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
 import { otpConfig } from '../../config/app-config';
-import { ADVISORY_LOCKS, ifAdvisoryLockFree } from '../database/advisory-lock';
-
-const BATCH = 5000;
+import { ADVISORY_LOCKS } from '../database/advisory-lock';
+import { deleteInBatches, LockedJob } from '../database/locked-job';
 
 /**
  * Rule 8: deletes challenges whose expiry is older than OTP_RETENTION_SECONDS (so a late code
@@ -21,52 +13,31 @@ const BATCH = 5000;
  */
 @Injectable()
 export class OtpPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('OtpPurge');
-  private job?: CronJob;
+  private readonly job: LockedJob;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     @Inject(otpConfig.KEY) private readonly cfg: ConfigType<typeof otpConfig>,
-  ) {}
+  ) {
+    this.job = new LockedJob('OtpPurge', dataSource, ADVISORY_LOCKS.otpPurge, () =>
+      deleteInBatches(
+        dataSource,
+        `DELETE FROM otp_challenges WHERE id IN (
+           SELECT id FROM otp_challenges WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
+        [cfg.retentionSeconds],
+      ),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.job = CronJob.from({
-      cronTime: this.cfg.purgeCron,
-      onTick: () => void this.run(),
-      start: true,
-      timeZone: 'UTC',
-    });
+    this.job.start(this.cfg.purgeCron);
   }
 
   onApplicationShutdown(): void {
-    void this.job?.stop();
+    this.job.stop();
   }
 
-  /** Deleted rows, or undefined when another instance holds the purge lock. */
-  async run(): Promise<number | undefined> {
-    try {
-      const deleted = await ifAdvisoryLockFree(
-        this.dataSource,
-        ADVISORY_LOCKS.otpPurge,
-        async () => {
-          let total = 0;
-          for (;;) {
-            const result = (await this.dataSource.query(
-              `DELETE FROM otp_challenges WHERE id IN (
-               SELECT id FROM otp_challenges
-                WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
-              [this.cfg.retentionSeconds, BATCH],
-            )) as [unknown[], number];
-            total += result[1];
-            if (result[1] < BATCH) return total;
-          }
-        },
-      );
-      if (deleted) this.logger.log(`purged ${deleted} expired challenge(s)`);
-      return deleted;
-    } catch (err) {
-      this.logger.error({ err }, 'OTP purge failed');
-      return undefined;
-    }
+  run(): Promise<number | undefined> {
+    return this.job.run();
   }
 }

@@ -1,0 +1,62 @@
+import { Logger } from '@nestjs/common';
+import { CronJob } from 'cron';
+import { DataSource } from 'typeorm';
+import { ifAdvisoryLockFree } from './advisory-lock';
+
+/**
+ * A scheduled clean-up that runs on one instance at a time: each tick tries the advisory lock and
+ * skips the round when another instance holds it. Failures are logged, never thrown (no caller).
+ */
+export class LockedJob {
+  private readonly logger: Logger;
+  private cron?: CronJob;
+
+  constructor(
+    private readonly name: string,
+    private readonly dataSource: DataSource,
+    private readonly lockKey: number,
+    private readonly work: () => Promise<number>,
+  ) {
+    this.logger = new Logger(name);
+  }
+
+  start(cronTime: string): void {
+    this.cron = CronJob.from({
+      cronTime,
+      onTick: () => void this.run(),
+      start: true,
+      timeZone: 'UTC',
+    });
+  }
+
+  stop(): void {
+    void this.cron?.stop();
+  }
+
+  /** Rows removed, or undefined when skipped (lock held elsewhere) or failed. */
+  async run(): Promise<number | undefined> {
+    try {
+      const done = await ifAdvisoryLockFree(this.dataSource, this.lockKey, this.work);
+      if (done) this.logger.log(`${this.name}: removed ${done} row(s)`);
+      return done;
+    } catch (err) {
+      this.logger.error({ err }, `${this.name} failed`);
+      return undefined;
+    }
+  }
+}
+
+/** Deletes in batches (short locks, no long transaction) until fewer than `batch` go. */
+export async function deleteInBatches(
+  dataSource: DataSource,
+  sql: string,
+  params: unknown[],
+  batch = 5000,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = (await dataSource.query(sql, [...params, batch])) as [unknown[], number];
+    total += result[1];
+    if (result[1] < batch) return total;
+  }
+}
