@@ -20,6 +20,7 @@ import { AdminTwoFactorController } from './admin-two-factor.controller';
 import { AdminTwoFactorService } from './admin-two-factor.service';
 import { MfaSession } from './entities/mfa-session.entity';
 import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
+import { MfaSessionPurgeJob } from './mfa-session-purge.job';
 import { MfaSessionsService } from './mfa-sessions.service';
 import { MfaTokenStrategy } from './strategies/mfa-token.strategy';
 import { TwoFactorLoginService } from './two-factor-login.service';
@@ -58,6 +59,7 @@ import { AuthRateGuard } from '../throttling/auth-rate.guard';
     TwoFactorVerifier,
     AdminTwoFactorService,
     MfaSubjectRateGuard,
+    MfaSessionPurgeJob,
     LoginGuard,
     // Global guards run in this order: the IP throttle first (it also counts requests that fail
     // authentication), then default-deny authentication.
