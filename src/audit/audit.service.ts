@@ -25,6 +25,14 @@ export function auditedBy(meta: RequestMeta): Pick<AuditEntry, 'actor' | 'ip' | 
   return { actor: meta.actor, ip: meta.ip, userAgent: meta.userAgent };
 }
 
+/** An event a user causes about themselves (sign-in steps): subject and actor are the user. */
+export function bySelf(
+  userId: string,
+  meta: Pick<RequestMeta, 'ip' | 'userAgent'>,
+): Pick<AuditEntry, 'userId' | 'actor' | 'ip' | 'userAgent'> {
+  return { userId, actor: { type: 'user', id: userId }, ip: meta.ip, userAgent: meta.userAgent };
+}
+
 @Injectable()
 export class AuditService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Audit');

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { otpConfig } from '../../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
-import { deleteInBatches, LockedJob } from '../database/locked-job';
+import { expiredRowsPurge, LockedJob } from '../database/locked-job';
 
 /** Sign-ins (mfa sessions) past their expiry by more than OTP_RETENTION_SECONDS go with the codes. */
 @Injectable()
@@ -15,13 +15,12 @@ export class MfaSessionPurgeJob implements OnApplicationBootstrap, OnApplication
     @InjectDataSource() dataSource: DataSource,
     @Inject(otpConfig.KEY) private readonly cfg: ConfigType<typeof otpConfig>,
   ) {
-    this.job = new LockedJob('MfaSessionPurge', dataSource, ADVISORY_LOCKS.mfaSessionPurge, () =>
-      deleteInBatches(
-        dataSource,
-        `DELETE FROM mfa_sessions WHERE id IN (
-           SELECT id FROM mfa_sessions WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
-        [cfg.retentionSeconds],
-      ),
+    this.job = expiredRowsPurge(
+      'MfaSessionPurge',
+      dataSource,
+      ADVISORY_LOCKS.mfaSessionPurge,
+      'mfa_sessions',
+      cfg.retentionSeconds,
     );
   }
 

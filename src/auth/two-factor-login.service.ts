@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event-type';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, bySelf } from '../audit/audit.service';
 import { ChannelsService, UsableChannel } from '../channels/channels.service';
 import { CodeChannelProvider, isCodeProvider } from '../channels/providers/channel-provider';
 import { AppException } from '../common/errors/app.exception';
@@ -61,10 +61,7 @@ export class TwoFactorLoginService {
     if (lock?.lockedUntil && lock.lockedUntil.getTime() > Date.now()) {
       this.audit.recordDetached(identity.tenantId, {
         type: AuditEventType.LOGIN_FAILED,
-        userId: identity.userId,
-        actor: { type: 'user', id: identity.userId },
-        ip: meta.ip,
-        userAgent: meta.userAgent,
+        ...bySelf(identity.userId, meta),
         data: { reason: 'locked', lockedUntil: lock.lockedUntil.toISOString() },
       });
       throw lockedError(lock.lockedUntil);
@@ -221,19 +218,13 @@ export class TwoFactorLoginService {
     if (result.delivery === 'SENT') {
       this.audit.recordDetached(session.tenantId, {
         type: AuditEventType.OTP_SENT,
-        userId: session.userId,
-        actor: { type: 'user', id: session.userId },
-        ip: meta.ip,
-        userAgent: meta.userAgent,
+        ...bySelf(session.userId, meta),
         data: { channel: usable.channel.type, destination, purpose },
       });
     } else if (result.delivery === 'FAILED') {
       this.audit.recordDetached(session.tenantId, {
         type: AuditEventType.OTP_DELIVERY_FAILED,
-        userId: session.userId,
-        actor: { type: 'user', id: session.userId },
-        ip: meta.ip,
-        userAgent: meta.userAgent,
+        ...bySelf(session.userId, meta),
         data: { channel: usable.channel.type, destination, purpose, reason: result.failureReason },
       });
     }
@@ -259,10 +250,7 @@ export class TwoFactorLoginService {
   ): void {
     this.audit.recordDetached(session.tenantId, {
       type: AuditEventType.OTP_RESEND_REFUSED,
-      userId: session.userId,
-      actor: { type: 'user', id: session.userId },
-      ip: meta.ip,
-      userAgent: meta.userAgent,
+      ...bySelf(session.userId, meta),
       data: { reason, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) },
     });
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditEventType } from '../audit/audit-event-type';
-import { AuditEntry, AuditService } from '../audit/audit.service';
+import { AuditEntry, AuditService, bySelf } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
 import { isCodeProvider } from '../channels/providers/channel-provider';
 import { AppException } from '../common/errors/app.exception';
@@ -47,10 +47,7 @@ export class TwoFactorVerifier {
     );
     const event = (type: AuditEventType, data: Record<string, unknown>): AuditEntry => ({
       type,
-      userId: session.userId,
-      actor: { type: 'user', id: session.userId },
-      ip: meta.ip,
-      userAgent: meta.userAgent,
+      ...bySelf(session.userId, meta),
       data: { channel: session.channelType, purpose: session.purpose, ...data },
     });
     if (result.outcome !== 'ok') throw this.refusal(session, result, event);

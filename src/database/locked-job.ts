@@ -60,3 +60,24 @@ export async function deleteInBatches(
     if (result[1] < batch) return total;
   }
 }
+
+/**
+ * Deletes rows of `table` whose `expires_at` is more than `retentionSeconds` in the past, in
+ * batches, on one instance at a time, every `cronTime`. (The id-subquery keeps each batch small.)
+ */
+export function expiredRowsPurge(
+  name: string,
+  dataSource: DataSource,
+  lockKey: number,
+  table: 'otp_challenges' | 'mfa_sessions',
+  retentionSeconds: number,
+): LockedJob {
+  return new LockedJob(name, dataSource, lockKey, () =>
+    deleteInBatches(
+      dataSource,
+      `DELETE FROM ${table} WHERE id IN (
+         SELECT id FROM ${table} WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
+      [retentionSeconds],
+    ),
+  );
+}

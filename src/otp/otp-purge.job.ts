@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { otpConfig } from '../../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
-import { deleteInBatches, LockedJob } from '../database/locked-job';
+import { expiredRowsPurge, LockedJob } from '../database/locked-job';
 
 /**
  * Rule 8: deletes challenges whose expiry is older than OTP_RETENTION_SECONDS (so a late code
@@ -19,13 +19,12 @@ export class OtpPurgeJob implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectDataSource() dataSource: DataSource,
     @Inject(otpConfig.KEY) private readonly cfg: ConfigType<typeof otpConfig>,
   ) {
-    this.job = new LockedJob('OtpPurge', dataSource, ADVISORY_LOCKS.otpPurge, () =>
-      deleteInBatches(
-        dataSource,
-        `DELETE FROM otp_challenges WHERE id IN (
-           SELECT id FROM otp_challenges WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
-        [cfg.retentionSeconds],
-      ),
+    this.job = expiredRowsPurge(
+      'OtpPurge',
+      dataSource,
+      ADVISORY_LOCKS.otpPurge,
+      'otp_challenges',
+      cfg.retentionSeconds,
     );
   }
 

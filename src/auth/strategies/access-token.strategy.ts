@@ -10,7 +10,7 @@ import { TenantsService } from '../../tenants/tenants.service';
 import { UsersService } from '../../users/users.service';
 import { SigningKeys } from '../signing-keys.service';
 import { ACCESS_TOKEN_TYP, AccessTokenClaims } from '../tokens.service';
-import { decodeJwtHeader, UUID } from './token-header';
+import { keyProviderFor, UUID } from './token-header';
 
 export interface AuthenticatedUser {
   principal: Extract<Principal, { kind: 'user' }>;
@@ -38,17 +38,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
       audience: cfg.audience,
       // Asymmetric only: a token "signed" with HS256 and the public key, or alg none, is refused.
       algorithms: ['ES256', 'RS256'],
-      secretOrKeyProvider: (
-        _req: unknown,
-        rawJwt: string,
-        done: (err: unknown, key?: string) => void,
-      ) => {
-        const header = decodeJwtHeader(rawJwt);
-        const key = keys.find(header?.kid);
-        if (!header || header.typ !== ACCESS_TOKEN_TYP || !key || header.alg !== key.alg)
-          return done(unauthenticated());
-        done(null, key.pem);
-      },
+      secretOrKeyProvider: keyProviderFor(ACCESS_TOKEN_TYP, keys, unauthenticated),
     });
   }
 

@@ -12,7 +12,7 @@ import { MfaSession } from '../entities/mfa-session.entity';
 import { MfaSessionsService } from '../mfa-sessions.service';
 import { SigningKeys } from '../signing-keys.service';
 import { MFA_TOKEN_TYP, MfaTokenClaims } from '../tokens.service';
-import { decodeJwtHeader, UUID } from './token-header';
+import { keyProviderFor, UUID } from './token-header';
 
 export interface MfaAuthenticated {
   principal: Extract<Principal, { kind: 'mfa' }>;
@@ -42,17 +42,7 @@ export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
       issuer: cfg.issuer,
       audience: `${cfg.audience}:mfa`,
       algorithms: ['ES256', 'RS256'],
-      secretOrKeyProvider: (
-        _req: unknown,
-        rawJwt: string,
-        done: (err: unknown, key?: string) => void,
-      ) => {
-        const header = decodeJwtHeader(rawJwt);
-        const key = keys.find(header?.kid);
-        if (!header || header.typ !== MFA_TOKEN_TYP || !key || header.alg !== key.alg)
-          return done(unauthenticated());
-        done(null, key.pem);
-      },
+      secretOrKeyProvider: keyProviderFor(MFA_TOKEN_TYP, keys, unauthenticated),
     });
   }
 

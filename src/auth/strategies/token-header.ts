@@ -9,3 +9,20 @@ export function decodeJwtHeader(raw: string): Record<string, unknown> | null {
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface KeyRing {
+  find(kid: unknown): { alg: string; pem: string } | undefined;
+}
+
+/**
+ * passport-jwt's key lookup for one token type: the header must name `typ` and a known `kid`
+ * with its algorithm; anything else is refused before the signature is even checked.
+ */
+export function keyProviderFor(typ: string, keys: KeyRing, refuse: () => Error) {
+  return (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void): void => {
+    const header = decodeJwtHeader(rawJwt);
+    const key = keys.find(header?.kid);
+    if (!header || header.typ !== typ || !key || header.alg !== key.alg) return done(refuse());
+    done(null, key.pem);
+  };
+}
