@@ -1,4 +1,7 @@
-/** Two projects: unit specs beside the code, HTTP e2e specs in test/ against a real PostgreSQL. */
+/**
+ * Two projects: unit specs beside the code, HTTP e2e specs in test/ against a real PostgreSQL.
+ * test/redis/ needs a Redis server too and runs only with `npm run test:redis`.
+ */
 
 // A few dependencies ship ESM only; Jest on Node 20 cannot require them, so they are compiled too.
 const ESM_PACKAGES = ['content-disposition', '@scure', '@noble', 'otplib', '@otplib'];
@@ -32,6 +35,8 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Need a Redis server: `npm run test:redis` (jest.redis.config.js).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/redis/'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
       setupFiles: ['<rootDir>/test/setup/env.ts'],

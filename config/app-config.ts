@@ -46,6 +46,8 @@ export interface ThrottleConfig {
   ipPerMinute: number;
   userPerMinute: number;
   redisUrl: string | undefined;
+  /** Prefix of the rate counters' Redis keys (set in code, not by the environment; tests use a unique one). */
+  redisKeyPrefix: string;
 }
 
 export interface OtpConfig {
@@ -57,6 +59,11 @@ export interface MailConfig {
   smtpTimeoutMs: number;
   channelAllowedHosts: string[];
   devMailPort: number;
+  /**
+   * Run the development inbox (an SMTP catcher on 127.0.0.1:devMailPort, read at /dev/inbox) and
+   * point the bootstrap tenant's 2FA at it. Always false in production; the tests turn it off.
+   */
+  devInbox: boolean;
 }
 
 export interface AuditConfig {

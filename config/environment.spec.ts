@@ -46,6 +46,7 @@ describe('environment', () => {
     expect(cfg.audit.retentionDays).toBe(365);
     expect(cfg.http.uiEnabled).toBe(true);
     expect(cfg.mail.devMailPort).toBe(1025);
+    expect(cfg.mail.devInbox).toBe(true);
     expect(cfg.bootstrap).toEqual({
       tenant: 'demo',
       adminUsername: 'admin',
@@ -93,6 +94,7 @@ describe('environment', () => {
     const cfg = buildAppConfig(validateEnvironment(strongProduction()));
     expect(cfg.runtime.production).toBe(true);
     expect(cfg.http.uiEnabled).toBe(false);
+    expect(cfg.mail.devInbox).toBe(false);
     expect(cfg.bootstrap.tenant).toBeUndefined();
   });
 

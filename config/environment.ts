@@ -368,6 +368,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       ipPerMinute: env.THROTTLE_IP_PER_MINUTE ?? 6000,
       userPerMinute: env.THROTTLE_USER_PER_MINUTE ?? 20,
       redisUrl: env.REDIS_URL,
+      redisKeyPrefix: 'efcx:rl:',
     },
     otp: {
       purgeCron: env.OTP_PURGE_CRON ?? '*/5 * * * *',
@@ -377,6 +378,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       smtpTimeoutMs: env.SMTP_TIMEOUT_MS ?? 10000,
       channelAllowedHosts: list(env.CHANNEL_ALLOWED_HOSTS),
       devMailPort: env.DEV_MAIL_PORT ?? 1025,
+      devInbox: !production,
     },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? 365 },
     log: { level: env.LOG_LEVEL ?? 'info' },

@@ -8,10 +8,12 @@ import type { DestinationStream } from 'pino';
 import { AppConfig, configFactories } from '../config/app-config';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ChannelsModule } from './channels/channels.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { buildLoggerOptions } from './common/http/logging';
 import { createValidationPipe } from './common/validation/validation';
 import { buildTypeOrmOptions } from './database/typeorm-options';
+import { DevInboxModule } from './dev-inbox/dev-inbox.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { StartupService } from './startup/startup.service';
 import { TenantsModule } from './tenants/tenants.module';
@@ -51,6 +53,8 @@ export class AppModule {
         UsersModule,
         TenantsModule,
         AuthModule,
+        ChannelsModule,
+        ...(config.runtime.production ? [] : [DevInboxModule]),
       ],
       providers: [
         StartupService,

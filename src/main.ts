@@ -14,11 +14,23 @@ import {
 } from '../config/environment';
 import { createApp, shutdownApp } from './app.factory';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+import { DevInboxService } from './dev-inbox/dev-inbox.service';
 
 /** Start-up lines for the operator (before the JSON logger exists). Never a secret. */
 function say(line: string): void {
   const who = cluster.isPrimary ? '' : ` worker ${cluster.worker?.id}`;
   process.stderr.write(`[efcx-2fa${who}] ${line}\n`);
+}
+
+/**
+ * SIGTERM/SIGINT run `handler` only. embedded-postgres registers its own handlers (async-exit-hook),
+ * which stop PostgreSQL at once and exit 143, racing the drain: we stop it ourselves, last.
+ */
+function onStopSignal(handler: (signal: NodeJS.Signals) => void): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => handler(signal));
+  }
 }
 
 interface Prepared {
@@ -71,8 +83,7 @@ async function serve(p: Prepared, announce: boolean): Promise<void> {
       process.exit(0);
     }
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  onStopSignal((signal) => void shutdown(signal));
   try {
     app = await createApp(p.config);
     await app.listen({ port: p.config.http.port, host: '0.0.0.0' });
@@ -81,11 +92,17 @@ async function serve(p: Prepared, announce: boolean): Promise<void> {
     await p.embedded?.stop().catch(() => undefined);
     throw e;
   }
-  if (announce) announceReady(p);
+  if (announce) announceReady(p, p.config.mail.devInbox && app.get(DevInboxService).running);
 }
 
-function announceReady(p: Prepared): void {
+/** `inbox`: the development inbox runs (a taken DEV_MAIL_PORT was logged as a warning). */
+function announceReady(p: Prepared, inbox = p.config.mail.devInbox): void {
   say(`listening on http://127.0.0.1:${p.config.http.port} (API docs: /docs)`);
+  if (inbox)
+    say(
+      `development inbox: http://127.0.0.1:${p.config.http.port}/dev/inbox ` +
+        `(SMTP on 127.0.0.1:${p.config.mail.devMailPort})`,
+    );
   if (!p.config.runtime.production && p.config.bootstrap.tenant) {
     say(
       `tenant "${p.config.bootstrap.tenant}", admin user "${p.config.bootstrap.adminUsername}"` +
@@ -130,8 +147,7 @@ async function runPrimary(p: Prepared, workers: number): Promise<void> {
     say(`${signal}: stopping ${workers} workers`);
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  onStopSignal(stop);
 }
 
 async function main(): Promise<void> {

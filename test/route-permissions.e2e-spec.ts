@@ -14,6 +14,8 @@ const EXPECTED = [
   'DELETE /v1/tenants/:slug/users/:id/2fa -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id/2fa/lock -> tenant-admin',
   'GET /.well-known/jwks.json -> public',
+  'GET /dev/inbox -> public',
+  'GET /dev/inbox.json -> public',
   'GET /health/live -> public',
   'GET /health/ready -> public',
   'GET /metrics -> public',

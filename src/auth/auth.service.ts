@@ -57,9 +57,10 @@ export class AuthService {
   ): Promise<PasswordIdentity> {
     const failureKey = [tenantSlug.toLowerCase(), username.toLowerCase(), meta.ip].join('\u0000');
     try {
-      this.failures.assertAllowed(failureKey);
+      await this.failures.assertAllowed(failureKey);
     } catch (e) {
-      this.metrics.loginOutcome('throttled');
+      const throttled = e instanceof AppException && e.code === ErrorCode.TOO_MANY_REQUESTS;
+      this.metrics.loginOutcome(throttled ? 'throttled' : 'unavailable');
       throw e;
     }
     const tenant = await this.tenants.findBySlug(tenantSlug);
@@ -78,7 +79,13 @@ export class AuthService {
     else if (tenant?.status !== 'active') reason = 'tenant_disabled';
     else if (user.disabled) reason = 'user_disabled';
     if (reason !== null || !tenant || !user) {
-      this.failures.recordFailure(failureKey);
+      try {
+        // Fails closed: a failure that cannot be counted is not answered as one.
+        await this.failures.recordFailure(failureKey);
+      } catch (e) {
+        this.metrics.loginOutcome('unavailable');
+        throw e;
+      }
       this.metrics.loginOutcome('invalid_credentials');
       if (tenant) {
         // Detached: the answer must not wait on a write an unknown tenant would not make. The

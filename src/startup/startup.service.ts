@@ -2,9 +2,20 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { bootstrapConfig, databaseConfig } from '../../config/app-config';
+import { bootstrapConfig, databaseConfig, mailConfig } from '../../config/app-config';
+import { ChannelsService } from '../channels/channels.service';
+import { AppException } from '../common/errors/app.exception';
+import { RequestMeta } from '../common/http/request-context';
 import { ADVISORY_LOCKS, withAdvisoryLock } from '../database/advisory-lock';
+import { TenantSettingsService } from '../tenants/tenant-settings.service';
 import { TenantsService } from '../tenants/tenants.service';
+
+const BOOTSTRAP_META: RequestMeta = {
+  requestId: 'bootstrap',
+  ip: '127.0.0.1',
+  userAgent: null,
+  actor: { type: 'platform', id: null },
+};
 
 /**
  * Pending migrations, then (on an empty database) the BOOTSTRAP_* tenant and admin, all under one
@@ -17,8 +28,11 @@ export class StartupService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsService,
+    private readonly channels: ChannelsService,
+    private readonly settings: TenantSettingsService,
     @Inject(databaseConfig.KEY) private readonly db: ConfigType<typeof databaseConfig>,
     @Inject(bootstrapConfig.KEY) private readonly bootstrap: ConfigType<typeof bootstrapConfig>,
+    @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
   ) {}
 
   async run(): Promise<void> {
@@ -34,15 +48,37 @@ export class StartupService {
   private async bootstrapTenant(): Promise<void> {
     const { tenant, adminUsername, adminPassword } = this.bootstrap;
     if (!tenant || !adminPassword || !(await this.tenants.isEmpty())) return;
-    await this.tenants.create(
+    const created = await this.tenants.create(
       { slug: tenant, name: tenant, admin: { username: adminUsername, password: adminPassword } },
-      {
-        requestId: 'bootstrap',
-        ip: '127.0.0.1',
-        userAgent: null,
-        actor: { type: 'platform', id: null },
-      },
+      BOOTSTRAP_META,
     );
     this.logger.log(`created tenant "${tenant}" with admin user "${adminUsername}"`);
+    if (this.mail.devInbox) await this.useDevInbox(created.id, tenant);
+  }
+
+  /** Development: 2FA on, by email to the development inbox, so the whole flow works locally. */
+  private async useDevInbox(tenantId: string, slug: string): Promise<void> {
+    const port = this.mail.devMailPort;
+    try {
+      const channel = await this.channels.create(
+        tenantId,
+        {
+          type: 'email',
+          name: 'Development inbox',
+          enabled: true,
+          config: { host: '127.0.0.1', port, secure: false, from: 'EFCX <no-reply@efcx.local>' },
+        },
+        BOOTSTRAP_META,
+      );
+      await this.settings.put(tenantId, { enabled: true, channelId: channel.id }, BOOTSTRAP_META);
+      this.logger.log(
+        `tenant "${slug}": 2FA by email to the development inbox (127.0.0.1:${port})`,
+      );
+    } catch (e) {
+      // e.g. CHANNEL_ALLOWED_HOSTS without 127.0.0.1: the tenant stays usable, without 2FA.
+      if (!(e instanceof AppException)) throw e;
+      const why = e.details?.map((d) => d.message).join('; ') ?? e.message;
+      this.logger.warn(`tenant "${slug}": 2FA not turned on for the development inbox: ${why}`);
+    }
   }
 }

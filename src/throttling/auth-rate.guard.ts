@@ -10,7 +10,8 @@ export const THROTTLED_PREFIX = '/v1/auth/';
 /**
  * A global guard, registered before authentication so unauthenticated probes count too:
  * THROTTLE_IP_PER_MINUTE over all of /v1/auth/* together, per client IP (request.ip honours
- * TRUST_PROXY). Answers 429 TOO_MANY_REQUESTS in the error shape with Retry-After.
+ * TRUST_PROXY). Answers 429 TOO_MANY_REQUESTS in the error shape with Retry-After. Counts live
+ * in the RateCounterStore (see RateCounterThrottlerStorage); when it fails, 503.
  */
 @Injectable()
 export class AuthRateGuard extends ThrottlerGuard {

@@ -41,6 +41,8 @@ export interface TestAppOptions {
   bootstrap?: boolean;
   /** Capture the JSON logs at LOG_LEVEL (default: silent). */
   captureLogs?: boolean;
+  /** Prefix of the Redis rate counters (with REDIS_URL): a unique one per run, shared by its instances. */
+  throttleKeyPrefix?: string;
 }
 
 /** The service as main.ts builds it (same config path, same factory), on a fresh database. */
@@ -56,6 +58,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   config.database.url = databaseUrl;
   config.database.poolSize = 5;
   if (!options.bootstrap) config.bootstrap.tenant = undefined;
+  if (options.throttleKeyPrefix) config.throttle.redisKeyPrefix = options.throttleKeyPrefix;
+  if (!options.env?.DEV_MAIL_PORT) config.mail.devInbox = false; // many apps share this process
 
   const chunks: string[] = [];
   const logStream = new Writable({

@@ -10,10 +10,10 @@ import { FailureLimiter } from '../../throttling/failure-limiter.service';
 export class MfaSubjectRateGuard implements CanActivate {
   constructor(private readonly limiter: FailureLimiter) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const principal = context.switchToHttp().getRequest<FastifyRequest>().principal;
     if (principal?.kind === 'mfa')
-      this.limiter.consume(`2fa\u0000${principal.tenantId}\u0000${principal.userId}`);
+      await this.limiter.consume(`2fa\u0000${principal.tenantId}\u0000${principal.userId}`);
     return true;
   }
 }

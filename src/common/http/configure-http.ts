@@ -30,12 +30,16 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 /** API responses are data, never a page: nothing may load or frame them. */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
-/** Swagger UI (and later the web UI) runs its own scripts and styles, from this origin only. */
+/**
+ * Swagger UI (and later the web UI) runs its own scripts and styles, from this origin only; the
+ * development inbox page has an inline style.
+ */
 const PAGE_CSP =
   "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 function isPage(url: string): boolean {
-  return url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
+  const path = url.split('?', 1)[0];
+  return path === '/docs' || path.startsWith('/docs/') || path === '/dev/inbox';
 }
 
 /** Body, header and CORS rules of API.md that live at the HTTP layer. */
