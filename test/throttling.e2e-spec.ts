@@ -1,4 +1,6 @@
 import { createTenant, createUser } from './factories/tenants.factory';
+import { enableEmailTwoFactor, mfaCall, passwordLogin } from './factories/two-factor.factory';
+import { SmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('THROTTLE_IP_PER_MINUTE on /v1/auth/*', () => {
@@ -103,5 +105,42 @@ describe('THROTTLE_USER_PER_MINUTE on failed passwords', () => {
         .send({ tenant: tenant.slug, username: user.username, password: user.password })
         .expect(200);
     }
+  });
+});
+
+describe('THROTTLE_USER_PER_MINUTE on the 2FA calls of one account', () => {
+  let t: TestApp;
+  const smtp = new SmtpSink();
+  beforeAll(async () => {
+    await smtp.start();
+    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '4' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  it('counts verify, resend and register by the mfa token subject, across sign-ins', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    await enableEmailTwoFactor(t, tenant, smtp, {
+      otp: { resendCooldownSeconds: 0, maxAttempts: 20 },
+    });
+    const first = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    await mfaCall(t, first.body.mfaToken, 'register', { destination: 'limit@acme.test' }).expect(
+      200,
+    );
+    await mfaCall(t, first.body.mfaToken, 'verify', { code: '000000' }).expect(401);
+    const second = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    await mfaCall(t, second.body.mfaToken, 'verify', { code: '000000' }).expect(401);
+    await mfaCall(t, second.body.mfaToken, 'register', { destination: 'limit@acme.test' }).expect(200);
+    const limited = await mfaCall(t, second.body.mfaToken, 'verify', { code: '000000' });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('TOO_MANY_REQUESTS');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Another account is not affected.
+    const other = await createUser(t, tenant);
+    const o = await passwordLogin(t, tenant.slug, other.username, other.password).expect(200);
+    await mfaCall(t, o.body.mfaToken, 'register', { destination: 'other@acme.test' }).expect(200);
   });
 });
