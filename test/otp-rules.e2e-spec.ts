@@ -376,6 +376,17 @@ describe('OTP rules (email)', () => {
   it('the admin 2FA reset removes the registration and the lock: the next login registers again', async () => {
     const { tenant, user, address } = await registered();
     const pending = await signIn(tenant, user);
+    // Locked (as by wrong codes): the reset lifts it too.
+    await queryDb(
+      t.databaseUrl,
+      `UPDATE two_factor_state SET consecutive_failures = 50, locked_until = now() + interval '1 hour' WHERE user_id = $1`,
+      [user.id],
+    );
+    expectErrorResponse(
+      await passwordLogin(t, tenant.slug, user.username, user.password),
+      429,
+      'TWO_FACTOR_LOCKED',
+    );
     await t
       .http()
       .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)

@@ -133,7 +133,9 @@ describe('THROTTLE_USER_PER_MINUTE on the 2FA calls of one account', () => {
     await mfaCall(t, first.body.mfaToken, 'verify', { code: '000000' }).expect(401);
     const second = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     await mfaCall(t, second.body.mfaToken, 'verify', { code: '000000' }).expect(401);
-    await mfaCall(t, second.body.mfaToken, 'register', { destination: 'limit@acme.test' }).expect(200);
+    await mfaCall(t, second.body.mfaToken, 'register', { destination: 'limit@acme.test' }).expect(
+      200,
+    );
     const limited = await mfaCall(t, second.body.mfaToken, 'verify', { code: '000000' });
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('TOO_MANY_REQUESTS');
