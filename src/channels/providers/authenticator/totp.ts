@@ -50,7 +50,13 @@ export async function checkTotp(
       epoch: epochSeconds,
       epochTolerance: window * p.periodSeconds,
     });
-    return result.valid ? { valid: true, step: result.timeStep } : { valid: false };
+    if (!result.valid) return { valid: false };
+    // A TOTP result carries its time step (the HOTP one of the union does not).
+    const step =
+      'timeStep' in result
+        ? result.timeStep
+        : Math.floor(epochSeconds / p.periodSeconds) + result.delta;
+    return { valid: true, step };
   } catch {
     return { valid: false };
   }
