@@ -1,8 +1,13 @@
 import { TwoFactor1795910007596 } from './1795910007596-TwoFactor';
+import { Authenticator1795913855559 } from './1795913855559-Authenticator';
 import { InitialSchema1795908043080 } from './1795908043080-InitialSchema';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
  * here by hand: an explicit list loads the same way under ts-node, Jest and the compiled build.
  */
-export const ALL_MIGRATIONS = [InitialSchema1795908043080, TwoFactor1795910007596];
+export const ALL_MIGRATIONS = [
+  InitialSchema1795908043080,
+  TwoFactor1795910007596,
+  Authenticator1795913855559,
+];

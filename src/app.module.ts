@@ -9,6 +9,7 @@ import { AppConfig, configFactories } from '../config/app-config';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChannelsModule } from './channels/channels.module';
+import { CryptoModule } from './common/crypto/crypto.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { buildLoggerOptions } from './common/http/logging';
 import { createValidationPipe } from './common/validation/validation';
@@ -48,6 +49,7 @@ export class AppModule {
         }),
         ScheduleModule.forRoot(),
         ObservabilityModule,
+        CryptoModule,
         ThrottlingModule,
         AuditModule,
         UsersModule,

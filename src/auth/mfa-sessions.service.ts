@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { authConfig } from '../../config/app-config';
 import { requireTenant } from '../database/query-guards';
+import { SecretBox } from '../common/crypto/secret-box';
 import { MfaSession, OtpPolicy } from './entities/mfa-session.entity';
 
 export interface NewMfaSession {
@@ -26,6 +27,7 @@ export class MfaSessionsService {
   constructor(
     @InjectRepository(MfaSession) private readonly sessions: Repository<MfaSession>,
     @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
+    private readonly box: SecretBox,
   ) {}
 
   async create(s: NewMfaSession): Promise<MfaSession> {
@@ -79,6 +81,33 @@ export class MfaSessionsService {
   /** Further codes this sign-in may still get. */
   static resendsRemaining(codesSent: number, maxResends: number): number {
     return Math.max(0, maxResends - Math.max(0, codesSent - 1));
+  }
+
+  /** App registration: the secret offered in this sign-in (replaces an earlier offer). */
+  async offerSecret(
+    id: string,
+    secret: string,
+    params: Record<string, string | number>,
+  ): Promise<void> {
+    await this.sessions.update(
+      { id },
+      { pendingSecret: this.box.seal(secret, `mfa:${id}`), pendingParams: params },
+    );
+  }
+
+  /** The secret offered in this sign-in, opened, or null. */
+  async offeredSecret(
+    id: string,
+  ): Promise<{ secret: string; params: Record<string, string | number> } | null> {
+    const row = await this.sessions.findOne({
+      where: { id },
+      select: { id: true, pendingSecret: true, pendingParams: true },
+    });
+    if (!row?.pendingSecret) return null;
+    return {
+      secret: this.box.open(row.pendingSecret, `mfa:${id}`),
+      params: row.pendingParams ?? {},
+    };
   }
 
   /** Wrong codes of an app channel in this sign-in; the count after. */

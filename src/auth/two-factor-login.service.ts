@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditService, bySelf } from '../audit/audit.service';
 import { ChannelsService, UsableChannel } from '../channels/channels.service';
-import { CodeChannelProvider, isCodeProvider } from '../channels/providers/channel-provider';
+import {
+  AppChannelProvider,
+  CodeChannelProvider,
+  isAppProvider,
+  isCodeProvider,
+} from '../channels/providers/channel-provider';
+import { EmptyBodyPipe } from '../common/validation/validation';
+import { UsersService } from '../users/users.service';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
@@ -49,6 +56,7 @@ export class TwoFactorLoginService {
     private readonly state: TwoFactorStateService,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
+    private readonly users: UsersService,
   ) {}
 
   /** Password accepted and 2FA on: the login answer (mfa token, maybe a code on its way). */
@@ -120,7 +128,7 @@ export class TwoFactorLoginService {
   }
 
   /** `POST /v1/auth/2fa/register` for a code channel: a code to the address given (not yet stored). */
-  async registerAddress(
+  async register(
     signIn: SignIn,
     body: unknown,
     meta: RequestMeta,
@@ -130,12 +138,49 @@ export class TwoFactorLoginService {
       throw AppException.conflict('This account is already registered for two-factor sign-in.');
     const usable = await this.channels.resolve(session.tenantId, session.channelId);
     const provider = usable.provider;
-    if (!isCodeProvider(provider)) throw new Error('registerAddress is for code channels');
+    if (isAppProvider(provider)) return this.enroll(signIn, usable, provider, body, meta);
+    if (!isCodeProvider(provider))
+      throw new Error(`channel type ${provider.type} has no registration`);
     const dto = await validateBody(provider.registrationDto, body ?? {});
     const destination = provider.destinationOf(dto);
     const status = await this.send(signIn, usable, destination, 'register', 'resend', meta);
     if (status.delivery === 'FAILED') throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
     return { status: 'TWO_FACTOR_REQUIRED', channel: usable.channel.type, ...status };
+  }
+
+  /**
+   * App registration: a new secret for this sign-in (replacing one offered before), shown once;
+   * it becomes the user's registration when the first valid code is verified.
+   */
+  private async enroll(
+    signIn: SignIn,
+    usable: UsableChannel,
+    provider: AppChannelProvider,
+    body: unknown,
+    meta: RequestMeta,
+  ): Promise<TwoFactorRequiredResponse> {
+    new EmptyBodyPipe().transform(body);
+    const { session } = signIn;
+    await this.state.assertNotLocked(session.tenantId, session.userId);
+    const user = await this.users.findById(session.tenantId, session.userId);
+    if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    const enrollment = await provider.enroll(usable.channel, {
+      username: user.username,
+      tenantName: signIn.tenantName,
+    });
+    await this.sessions.offerSecret(session.id, enrollment.secret, enrollment.params);
+    this.audit.recordDetached(session.tenantId, {
+      type: AuditEventType.OTP_SENT,
+      ...bySelf(session.userId, meta),
+      data: { channel: usable.channel.type, purpose: 'register', delivery: 'enrollment' },
+    });
+    return {
+      status: 'TWO_FACTOR_REQUIRED',
+      channel: usable.channel.type,
+      secret: enrollment.secret,
+      otpauthUri: enrollment.otpauthUri,
+      qrCodeDataUrl: enrollment.qrCodeDataUrl,
+    };
   }
 
   /** `POST /v1/auth/2fa/resend`: a new code to the same address, within cooldown and cap. */

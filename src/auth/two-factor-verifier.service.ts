@@ -3,13 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditEntry, AuditService, bySelf } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
-import { isCodeProvider } from '../channels/providers/channel-provider';
+import {
+  AppChannelProvider,
+  isAppProvider,
+  isCodeProvider,
+} from '../channels/providers/channel-provider';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
 import { OtpVerifier } from '../otp/otp-verifier.service';
 import { VerifyResult } from '../otp/otp.types';
-import { lockedError } from '../otp/two-factor-state.service';
+import { lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse } from './dto/login.dto';
@@ -28,6 +32,7 @@ export class TwoFactorVerifier {
     private readonly sessions: MfaSessionsService,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
+    private readonly state: TwoFactorStateService,
   ) {}
 
   async verify(
@@ -37,6 +42,13 @@ export class TwoFactorVerifier {
     meta: RequestMeta,
   ): Promise<AuthenticatedResponse> {
     const provider = this.channels.provider(session.channelType);
+    const event = (type: AuditEventType, data: Record<string, unknown>): AuditEntry => ({
+      type,
+      ...bySelf(session.userId, meta),
+      data: { channel: session.channelType, purpose: session.purpose, ...data },
+    });
+    if (isAppProvider(provider))
+      return this.verifyApp(session, tenantSlug, code, meta, provider, event);
     if (!isCodeProvider(provider)) throw new AppException(ErrorCode.UNAUTHENTICATED);
     const result = await this.otp.verify(
       session.tenantId,
@@ -45,13 +57,7 @@ export class TwoFactorVerifier {
       code,
       session.policy,
     );
-    const event = (type: AuditEventType, data: Record<string, unknown>): AuditEntry => ({
-      type,
-      ...bySelf(session.userId, meta),
-      data: { channel: session.channelType, purpose: session.purpose, ...data },
-    });
     if (result.outcome !== 'ok') throw this.refusal(session, result, event);
-
     if (session.purpose === 'register' && result.destination) {
       await this.registrations.confirm(
         session.tenantId,
@@ -61,7 +67,85 @@ export class TwoFactorVerifier {
         meta,
       );
     }
-    // A sign-in succeeds once: the mfa token is spent.
+    return this.signedIn(session, tenantSlug, event);
+  }
+
+  /**
+   * An app's code (TOTP): per sign-in attempt limit, the account lock, the window, and no replay
+   * of an accepted time step (an atomic compare on the user's last step: one winner).
+   */
+  private async verifyApp(
+    session: MfaSession,
+    tenantSlug: string,
+    code: string,
+    meta: RequestMeta,
+    provider: AppChannelProvider,
+    event: (type: AuditEventType, data: Record<string, unknown>) => AuditEntry,
+  ): Promise<AuthenticatedResponse> {
+    const write = (type: AuditEventType, data: Record<string, unknown> = {}) =>
+      this.audit.recordDetached(session.tenantId, event(type, data));
+    if (session.wrongTries >= session.policy.maxAttempts) {
+      write(AuditEventType.OTP_ATTEMPTS_EXCEEDED, { mfaSessionId: session.id });
+      throw new AppException(ErrorCode.OTP_ATTEMPTS_EXCEEDED);
+    }
+    await this.state.ensure(session.tenantId, session.userId);
+    const lock = (await this.state.of(session.tenantId, [session.userId])).get(session.userId);
+    if (lock?.lockedUntil && lock.lockedUntil.getTime() > Date.now()) {
+      write(AuditEventType.OTP_FAILED, { reason: 'locked' });
+      throw lockedError(lock.lockedUntil);
+    }
+    const enrolled =
+      session.purpose === 'register'
+        ? await this.sessions.offeredSecret(session.id)
+        : await this.registrations.secretOf(session.tenantId, session.userId, session.channelType);
+    let reason = 'no_code';
+    if (enrolled) {
+      const { channel } = await this.channels.resolve(session.tenantId, session.channelId);
+      const step = await provider.check(enrolled.secret, enrolled.params, code, channel);
+      if (step !== null && (await this.state.acceptStep(session.tenantId, session.userId, step))) {
+        if (session.purpose === 'register')
+          await this.registrations.confirm(
+            session.tenantId,
+            session.userId,
+            session.channelType,
+            null,
+            meta,
+            {
+              secret: enrolled.secret,
+              params: enrolled.params,
+            },
+          );
+        return this.signedIn(session, tenantSlug, event);
+      }
+      reason = step === null ? 'wrong' : 'replay';
+    }
+    const tries = await this.sessions.countWrongTry(session.id);
+    const failure = await this.state.recordFailure(
+      session.tenantId,
+      session.userId,
+      session.policy,
+    );
+    write(AuditEventType.OTP_FAILED, { reason, consecutiveFailures: failure.consecutiveFailures });
+    if (failure.lockedNow) {
+      write(AuditEventType.TWO_FACTOR_LOCKED, {
+        until: failure.lockedNow.toISOString(),
+        consecutiveFailures: failure.consecutiveFailures,
+      });
+      throw lockedError(failure.lockedNow);
+    }
+    if (tries >= session.policy.maxAttempts) {
+      write(AuditEventType.OTP_ATTEMPTS_EXCEEDED, { mfaSessionId: session.id });
+      throw new AppException(ErrorCode.OTP_ATTEMPTS_EXCEEDED);
+    }
+    throw new AppException(ErrorCode.OTP_INVALID);
+  }
+
+  /** The code was right: the sign-in is spent (once) and the access token issued. */
+  private async signedIn(
+    session: MfaSession,
+    tenantSlug: string,
+    event: (type: AuditEventType, data: Record<string, unknown>) => AuditEntry,
+  ): Promise<AuthenticatedResponse> {
     if (!(await this.sessions.spend(session.id))) throw new AppException(ErrorCode.UNAUTHENTICATED);
     const user = await this.users.findById(session.tenantId, session.userId);
     if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);

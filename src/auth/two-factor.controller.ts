@@ -55,7 +55,7 @@ export class TwoFactorController {
     ErrorCode.OTP_DELIVERY_FAILED,
   )
   register(@SignInOf() signIn: MfaAuthenticated, @Body() body: object, @Meta() meta: RequestMeta) {
-    return this.login.registerAddress(
+    return this.login.register(
       { session: signIn.session, tenantName: signIn.tenant.name },
       body,
       meta,

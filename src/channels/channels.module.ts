@@ -6,6 +6,7 @@ import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
 import { Channel } from './entities/channel.entity';
 import { ChannelProviderRegistry } from './providers/channel-provider.registry';
+import { AuthenticatorChannelProvider } from './providers/authenticator/authenticator-channel.provider';
 import { EmailChannelProvider } from './providers/email/email-channel.provider';
 
 @Module({
@@ -16,17 +17,24 @@ import { EmailChannelProvider } from './providers/email/email-channel.provider';
     AuditModule,
   ],
   controllers: [ChannelsController],
-  providers: [ChannelsService, ChannelProviderRegistry, EmailChannelProvider],
+  providers: [
+    ChannelsService,
+    ChannelProviderRegistry,
+    EmailChannelProvider,
+    AuthenticatorChannelProvider,
+  ],
   exports: [ChannelsService, ChannelProviderRegistry],
 })
 export class ChannelsModule implements OnModuleInit {
   constructor(
     private readonly registry: ChannelProviderRegistry,
     private readonly email: EmailChannelProvider,
+    private readonly authenticator: AuthenticatorChannelProvider,
   ) {}
 
   /** The built-in channel types: a new one is a provider class and one line here. */
   onModuleInit(): void {
     this.registry.register(this.email);
+    this.registry.register(this.authenticator);
   }
 }

@@ -4,7 +4,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { DataSource, EntityManager, Repository } from 'typeorm';
-import { cryptoConfig, mailConfig, runtimeConfig } from '../../config/app-config';
+import { mailConfig, runtimeConfig } from '../../config/app-config';
 import { AuditEventType } from '../audit/audit-event-type';
 import { auditedBy, AuditService } from '../audit/audit.service';
 import { CodeHasher } from '../common/crypto/code-hasher';
@@ -44,19 +44,15 @@ export interface UsableChannel {
 
 @Injectable()
 export class ChannelsService {
-  private readonly box: SecretBox;
-
   constructor(
     @InjectRepository(Channel) private readonly channels: Repository<Channel>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: ChannelProviderRegistry,
     private readonly audit: AuditService,
-    @Inject(cryptoConfig.KEY) crypto: ConfigType<typeof cryptoConfig>,
+    private readonly box: SecretBox,
     @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
     @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
-  ) {
-    this.box = new SecretBox(crypto.dataEncryptionKey, crypto.previousDataEncryptionKeys);
-  }
+  ) {}
 
   async list(tenantId: string): Promise<ChannelListResponseDto> {
     requireTenant(tenantId);

@@ -46,6 +46,54 @@ export class TwoFactorStateService {
     );
   }
 
+  /**
+   * A wrong code of an app channel: counts toward the account lock (rule 6, as for email) and
+   * locks at the threshold. Returns the lock when this failure set it.
+   */
+  async recordFailure(
+    tenantId: string,
+    userId: string,
+    policy: { lockoutMaxConsecutiveFailures: number; lockoutDurationSeconds: number },
+  ): Promise<{ consecutiveFailures: number; lockedNow: Date | null }> {
+    requireTenant(tenantId);
+    const [rows] = (await this.dataSource.query(
+      `UPDATE two_factor_state SET
+         consecutive_failures = consecutive_failures + 1,
+         locked_until = CASE WHEN consecutive_failures + 1 >= $3
+                             THEN now() + make_interval(secs => $4) ELSE locked_until END
+        WHERE tenant_id = $1 AND user_id = $2
+        RETURNING consecutive_failures, locked_until, consecutive_failures >= $3 AS locked`,
+      [tenantId, userId, policy.lockoutMaxConsecutiveFailures, policy.lockoutDurationSeconds],
+    )) as [
+      Array<{ consecutive_failures: number; locked_until: Date | null; locked: boolean }>,
+      number,
+    ];
+    const row = rows[0];
+    return {
+      consecutiveFailures: row?.consecutive_failures ?? 0,
+      lockedNow: row?.locked ? row.locked_until : null,
+    };
+  }
+
+  /**
+   * An app code was valid for `step`: accepted only if no later or equal step was (no replay, also
+   * for two concurrent requests: one row, one winner) and the account is not locked. A success
+   * clears the failure count.
+   */
+  async acceptStep(tenantId: string, userId: string, step: number): Promise<boolean> {
+    requireTenant(tenantId);
+    const [rows] = (await this.dataSource.query(
+      `UPDATE two_factor_state
+          SET last_totp_step = $3, consecutive_failures = 0, locked_until = NULL
+        WHERE tenant_id = $1 AND user_id = $2
+          AND (last_totp_step IS NULL OR last_totp_step < $3)
+          AND (locked_until IS NULL OR locked_until <= now())
+        RETURNING user_id`,
+      [tenantId, userId, step],
+    )) as [unknown[], number];
+    return rows.length === 1;
+  }
+
   /** Admin unlock: clears the lock and the failure count. True when there was anything to clear. */
   async unlock(tenantId: string, userId: string, m?: EntityManager): Promise<boolean> {
     requireTenant(tenantId);

@@ -6,6 +6,7 @@ import { auditedBy, AuditService } from '../audit/audit.service';
 import { AppException } from '../common/errors/app.exception';
 import { RequestMeta } from '../common/http/request-context';
 import { requireTenant } from '../database/query-guards';
+import { SecretBox } from '../common/crypto/secret-box';
 
 export interface TwoFactorRegistration {
   channelType: string;
@@ -18,12 +19,34 @@ export interface TwoFactorRegistration {
  * removed only by the admin reset. Each change bumps the user's two_factor_version, which ends
  * sign-ins begun before it.
  */
+/** Binds a sealed secret to its row: copied to another user, it does not open. */
+const sealContext = (userId: string, channelType: string) => `user_2fa:${userId}:${channelType}`;
+
 @Injectable()
 export class TwoFactorRegistrationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly box: SecretBox,
   ) {}
+
+  /** The opened secret and enrolled parameters of an app registration, or null. */
+  async secretOf(
+    tenantId: string,
+    userId: string,
+    channelType: string,
+  ): Promise<{ secret: string; params: Record<string, string | number> } | null> {
+    requireTenant(tenantId);
+    const [row] = (await this.dataSource.query(
+      `SELECT secret, params FROM user_2fa WHERE tenant_id = $1 AND user_id = $2 AND channel_type = $3`,
+      [tenantId, userId, channelType],
+    )) as Array<{ secret: string | null; params: Record<string, string | number> | null }>;
+    if (!row?.secret) return null;
+    return {
+      secret: this.box.open(row.secret, sealContext(userId, channelType)),
+      params: row.params ?? {},
+    };
+  }
 
   async find(
     tenantId: string,
@@ -96,16 +119,29 @@ export class TwoFactorRegistrationsService {
     channelType: string,
     destination: string | null,
     meta: RequestMeta,
-    options: { secret?: string | null; maskedDestination?: string | null } = {},
+    options: {
+      /** App registrations: the plain secret (sealed here) and its enrolled parameters. */
+      secret?: string | null;
+      params?: Record<string, string | number> | null;
+      maskedDestination?: string | null;
+    } = {},
   ): Promise<void> {
     requireTenant(tenantId);
     await this.dataSource.transaction(async (m) => {
       await m.query(
-        `INSERT INTO user_2fa (user_id, tenant_id, channel_type, destination, secret, confirmed_at)
-         VALUES ($1, $2, $3, $4, $5, now())
+        `INSERT INTO user_2fa (user_id, tenant_id, channel_type, destination, secret, params, confirmed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now())
          ON CONFLICT (user_id, channel_type)
-         DO UPDATE SET destination = EXCLUDED.destination, secret = EXCLUDED.secret, confirmed_at = now()`,
-        [userId, tenantId, channelType, destination, options.secret ?? null],
+         DO UPDATE SET destination = EXCLUDED.destination, secret = EXCLUDED.secret,
+                       params = EXCLUDED.params, confirmed_at = now()`,
+        [
+          userId,
+          tenantId,
+          channelType,
+          destination,
+          options.secret ? this.box.seal(options.secret, sealContext(userId, channelType)) : null,
+          options.params ?? null,
+        ],
       );
       const updated = (await m.query(
         `UPDATE users SET two_factor_version = two_factor_version + 1,

@@ -42,4 +42,10 @@ export class TwoFactorRequiredResponse {
   @ApiPropertyOptional() resendsRemaining?: number;
   @ApiPropertyOptional({ description: 'login only: seconds the mfa token lives' })
   expiresIn?: number;
+  @ApiPropertyOptional({ description: 'authenticator registration: base32, for manual entry' })
+  secret?: string;
+  @ApiPropertyOptional({ description: 'authenticator registration: otpauth://totp/…' })
+  otpauthUri?: string;
+  @ApiPropertyOptional({ description: 'authenticator registration: data:image/png;base64,…' })
+  qrCodeDataUrl?: string;
 }

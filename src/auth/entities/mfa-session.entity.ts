@@ -54,6 +54,13 @@ export class MfaSession {
   @Column({ name: 'wrong_tries', type: 'integer', default: 0 })
   wrongTries!: number;
 
+  /** App-based registration: the sealed secret offered, until the first valid code confirms it. */
+  @Column({ name: 'pending_secret', type: 'text', nullable: true, select: false })
+  pendingSecret!: string | null;
+
+  @Column({ name: 'pending_params', type: 'jsonb', nullable: true })
+  pendingParams!: Record<string, string | number> | null;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
 

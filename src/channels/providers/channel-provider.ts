@@ -86,3 +86,42 @@ export abstract class CodeChannelProvider extends ChannelProvider {
 export function isCodeProvider(p: ChannelProvider): p is CodeChannelProvider {
   return p.kind === 'code';
 }
+
+/** A new app registration: shown once, confirmed by the first valid code. */
+export interface Enrollment {
+  /** The shared secret (base32), for manual entry. */
+  secret: string;
+  /** What the registration keeps (e.g. digits, period, algorithm). */
+  params: Record<string, string | number>;
+  otpauthUri: string;
+  qrCodeDataUrl: string;
+}
+
+/** A provider whose codes the user's app computes (authenticator): it enrolls and checks. */
+export abstract class AppChannelProvider extends ChannelProvider {
+  readonly kind = 'app' as const;
+
+  abstract enroll(
+    channel: ResolvedChannel,
+    account: { username: string; tenantName: string },
+  ): Promise<Enrollment>;
+
+  /**
+   * The time step (or counter) `code` is valid for, under the registration's `params` and the
+   * channel's current settings (window); null when it is not valid.
+   */
+  abstract check(
+    secret: string,
+    params: Record<string, string | number>,
+    code: string,
+    channel: ResolvedChannel,
+  ): Promise<number | null>;
+
+  maskDestination(): string {
+    return '';
+  }
+}
+
+export function isAppProvider(p: ChannelProvider): p is AppChannelProvider {
+  return p.kind === 'app';
+}

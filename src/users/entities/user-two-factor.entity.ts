@@ -32,6 +32,10 @@ export class UserTwoFactor {
   @Column({ type: 'text', nullable: true, select: false })
   secret!: string | null;
 
+  /** App-based channels: the parameters it was enrolled with (digits, period, algorithm). */
+  @Column({ type: 'jsonb', nullable: true })
+  params!: Record<string, string | number> | null;
+
   @Column({ name: 'confirmed_at', type: 'timestamptz', default: () => 'now()' })
   confirmedAt!: Date;
 }

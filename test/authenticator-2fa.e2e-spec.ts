@@ -1,0 +1,234 @@
+import { createTenant, createUser, TestTenant, TestUser } from './factories/tenants.factory';
+import { mfaCall, passwordLogin, putTwoFactorSettings } from './factories/two-factor.factory';
+import { queryDb } from './support/database';
+import { expectErrorResponse } from './support/http-assertions';
+import { base32Decode, independentTotp, parseOtpauth } from './support/independent-totp';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface AppConfig {
+  algorithm: 'SHA1' | 'SHA256' | 'SHA512';
+  digits: number;
+  periodSeconds: number;
+  window: number;
+}
+
+describe('authenticator-app 2FA (TOTP)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  });
+  afterAll(() => t.close());
+
+  async function authenticatorTenant(cfg: AppConfig, otp: Record<string, number> = {}) {
+    const tenant = await createTenant(t);
+    const res = await t
+      .http()
+      .post(`/v1/tenants/${tenant.slug}/channels`)
+      .set('X-Api-Key', t.platformKey)
+      .send({ type: 'authenticator', name: 'App', config: { issuer: 'Acme EFCX', ...cfg } })
+      .expect(201);
+    await putTwoFactorSettings(t, tenant, { enabled: true, channelId: res.body.id, otp });
+    return { tenant, channelId: res.body.id as string };
+  }
+
+  /** Registers through HTTP; returns the secret as the app would read it from the QR code. */
+  async function enroll(tenant: TestTenant, user: TestUser) {
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expect(login.body).toEqual({
+      status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+      mfaToken: expect.any(String),
+      channel: 'authenticator',
+      expiresIn: 600,
+    });
+    const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
+    expect(reg.body).toEqual({
+      status: 'TWO_FACTOR_REQUIRED',
+      channel: 'authenticator',
+      secret: expect.stringMatching(/^[A-Z2-7]{32}$/),
+      otpauthUri: expect.stringMatching(/^otpauth:\/\/totp\//),
+      qrCodeDataUrl: expect.stringMatching(/^data:image\/png;base64,/),
+    });
+    const uri = parseOtpauth(reg.body.otpauthUri);
+    expect(uri.secret).toBe(reg.body.secret);
+    expect(base32Decode(uri.secret).length).toBeGreaterThanOrEqual(20);
+    return { mfaToken: login.body.mfaToken as string, uri, secret: base32Decode(uri.secret) };
+  }
+
+  it.each([
+    { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 },
+    { algorithm: 'SHA256', digits: 8, periodSeconds: 60, window: 1 },
+    { algorithm: 'SHA512', digits: 6, periodSeconds: 30, window: 1 },
+  ] as AppConfig[])(
+    'registers and signs in with $algorithm/$digits/$periodSeconds',
+    async (cfg) => {
+      const { tenant } = await authenticatorTenant(cfg);
+      const user = await createUser(t, tenant);
+      const { mfaToken, uri, secret } = await enroll(tenant, user);
+      expect(uri.label).toBe(`Acme EFCX:${user.username}`);
+      expect(uri).toEqual(
+        expect.objectContaining({
+          issuer: 'Acme EFCX',
+          algorithm: cfg.algorithm,
+          digits: cfg.digits,
+          period: cfg.periodSeconds,
+        }),
+      );
+      const opts = { algorithm: cfg.algorithm, digits: cfg.digits, period: cfg.periodSeconds };
+      const ok = await mfaCall(t, mfaToken, 'verify', {
+        code: independentTotp(secret, opts),
+      }).expect(200);
+      expect(ok.body.status).toBe('AUTHENTICATED');
+
+      // Next sign-in: no registration, a code from the app (the next step: the last one is spent).
+      const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+      expect(login.body).toEqual({
+        status: 'TWO_FACTOR_REQUIRED',
+        mfaToken: expect.any(String),
+        channel: 'authenticator',
+        expiresIn: 600,
+      });
+      const next = independentTotp(secret, opts, Date.now() / 1000 + cfg.periodSeconds);
+      await mfaCall(t, login.body.mfaToken, 'verify', { code: next }).expect(200);
+      expectErrorResponse(await mfaCall(t, login.body.mfaToken, 'resend'), 401, 'UNAUTHENTICATED');
+    },
+  );
+
+  it('refuses a replayed step, also two parallel verifies of one code: exactly one success', async () => {
+    const cfg: AppConfig = { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 };
+    const { tenant } = await authenticatorTenant(cfg, { maxAttempts: 20 });
+    const user = await createUser(t, tenant);
+    const { mfaToken, secret } = await enroll(tenant, user);
+    const opts = { algorithm: cfg.algorithm, digits: 6, period: 30 };
+    await mfaCall(t, mfaToken, 'verify', {
+      code: independentTotp(secret, opts, Date.now() / 1000 - 30),
+    }).expect(200);
+
+    // The same step again, in a new sign-in: refused (replay), and the current one works once.
+    const a = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expectErrorResponse(
+      await mfaCall(t, a.body.mfaToken, 'verify', {
+        code: independentTotp(secret, opts, Date.now() / 1000 - 30),
+      }),
+      401,
+      'OTP_INVALID',
+    );
+    const b = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    const code = independentTotp(secret, opts);
+    const results = await Promise.all(
+      [a.body.mfaToken, b.body.mfaToken, a.body.mfaToken, b.body.mfaToken].map((token: string) =>
+        mfaCall(t, token, 'verify', { code }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const failed = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_FAILED`)
+      .set('X-Api-Key', t.platformKey);
+    expect(failed.body.items.map((e: { data: { reason: string } }) => e.data.reason)).toContain(
+      'replay',
+    );
+  });
+
+  it('accepts the previous step with window 1 and refuses it with window 0', async () => {
+    for (const window of [1, 0]) {
+      const cfg: AppConfig = { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window };
+      const { tenant } = await authenticatorTenant(cfg);
+      const user = await createUser(t, tenant);
+      const { mfaToken, secret } = await enroll(tenant, user);
+      const previous = independentTotp(
+        secret,
+        { algorithm: 'SHA1', digits: 6, period: 30 },
+        Date.now() / 1000 - 30,
+      );
+      const res = await mfaCall(t, mfaToken, 'verify', { code: previous });
+      if (window === 1) expect(res.status).toBe(200);
+      else expectErrorResponse(res, 401, 'OTP_INVALID');
+    }
+  });
+
+  it('counts wrong codes per sign-in (maxAttempts), refuses resend with 409, and a second register replaces the secret', async () => {
+    const cfg: AppConfig = { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 };
+    const { tenant } = await authenticatorTenant(cfg, { maxAttempts: 2 });
+    const user = await createUser(t, tenant);
+    const first = await enroll(tenant, user);
+    const again = await mfaCall(t, first.mfaToken, 'register', {}).expect(200);
+    const replaced = base32Decode(again.body.secret);
+    const opts = { algorithm: 'SHA1' as const, digits: 6, period: 30 };
+    expectErrorResponse(await mfaCall(t, first.mfaToken, 'resend'), 409, 'CONFLICT');
+    // The first secret no longer registers anything.
+    expectErrorResponse(
+      await mfaCall(t, first.mfaToken, 'verify', { code: independentTotp(first.secret, opts) }),
+      401,
+      'OTP_INVALID',
+    );
+    expectErrorResponse(
+      await mfaCall(t, first.mfaToken, 'verify', { code: '12345' }),
+      401,
+      'OTP_ATTEMPTS_EXCEEDED',
+    );
+    expectErrorResponse(
+      await mfaCall(t, first.mfaToken, 'verify', { code: independentTotp(replaced, opts) }),
+      401,
+      'OTP_ATTEMPTS_EXCEEDED',
+    );
+    expectErrorResponse(
+      await mfaCall(t, first.mfaToken, 'register', { destination: 'x@acme.test' }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    // A new sign-in has its own attempts; the replaced secret confirms the registration.
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
+    await mfaCall(t, login.body.mfaToken, 'verify', {
+      code: independentTotp(base32Decode(reg.body.secret), opts),
+    }).expect(200);
+    const view = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
+      .set('X-Api-Key', t.platformKey);
+    expect(view.body.twoFactor).toEqual(
+      expect.objectContaining({
+        registered: true,
+        channelType: 'authenticator',
+        destination: null,
+      }),
+    );
+  });
+
+  it('keeps the enrolled parameters when the channel changes; keeps no secret in clear', async () => {
+    const cfg: AppConfig = { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 };
+    const { tenant, channelId } = await authenticatorTenant(cfg);
+    const user = await createUser(t, tenant);
+    const { mfaToken, uri, secret } = await enroll(tenant, user);
+    await mfaCall(t, mfaToken, 'verify', {
+      code: independentTotp(secret, { algorithm: 'SHA1', digits: 6, period: 30 }),
+    }).expect(200);
+    await t
+      .http()
+      .patch(`/v1/tenants/${tenant.slug}/channels/${channelId}`)
+      .set('X-Api-Key', t.platformKey)
+      .send({ config: { digits: 8, algorithm: 'SHA512' } })
+      .expect(200);
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    const next = independentTotp(
+      secret,
+      { algorithm: 'SHA1', digits: 6, period: 30 },
+      Date.now() / 1000 + 30,
+    );
+    await mfaCall(t, login.body.mfaToken, 'verify', { code: next }).expect(200);
+
+    const tables = await queryDb<{ tablename: string }>(
+      t.databaseUrl,
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
+    );
+    let dump = '';
+    for (const { tablename } of tables)
+      dump += (
+        await queryDb<{ row: string }>(t.databaseUrl, `SELECT t::text AS row FROM "${tablename}" t`)
+      )
+        .map((r) => r.row)
+        .join('\n');
+    expect(dump).not.toContain(uri.secret);
+    expect(dump).not.toContain(secret.toString('hex'));
+  });
+});
