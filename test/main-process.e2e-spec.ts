@@ -61,7 +61,11 @@ async function startMain(
     const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60000);
     const onData = (d: Buffer) => {
       output += d.toString();
-      if ((output.match(/listening on/g) ?? []).length >= readyLines) {
+      // The last start-up line names the admin user: everything before it is out too.
+      if (
+        (output.match(/listening on/g) ?? []).length >= readyLines &&
+        output.includes('admin user')
+      ) {
         clearTimeout(timer);
         resolve();
       }
@@ -96,7 +100,11 @@ describe('npm start on the embedded defaults (no DATABASE_URL)', () => {
 
   it('generates credentials once (0600), starts PostgreSQL, bootstraps, stops it all on SIGTERM, and reuses everything', async () => {
     const [port, pgPort] = [await freePort(), await freePort()];
-    const env = { PORT: String(port), EMBEDDED_PG_PORT: String(pgPort) };
+    const env = {
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      DEV_MAIL_PORT: String(await freePort()),
+    };
     const first = await startMain(cwd, env);
     const file = path.join(cwd, '.data/credentials.json');
     expect((await stat(file)).mode & 0o777).toBe(0o600);

@@ -138,6 +138,7 @@ export class AuthService {
         tenantSlug: identity.tenantSlug,
         roles: identity.roles,
         passwordVersion: identity.passwordVersion,
+        twoFactorVersion: identity.twoFactorVersion,
       },
       amr,
       randomUUID(),

@@ -70,6 +70,14 @@ export class MfaSessionsService {
     return rows[0]?.codes_sent ?? null;
   }
 
+  /** The sign-in's first code is one sent before it (ALREADY_SENT): it counts as sent. */
+  async countFirstCode(id: string): Promise<void> {
+    await this.sessions.query(
+      `UPDATE mfa_sessions SET codes_sent = GREATEST(codes_sent, 1) WHERE id = $1`,
+      [id],
+    );
+  }
+
   /** Gives a reservation back (nothing was sent). */
   async releaseCode(id: string): Promise<void> {
     await this.sessions.query(

@@ -30,6 +30,8 @@ export interface AccessTokenClaims {
   sid: string;
   /** The user's password version at issue: a password change ends every earlier token here. */
   pv: number;
+  /** The user's 2FA version at issue: an admin 2FA reset ends every earlier token here. */
+  tfv: number;
   iat: number;
   exp: number;
   jti: string;
@@ -40,6 +42,7 @@ export interface TokenSubject {
   tenantSlug: string;
   roles: string[];
   passwordVersion: number;
+  twoFactorVersion: number;
 }
 
 @Injectable()
@@ -89,6 +92,7 @@ export class TokensService {
         amr,
         sid: sessionId,
         pv: subject.passwordVersion,
+        tfv: subject.twoFactorVersion,
       },
       {
         privateKey: this.keys.privateKeyPem,

@@ -136,7 +136,7 @@ export class TwoFactorLoginService {
     const { session } = signIn;
     if (session.purpose !== 'register')
       throw AppException.conflict('This account is already registered for two-factor sign-in.');
-    const usable = await this.channels.resolve(session.tenantId, session.channelId);
+    const usable = await this.channels.resolveForSignIn(session.tenantId, session.channelId);
     const provider = usable.provider;
     if (isAppProvider(provider)) return this.enroll(signIn, usable, provider, body, meta);
     if (!isCodeProvider(provider))
@@ -186,7 +186,7 @@ export class TwoFactorLoginService {
   /** `POST /v1/auth/2fa/resend`: a new code to the same address, within cooldown and cap. */
   async resend(signIn: SignIn, meta: RequestMeta): Promise<CodeStatusResponse> {
     const { session } = signIn;
-    const usable = await this.channels.resolve(session.tenantId, session.channelId);
+    const usable = await this.channels.resolveForSignIn(session.tenantId, session.channelId);
     if (!isCodeProvider(usable.provider))
       throw AppException.conflict('This channel has no codes to resend: use the app.');
     const destination =
@@ -256,9 +256,14 @@ export class TwoFactorLoginService {
       }
       throw e;
     }
-    // SENT counted one more code; FAILED gave its reservation back; the others reserved none.
-    const codesSent =
+    // SENT counted one more code; FAILED gave its reservation back. ALREADY_SENT: the live code is
+    // this sign-in's first one, so any further code is a resend (rule 6).
+    let codesSent =
       result.delivery === 'SENT' ? (reserved ?? session.codesSent + 1) : session.codesSent;
+    if (result.delivery === 'ALREADY_SENT' && codesSent === 0) {
+      await this.sessions.countFirstCode(session.id);
+      codesSent = 1;
+    }
     const masked = provider.maskDestination(destination);
     if (result.delivery === 'SENT') {
       this.audit.recordDetached(session.tenantId, {

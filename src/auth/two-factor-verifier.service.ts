@@ -100,7 +100,7 @@ export class TwoFactorVerifier {
         : await this.registrations.secretOf(session.tenantId, session.userId, session.channelType);
     let reason = 'no_code';
     if (enrolled) {
-      const { channel } = await this.channels.resolve(session.tenantId, session.channelId);
+      const { channel } = await this.channels.resolveForSignIn(session.tenantId, session.channelId);
       const step = await provider.check(enrolled.secret, enrolled.params, code, channel);
       if (step !== null && (await this.state.acceptStep(session.tenantId, session.userId, step))) {
         if (session.purpose === 'register')
@@ -151,7 +151,13 @@ export class TwoFactorVerifier {
     if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
     const amr = ['pwd', 'otp'];
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
-      { userId: user.id, tenantSlug, roles: user.roles, passwordVersion: user.passwordVersion },
+      {
+        userId: user.id,
+        tenantSlug,
+        roles: user.roles,
+        passwordVersion: user.passwordVersion,
+        twoFactorVersion: user.twoFactorVersion,
+      },
       amr,
       randomUUID(),
     );

@@ -195,7 +195,7 @@ export class ChannelsService {
         to,
         code: CodeHasher.generate(6),
         purpose: 'test',
-        expiresInMinutes: 5,
+        expiresInSeconds: 300,
         tenantName,
         ip: meta.ip,
         userAgent: meta.userAgent,
@@ -209,7 +209,10 @@ export class ChannelsService {
 
   /** For the 2FA settings: 422 unless `id` is an enabled channel of this tenant. */
   async assertEnabled(tenantId: string, id: string, m: EntityManager): Promise<Channel> {
-    const channel = await m.getRepository(Channel).findOneBy({ tenantId, id });
+    // Locked: a concurrent disable or delete of this channel waits for the activation.
+    const channel = await m
+      .getRepository(Channel)
+      .findOne({ where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
     if (!channel || !channel.enabled || !this.registry.find(channel.type))
       throw new AppException(ErrorCode.TWO_FACTOR_CHANNEL_REQUIRED);
     return channel;
@@ -245,6 +248,20 @@ export class ChannelsService {
     return row?.type ?? null;
   }
 
+  /**
+   * The channel a sign-in began with. Deleted or disabled since (an admin switched channels), the
+   * sign-in is over: 401, as for any other change that ends it.
+   */
+  async resolveForSignIn(tenantId: string, id: string): Promise<UsableChannel> {
+    try {
+      const usable = await this.resolve(tenantId, id);
+      if (usable.channel.enabled) return usable;
+    } catch (e) {
+      if (!(e instanceof AppException && e.code === ErrorCode.NOT_FOUND)) throw e;
+    }
+    throw new AppException(ErrorCode.UNAUTHENTICATED);
+  }
+
   provider(type: string): ChannelProvider {
     return this.registry.get(type);
   }
@@ -259,6 +276,7 @@ export class ChannelsService {
       tenantId: row.tenantId,
       type: row.type,
       name: row.name,
+      enabled: row.enabled,
       config: row.config,
       secrets: this.open(row),
       version: row.updatedAt.toISOString(),

@@ -98,7 +98,7 @@ export class OtpIssuer {
         to: req.destination,
         code,
         purpose: req.purpose,
-        expiresInMinutes: Math.max(1, Math.round((expiresAt.getTime() - Date.now()) / 60000)),
+        expiresInSeconds: (expiresAt.getTime() - Date.now()) / 1000,
         tenantName: req.tenantName,
         ip: req.ip,
         userAgent: req.userAgent,

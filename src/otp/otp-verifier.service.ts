@@ -27,7 +27,7 @@ WITH st AS (
    LIMIT 1
    FOR UPDATE
 ), judged AS (
-  SELECT cur.id AS challenge_id, cur.destination,
+  SELECT cur.id AS challenge_id, cur.destination, cur.code_hash = $4 AS matches,
     CASE
       WHEN st.locked_until > now() THEN 'locked'
       WHEN cur.id IS NULL THEN 'no_code'
@@ -60,7 +60,10 @@ WITH st AS (
     -- A success ends the cooldown: the next sign-in gets a fresh code at once (rule 4).
     last_delivery_at = CASE WHEN j.outcome = 'ok' THEN NULL ELSE s.last_delivery_at END
   FROM judged j
+  -- A wrong code counts, whatever the state of the challenge; the right code sent again after
+  -- its success (a double submit) or after it was superseded is no attack and does not count.
   WHERE s.user_id = $2 AND j.outcome NOT IN ('locked', 'expired')
+    AND (j.outcome = 'ok' OR j.matches IS NOT TRUE)
   RETURNING s.consecutive_failures, s.locked_until
 )
 SELECT j.outcome, j.challenge_id, j.destination,

@@ -40,6 +40,8 @@ export interface PreparedUser {
 /** Matches no user: lookups for an unknown tenant still cost one query (timing). */
 const NO_TENANT = '00000000-0000-0000-0000-000000000000';
 const MAX_PASSWORD_CHARACTERS = 256;
+/** `sharedEmail` is about the 2FA email address, even while another channel type is active. */
+const SHARED_ADDRESS_TYPE = 'email';
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -73,9 +75,7 @@ export class UsersService {
       this.registrations.ofUsers(tenantId, ids),
       this.twoFactorState.of(tenantId, ids),
     ]);
-    const shared = activeType
-      ? await this.registrations.sharingAddress(tenantId, activeType, ids)
-      : new Set<string>();
+    const shared = await this.registrations.sharingAddress(tenantId, SHARED_ADDRESS_TYPE, ids);
     const now = Date.now();
     return users.map((u) => {
       const all = registrations.get(u.id) ?? [];
@@ -180,15 +180,14 @@ export class UsersService {
       });
     if (after) qb.andWhere('lower(u.username) > :after', { after });
     if (query.sharedEmail !== undefined) {
-      // Shares its 2FA address (for the active channel type) with another user of the tenant.
-      const activeType = await this.channels.activeType(tenantId);
+      // Shares its 2FA email address with another user of the tenant (whatever channel is active).
       qb.andWhere(
         `${query.sharedEmail ? '' : 'NOT '}EXISTS (
           SELECT 1 FROM user_2fa a JOIN user_2fa b
             ON b.tenant_id = a.tenant_id AND b.channel_type = a.channel_type
            AND lower(b.destination) = lower(a.destination) AND b.user_id <> a.user_id
-         WHERE a.user_id = u.id AND a.channel_type = :activeType AND a.destination IS NOT NULL)`,
-        { activeType: activeType ?? '' },
+         WHERE a.user_id = u.id AND a.channel_type = :type AND a.destination IS NOT NULL)`,
+        { type: SHARED_ADDRESS_TYPE },
       );
     }
     const rows = await qb.getMany();

@@ -22,7 +22,7 @@ const unauthenticated = () => new AppException(ErrorCode.UNAUTHENTICATED);
 /**
  * Stage 2 bearer tokens. Refuses anything whose header is not `typ: at+jwt` (mfa tokens included)
  * or whose `kid` is unknown, checks iss/aud/exp, then re-reads the user and tenant: a user or
- * tenant disabled, or a password changed, since the token was issued is 401.
+ * tenant disabled, a password changed or a 2FA reset since the token was issued is 401.
  */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt') {
@@ -47,7 +47,13 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
     const tenant = await this.tenants.findBySlug(claims.tid);
     if (!tenant || tenant.status !== 'active') throw unauthenticated();
     const user = await this.users.findById(tenant.id, claims.sub);
-    if (!user || user.disabled || user.passwordVersion !== claims.pv) throw unauthenticated();
+    if (
+      !user ||
+      user.disabled ||
+      user.passwordVersion !== claims.pv ||
+      user.twoFactorVersion !== claims.tfv
+    )
+      throw unauthenticated();
     return {
       tenant,
       principal: {

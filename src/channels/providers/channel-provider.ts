@@ -7,6 +7,7 @@ export interface ResolvedChannel {
   tenantId: string;
   type: string;
   name: string;
+  enabled: boolean;
   config: Record<string, unknown>;
   secrets: Record<string, string>;
   /** Changes whenever the channel is saved: providers rebuild cached transports on a change. */
@@ -18,7 +19,8 @@ export interface CodeMessage {
   to: string;
   code: string;
   purpose: 'login' | 'register' | 'test';
-  expiresInMinutes: number;
+  /** Seconds until the code expires (never overstated). */
+  expiresInSeconds: number;
   tenantName: string;
   ip: string;
   userAgent: string | null;

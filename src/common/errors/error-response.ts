@@ -148,7 +148,9 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
   }
   if (exception instanceof QueryFailedError) {
     const pgCode = (exception.driverError as { code?: string } | undefined)?.code;
-    if (pgCode === '23505') return build(ErrorCode.CONFLICT, requestId);
+    // Unique, foreign-key and check violations: two requests raced over one state.
+    if (pgCode === '23505' || pgCode === '23503' || pgCode === '23514')
+      return build(ErrorCode.CONFLICT, requestId);
     // Bad text (22P02 invalid representation, 22001 too long, 22003 out of range,
     // 22021/22P05 NUL or untranslatable characters): the input, not the server.
     if (['22P02', '22001', '22003', '22021', '22P05'].includes(pgCode ?? ''))

@@ -10,7 +10,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { PlainText } from '../../../common/validation/field-decorators';
+import { Optional, PlainText } from '../../../common/validation/field-decorators';
 
 const HOSTNAME =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9a-fA-F:.]+\]?$/;
@@ -51,12 +51,12 @@ export class EmailChannelConfigDto {
 
 /** `{ "destination": "…" }`, or `{ "email": "…" }`: the same. */
 export class EmailRegistrationDto {
-  @IsOptional()
+  @Optional()
   @MaxLength(254)
   @IsEmail({}, { message: 'destination must be an email address' })
   destination?: string;
 
-  @IsOptional()
+  @Optional()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be an email address' })
   email?: string;

@@ -16,7 +16,13 @@ import { renderCodeEmail } from './email-message';
 
 /** True for loopback, private, link-local and unspecified literal addresses and `localhost`. */
 export function isInternalHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  let h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  try {
+    // The URL parser reads IPv4 the way resolvers do: 127.1, 2130706433, 0x7f000001 → 127.0.0.1.
+    h = new URL(`http://${isIP(h) === 6 ? `[${h}]` : h}/`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return true; // not a host the URL parser accepts: refuse rather than guess
+  }
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) {
     const [a, b] = h.split('.').map(Number);

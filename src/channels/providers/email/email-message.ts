@@ -35,6 +35,14 @@ export function describeBrowser(userAgent: string | null): string {
   return userAgent.length > 80 ? `${userAgent.slice(0, 77)}...` : userAgent;
 }
 
+/** "45 seconds", "4 minutes": rounded down, so the mail never promises more time than there is. */
+export function describeDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 120) return `${s} second${s === 1 ? '' : 's'}`;
+  const minutes = Math.floor(s / 60);
+  return `${minutes} minutes`;
+}
+
 export interface RenderedEmail {
   subject: string;
   text: string;
@@ -52,7 +60,7 @@ const PURPOSE: Record<CodeMessage['purpose'], string> = {
  * browser of the sign-in, so someone who did not ask knows their password is known to someone.
  */
 export function renderCodeEmail(m: CodeMessage): RenderedEmail {
-  const minutes = `${m.expiresInMinutes} minute${m.expiresInMinutes === 1 ? '' : 's'}`;
+  const minutes = describeDuration(m.expiresInSeconds);
   const browser = describeBrowser(m.userAgent);
   const subject = `${m.tenantName}: your sign-in code`;
   const text = [
