@@ -1,5 +1,6 @@
 import { TwoFactor1795910007596 } from './1795910007596-TwoFactor';
 import { Authenticator1795913855559 } from './1795913855559-Authenticator';
+import { ChallengeDelivered1795914459796 } from './1795914459796-ChallengeDelivered';
 import { InitialSchema1795908043080 } from './1795908043080-InitialSchema';
 
 /**
@@ -10,4 +11,5 @@ export const ALL_MIGRATIONS = [
   InitialSchema1795908043080,
   TwoFactor1795910007596,
   Authenticator1795913855559,
+  ChallengeDelivered1795914459796,
 ];

@@ -169,3 +169,48 @@ describe('OTP edges', () => {
     expect(list.body.items.every((u: { sharedEmail: boolean }) => u.sharedEmail)).toBe(true);
   });
 });
+
+describe('ALREADY_SENT speaks only of delivered codes', () => {
+  let t: TestApp;
+  const smtp = new SmtpSink();
+  beforeAll(async () => {
+    await smtp.start();
+    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  it('parallel logins while the SMTP server refuses every mail: FAILED or COOLDOWN, never ALREADY_SENT', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const channelId = await enableEmailTwoFactor(t, tenant, smtp, {
+      otp: { resendCooldownSeconds: 0 },
+    });
+    const address = `refused-${tenant.slug}@acme.test`;
+    await registerByEmail(t, smtp, tenant, user, address);
+    await putTwoFactorSettings(t, tenant, {
+      enabled: true,
+      channelId,
+      otp: { resendCooldownSeconds: 120 },
+    });
+    smtp.rejectWith = 550;
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          passwordLogin(t, tenant.slug, user.username, user.password),
+        ),
+      );
+      const deliveries = results.map((r) => r.body.delivery as string);
+      expect(deliveries.filter((d) => d === 'ALREADY_SENT')).toEqual([]);
+      expect(deliveries).toContain('FAILED');
+    } finally {
+      smtp.rejectWith = null;
+    }
+    expect(smtp.to(address)).toHaveLength(1);
+    // SMTP accepts again: the failures started no cooldown, the next login sends at once.
+    const ok = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expect(ok.body.delivery).toBe('SENT');
+  });
+});

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { cryptoConfig } from '../../config/app-config';
+import { cryptoConfig, mailConfig } from '../../config/app-config';
 import { ChannelsService } from '../channels/channels.service';
 import { DeliveryError } from '../channels/providers/channel-provider';
 import { CodeHasher } from '../common/crypto/code-hasher';
@@ -31,11 +31,16 @@ export class OtpIssuer {
     private readonly channels: ChannelsService,
     private readonly state: TwoFactorStateService,
     @Inject(cryptoConfig.KEY) crypto: ConfigType<typeof cryptoConfig>,
+    @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
   ) {
     this.hasher = new CodeHasher(crypto.otpHashKey);
   }
 
-  async issue(req: IssueRequest): Promise<IssueResult> {
+  issue(req: IssueRequest): Promise<IssueResult> {
+    return this.issueOnce(req, false);
+  }
+
+  private async issueOnce(req: IssueRequest, retried: boolean): Promise<IssueResult> {
     requireTenant(req.tenantId);
     await this.state.ensure(req.tenantId, req.userId);
     const provider = req.channel.provider;
@@ -90,7 +95,7 @@ export class OtpIssuer {
       )) as Array<{ id: string }>;
       return { claim, challengeId: row.id };
     });
-    if (!issued) return this.insideCooldown(req);
+    if (!issued) return this.insideCooldown(req, retried);
     const { claim, challengeId } = issued;
 
     try {
@@ -110,6 +115,9 @@ export class OtpIssuer {
         return { delivery: 'FAILED', resendAvailableAt: new Date(), failureReason: e.reason };
       throw e;
     }
+    await this.dataSource.query(`UPDATE otp_challenges SET delivered_at = now() WHERE id = $1`, [
+      challengeId,
+    ]);
     return {
       delivery: 'SENT',
       expiresAt,
@@ -158,7 +166,7 @@ export class OtpIssuer {
   }
 
   /** Inside the cooldown (or locked): what the caller is told, nothing sent. */
-  private async insideCooldown(req: IssueRequest): Promise<IssueResult> {
+  private async insideCooldown(req: IssueRequest, retried: boolean): Promise<IssueResult> {
     const [st] = (await this.dataSource.query(
       `SELECT last_delivery_at, locked_until FROM two_factor_state WHERE user_id = $1`,
       [req.userId],
@@ -173,16 +181,45 @@ export class OtpIssuer {
         retryAfterSeconds: secondsUntil(resendAvailableAt),
       });
     }
-    const [live] = (await this.dataSource.query(
-      `SELECT expires_at FROM otp_challenges
+    const live = await this.liveCode(req);
+    if (!live) return { delivery: 'COOLDOWN', resendAvailableAt };
+    if (live.delivered)
+      return { delivery: 'ALREADY_SENT', expiresAt: live.expiresAt, resendAvailableAt };
+    // A code is on its way (another request's delivery): ALREADY_SENT only once it has arrived.
+    // If that delivery fails, the cooldown is free again: this login sends its own code.
+    const settled = await this.awaitDelivery(live.id);
+    if (settled === 'delivered')
+      return { delivery: 'ALREADY_SENT', expiresAt: live.expiresAt, resendAvailableAt };
+    return retried ? { delivery: 'COOLDOWN', resendAvailableAt } : this.issueOnce(req, true);
+  }
+
+  /** The caller's newest live code for this address, if any. */
+  private async liveCode(
+    req: IssueRequest,
+  ): Promise<{ id: string; expiresAt: Date; delivered: boolean } | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT id, expires_at, delivered_at IS NOT NULL AS delivered FROM otp_challenges
         WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3 AND destination_key = $4
           AND status = 'live' AND expires_at > now() AND attempts < max_attempts
         ORDER BY created_at DESC LIMIT 1`,
       [req.tenantId, req.userId, req.purpose, req.channel.provider.destinationKey(req.destination)],
-    )) as Array<{ expires_at: Date }>;
-    return live
-      ? { delivery: 'ALREADY_SENT', expiresAt: live.expires_at, resendAvailableAt }
-      : { delivery: 'COOLDOWN', resendAvailableAt };
+    )) as Array<{ id: string; expires_at: Date; delivered: boolean }>;
+    return row ? { id: row.id, expiresAt: row.expires_at, delivered: row.delivered } : null;
+  }
+
+  /** Waits (bounded by the delivery timeout) until a code in flight is delivered or failed. */
+  private async awaitDelivery(challengeId: string): Promise<'delivered' | 'failed'> {
+    const deadline = Date.now() + this.mail.smtpTimeoutMs + 1000;
+    while (Date.now() < deadline) {
+      const [row] = (await this.dataSource.query(
+        `SELECT status, delivered_at IS NOT NULL AS delivered FROM otp_challenges WHERE id = $1`,
+        [challengeId],
+      )) as Array<{ status: string; delivered: boolean }>;
+      if (row?.delivered) return 'delivered';
+      if (!row || row.status !== 'live') return 'failed';
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return 'failed';
   }
 
   /** A failed delivery: the code is dead and no cooldown started (rule 4). */
