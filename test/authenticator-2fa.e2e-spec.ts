@@ -1,5 +1,12 @@
 import { createTenant, createUser, TestTenant, TestUser } from './factories/tenants.factory';
-import { mfaCall, passwordLogin, putTwoFactorSettings } from './factories/two-factor.factory';
+import {
+  enableEmailTwoFactor,
+  mfaCall,
+  passwordLogin,
+  putTwoFactorSettings,
+  registerByEmail,
+} from './factories/two-factor.factory';
+import { SmtpSink } from './support/smtp-sink';
 import { queryDb } from './support/database';
 import { expectErrorResponse } from './support/http-assertions';
 import { base32Decode, independentTotp, parseOtpauth } from './support/independent-totp';
@@ -230,5 +237,82 @@ describe('authenticator-app 2FA (TOTP)', () => {
         .join('\n');
     expect(dump).not.toContain(uri.secret);
     expect(dump).not.toContain(secret.toString('hex'));
+  });
+});
+
+describe('switching a tenant between email and authenticator', () => {
+  let t: TestApp;
+  const smtp = new SmtpSink();
+  beforeAll(async () => {
+    await smtp.start();
+    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  it('asks for the new type at the next login and keeps the other registration for the way back', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const emailChannel = await enableEmailTwoFactor(t, tenant, smtp);
+    const address = `switch-${tenant.slug}@acme.test`;
+    await registerByEmail(t, smtp, tenant, user, address);
+
+    const app = await t
+      .http()
+      .post(`/v1/tenants/${tenant.slug}/channels`)
+      .set('X-Api-Key', t.platformKey)
+      .send({
+        type: 'authenticator',
+        name: 'App',
+        config: { issuer: 'Acme', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
+      })
+      .expect(201);
+    await putTwoFactorSettings(t, tenant, { enabled: true, channelId: app.body.id });
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expect(login.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
+    const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
+    const opts = { algorithm: 'SHA1' as const, digits: 6, period: 30 };
+    await mfaCall(t, login.body.mfaToken, 'verify', {
+      code: independentTotp(base32Decode(reg.body.secret), opts),
+    }).expect(200);
+    const view = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
+      .set('X-Api-Key', t.platformKey);
+    expect(view.body.twoFactor).toEqual(
+      expect.objectContaining({
+        registered: true,
+        channelType: 'authenticator',
+        others: [{ channelType: 'email', registeredAt: expect.any(String) }],
+      }),
+    );
+
+    // Back to email: the kept address gets the code at once, no registration.
+    await putTwoFactorSettings(t, tenant, { enabled: true, channelId: emailChannel });
+    const back = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expect(back.body).toEqual(
+      expect.objectContaining({
+        status: 'TWO_FACTOR_REQUIRED',
+        channel: 'email',
+        delivery: 'SENT',
+      }),
+    );
+    await mfaCall(t, back.body.mfaToken, 'verify', { code: await smtp.codeFor(address) }).expect(
+      200,
+    );
+
+    // The admin reset clears both.
+    await t
+      .http()
+      .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)
+      .set('X-Api-Key', t.platformKey)
+      .expect(204);
+    const reset = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/audit-events?type=TWO_FACTOR_RESET`)
+      .set('X-Api-Key', t.platformKey);
+    expect(reset.body.items[0].data.channelTypes.sort()).toEqual(['authenticator', 'email']);
   });
 });
