@@ -56,12 +56,15 @@ export async function createApp(
 }
 
 /**
- * Graceful stop: readiness 503 and Connection: close first, then the HTTP server closes and waits
+ * Graceful stop: readiness 503 and Connection: close first (for `graceMs`), then the HTTP server closes and waits
  * for in-flight requests, and only then Nest's hooks close the database pool (Nest alone would
  * close the pool before the server).
  */
-export async function shutdownApp(app: NestFastifyApplication): Promise<void> {
+export async function shutdownApp(app: NestFastifyApplication, graceMs = 0): Promise<void> {
   app.get(Lifecycle).beginDrain();
+  // While the load balancer notices the 503, requests still arriving are served (and told to
+  // close their connection) instead of being refused.
+  if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
   await app.getHttpAdapter().close();
   await app.close();
 }

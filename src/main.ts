@@ -16,6 +16,9 @@ import { createApp, shutdownApp } from './app.factory';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { DevInboxService } from './dev-inbox/dev-inbox.service';
 
+/** After SIGTERM: readiness answers 503 this long before the listener closes. */
+const SHUTDOWN_GRACE_MS = 1000;
+
 /** Start-up lines for the operator (before the JSON logger exists). Never a secret. */
 function say(line: string): void {
   const who = cluster.isPrimary ? '' : ` worker ${cluster.worker?.id}`;
@@ -77,7 +80,7 @@ async function serve(p: Prepared, announce: boolean): Promise<void> {
     say(`${signal}: shutting down`);
     try {
       // Readiness 503 first; the server drains in-flight requests; then the pool closes.
-      if (app) await shutdownApp(app);
+      if (app) await shutdownApp(app, SHUTDOWN_GRACE_MS);
     } finally {
       await p.embedded?.stop().catch(() => undefined);
       process.exit(0);

@@ -169,6 +169,13 @@ describe('SIGTERM', () => {
     );
     await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGTERM');
+    // Readiness turns 503 at once, while requests are still served during the grace period.
+    let ready = 0;
+    for (let i = 0; i < 15 && ready !== 503; i++) {
+      ready = (await fetch(`${base}/health/ready`, { headers: { connection: 'close' } })).status;
+      if (ready !== 503) await new Promise((r) => setTimeout(r, 40));
+    }
+    expect(ready).toBe(503);
     expect(await inFlight).toEqual([401, 401, 401, 401]);
     expect(await exited).toBe(0);
     expect(output).toContain('SIGTERM');
