@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { createConnection, createServer, Server } from 'node:net';
+import { createServer, Server } from 'node:net';
 import { createTransport } from 'nodemailer';
 import { generateCredentials } from '../config/credentials';
 import { DevInboxService } from '../src/dev-inbox/dev-inbox.service';
@@ -8,28 +8,7 @@ import { mfaCall, passwordLogin } from './factories/two-factor.factory';
 import { createTestDatabase, dropTestDatabase } from './support/database';
 import { expectErrorResponse } from './support/http-assertions';
 import { startTestApp, TestApp } from './support/test-app';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+import { freePort, portOpen } from './support/ports';
 
 interface InboxItem {
   id: number;
