@@ -202,6 +202,49 @@ describe('authenticator-app 2FA (TOTP)', () => {
     );
   });
 
+  it('wrong app codes count toward the account lock (rule 6) and the lock answers verify and login', async () => {
+    const cfg: AppConfig = { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 };
+    const { tenant } = await authenticatorTenant(cfg, { maxAttempts: 20 });
+    await t
+      .http()
+      .put(`/v1/tenants/${tenant.slug}/settings/2fa`)
+      .set('X-Api-Key', t.platformKey)
+      .send({
+        enabled: true,
+        channelId: (
+          await t
+            .http()
+            .get(`/v1/tenants/${tenant.slug}/settings/2fa`)
+            .set('X-Api-Key', t.platformKey)
+        ).body.channelId,
+        otp: { maxAttempts: 20 },
+        lockout: { maxConsecutiveFailures: 10, durationSeconds: 600 },
+      })
+      .expect(200);
+    const user = await createUser(t, tenant);
+    const { mfaToken, secret } = await enroll(tenant, user);
+    const right = independentTotp(secret, { algorithm: 'SHA1', digits: 6, period: 30 });
+    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    for (let i = 1; i < 10; i++)
+      expectErrorResponse(
+        await mfaCall(t, mfaToken, 'verify', { code: wrong }),
+        401,
+        'OTP_INVALID',
+      );
+    const locking = await mfaCall(t, mfaToken, 'verify', { code: wrong });
+    expectErrorResponse(locking, 429, 'TWO_FACTOR_LOCKED');
+    expectErrorResponse(
+      await mfaCall(t, mfaToken, 'verify', { code: right }),
+      429,
+      'TWO_FACTOR_LOCKED',
+    );
+    expectErrorResponse(
+      await passwordLogin(t, tenant.slug, user.username, user.password),
+      429,
+      'TWO_FACTOR_LOCKED',
+    );
+  });
+
   it('keeps the enrolled parameters when the channel changes; keeps no secret in clear', async () => {
     const cfg: AppConfig = { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 };
     const { tenant, channelId } = await authenticatorTenant(cfg);
@@ -222,7 +265,20 @@ describe('authenticator-app 2FA (TOTP)', () => {
       { algorithm: 'SHA1', digits: 6, period: 30 },
       Date.now() / 1000 + 30,
     );
-    await mfaCall(t, login.body.mfaToken, 'verify', { code: next }).expect(200);
+    const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code: next }).expect(200);
+    // After registration, no response holds the secret.
+    const me = await t
+      .http()
+      .get('/v1/auth/me')
+      .set('Authorization', `Bearer ${verified.body.accessToken}`)
+      .expect(200);
+    const admin = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
+      .set('X-Api-Key', t.platformKey)
+      .expect(200);
+    for (const body of [verified.body, me.body, admin.body])
+      expect(JSON.stringify(body)).not.toContain(uri.secret);
 
     const tables = await queryDb<{ tablename: string }>(
       t.databaseUrl,
