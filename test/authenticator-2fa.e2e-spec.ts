@@ -9,7 +9,12 @@ import {
 import { SmtpSink } from './support/smtp-sink';
 import { queryDb } from './support/database';
 import { expectErrorResponse } from './support/http-assertions';
-import { base32Decode, independentTotp, parseOtpauth } from './support/independent-totp';
+import {
+  awayFromStepEdge,
+  base32Decode,
+  independentTotp,
+  parseOtpauth,
+} from './support/independent-totp';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface AppConfig {
@@ -40,6 +45,7 @@ describe('authenticator-app 2FA (TOTP)', () => {
 
   /** Registers through HTTP; returns the secret as the app would read it from the QR code. */
   async function enroll(tenant: TestTenant, user: TestUser) {
+    await awayFromStepEdge(30, 5);
     const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     expect(login.body).toEqual({
       status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
@@ -328,6 +334,7 @@ describe('switching a tenant between email and authenticator', () => {
     await putTwoFactorSettings(t, tenant, { enabled: true, channelId: app.body.id });
     const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     expect(login.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
+    await awayFromStepEdge(30);
     const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
     const opts = { algorithm: 'SHA1' as const, digits: 6, period: 30 };
     await mfaCall(t, login.body.mfaToken, 'verify', {

@@ -49,3 +49,13 @@ export function parseOtpauth(uri: string) {
     period: Number(q.get('period') ?? 30),
   };
 }
+
+/**
+ * Waits until the clock is not within `marginSeconds` of a step edge, so a code computed now is
+ * still in the same step when the service checks it (tests must not depend on luck).
+ */
+export async function awayFromStepEdge(period: number, marginSeconds = 3): Promise<void> {
+  const into = (Date.now() / 1000) % period;
+  if (into > period - marginSeconds)
+    await new Promise((r) => setTimeout(r, (period - into + 0.2) * 1000));
+}
