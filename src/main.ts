@@ -16,6 +16,19 @@ import { createApp, shutdownApp } from './app.factory';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { DevInboxService } from './dev-inbox/dev-inbox.service';
 
+/** Stops the embedded PostgreSQL, but never waits for it forever (it may have died already). */
+async function stopEmbedded(p: Prepared): Promise<void> {
+  if (!p.embedded) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.embedded.stop().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 10_000);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** After SIGTERM: readiness answers 503 this long before the listener closes. */
 const SHUTDOWN_GRACE_MS = 1000;
 
@@ -82,7 +95,7 @@ async function serve(p: Prepared, announce: boolean): Promise<void> {
       // Readiness 503 first; the server drains in-flight requests; then the pool closes.
       if (app) await shutdownApp(app, SHUTDOWN_GRACE_MS);
     } finally {
-      await p.embedded?.stop().catch(() => undefined);
+      await stopEmbedded(p);
       process.exit(0);
     }
   };
@@ -92,7 +105,7 @@ async function serve(p: Prepared, announce: boolean): Promise<void> {
     await app.listen({ port: p.config.http.port, host: '0.0.0.0' });
   } catch (e) {
     await app?.close().catch(() => undefined);
-    await p.embedded?.stop().catch(() => undefined);
+    await stopEmbedded(p);
     throw e;
   }
   if (announce) announceReady(p, p.config.mail.devInbox && app.get(DevInboxService).running);
@@ -141,7 +154,7 @@ async function runPrimary(p: Prepared, workers: number): Promise<void> {
     fork();
   });
   const finish = async () => {
-    await p.embedded?.stop().catch(() => undefined);
+    await stopEmbedded(p);
     process.exit(0);
   };
   const stop = (signal: NodeJS.Signals) => {
