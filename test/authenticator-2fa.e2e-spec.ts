@@ -5,6 +5,7 @@ import {
   passwordLogin,
   putTwoFactorSettings,
   registerByEmail,
+  activeChannelId,
 } from './factories/two-factor.factory';
 import { SmtpSink } from './support/smtp-sink';
 import { queryDb } from './support/database';
@@ -15,7 +16,7 @@ import {
   independentTotp,
   parseOtpauth,
 } from './support/independent-totp';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TestApp, useAppWithSmtp } from './support/test-app';
 
 interface AppConfig {
   algorithm: 'SHA1' | 'SHA256' | 'SHA512';
@@ -217,12 +218,7 @@ describe('authenticator-app 2FA (TOTP)', () => {
       .set('X-Api-Key', t.platformKey)
       .send({
         enabled: true,
-        channelId: (
-          await t
-            .http()
-            .get(`/v1/tenants/${tenant.slug}/settings/2fa`)
-            .set('X-Api-Key', t.platformKey)
-        ).body.channelId,
+        channelId: await activeChannelId(t, tenant),
         otp: { maxAttempts: 20 },
         lockout: { maxConsecutiveFailures: 10, durationSeconds: 600 },
       })
@@ -305,14 +301,7 @@ describe('authenticator-app 2FA (TOTP)', () => {
 describe('switching a tenant between email and authenticator', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   it('asks for the new type at the next login and keeps the other registration for the way back', async () => {
     const tenant = await createTenant(t);

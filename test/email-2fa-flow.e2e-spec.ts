@@ -9,19 +9,12 @@ import {
 } from './factories/two-factor.factory';
 import { expectErrorResponse } from './support/http-assertions';
 import { SmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp, useAppWithSmtp } from './support/test-app';
 
 describe('email 2FA: registration and sign-in', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '1000' } });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '1000' } });
 
   it('asks an unregistered user to register, confirms the address by code, then mails codes to it', async () => {
     const tenant = await createTenant(t);

@@ -6,25 +6,19 @@ import {
   passwordLogin,
   putTwoFactorSettings,
   registerByEmail,
+  activeChannelId,
 } from './factories/two-factor.factory';
 import { queryDb } from './support/database';
 import { expectErrorResponse } from './support/http-assertions';
 import { SmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp, useAppWithSmtp } from './support/test-app';
 
 /** Edges of the rules: the first code of a sign-in, the mfa token's own life, what ends a sign-in. */
 describe('OTP edges', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({
-      env: { THROTTLE_USER_PER_MINUTE: '10000', MFA_TOKEN_TTL_SECONDS: '120' },
-    });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
+  useAppWithSmtp(smtp, (app) => (t = app), {
+    env: { THROTTLE_USER_PER_MINUTE: '10000', MFA_TOKEN_TTL_SECONDS: '120' },
   });
 
   async function setup(otp: Record<string, number> = {}) {
@@ -58,12 +52,7 @@ describe('OTP edges', () => {
     expect(first.body.delivery).toBe('SENT');
     await putTwoFactorSettings(t, tenant, {
       enabled: true,
-      channelId: (
-        await t
-          .http()
-          .get(`/v1/tenants/${tenant.slug}/settings/2fa`)
-          .set('X-Api-Key', t.platformKey)
-      ).body.channelId,
+      channelId: await activeChannelId(t, tenant),
       otp: { resendCooldownSeconds: 600, maxResendsPerLogin: 0 },
     });
     const second = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
@@ -173,14 +162,7 @@ describe('OTP edges', () => {
 describe('ALREADY_SENT speaks only of delivered codes', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   it('parallel logins while the SMTP server refuses every mail: FAILED or COOLDOWN, never ALREADY_SENT', async () => {
     const tenant = await createTenant(t);

@@ -12,21 +12,14 @@ import {
 import { queryDb } from './support/database';
 import { expectErrorResponse } from './support/http-assertions';
 import { SmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TestApp, useAppWithSmtp } from './support/test-app';
 
 const limits = { THROTTLE_USER_PER_MINUTE: '10000' };
 
 describe('delivery failure and recovery', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: { ...limits, SMTP_TIMEOUT_MS: '2000' } });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...limits, SMTP_TIMEOUT_MS: '2000' } });
 
   it('SMTP down: login says FAILED, resend and register answer 502, no cooldown starts; back up: a code at once', async () => {
     const tenant = await createTenant(t);
@@ -96,14 +89,7 @@ describe('delivery failure and recovery', () => {
 describe('purge (rule 8)', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: { ...limits, OTP_RETENTION_SECONDS: '3600' } });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...limits, OTP_RETENTION_SECONDS: '3600' } });
 
   it('deletes challenges whose expiry is older than the retention, keeps the rest and the counts, one instance at a time', async () => {
     const tenant = await createTenant(t);
@@ -159,14 +145,7 @@ describe('no code or SMTP password at rest, in logs or in responses', () => {
   const smtp = new SmtpSink();
   const smtpPassword = 'smtp-Pa55word-never-stored-in-clear';
   const responses: string[] = [];
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: limits, captureLogs: true });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (t = app), { env: limits, captureLogs: true });
 
   it('reads every table and the whole log after a full flow with 10-digit codes', async () => {
     const tenant = await createTenant(t);

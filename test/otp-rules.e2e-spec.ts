@@ -5,25 +5,18 @@ import {
   passwordLogin,
   registerByEmail,
   TwoFactorSettingsBody,
+  activeChannelId,
 } from './factories/two-factor.factory';
 import { queryDb } from './support/database';
 import { expectErrorResponse } from './support/http-assertions';
 import { SmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp, useAppWithSmtp } from './support/test-app';
 
 /** The OTP rules of API.md, each through HTTP with codes read from a real SMTP server. */
 describe('OTP rules (email)', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    // Rule tests raise the per-account throttle so that the rule, not the throttler, answers.
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   let n = 0;
   /** A tenant with email 2FA on, and a user registered at a fresh address. */
@@ -431,12 +424,7 @@ describe('OTP rules (email)', () => {
       .set('X-Api-Key', t.platformKey)
       .send({
         enabled: true,
-        channelId: (
-          await t
-            .http()
-            .get(`/v1/tenants/${tenant.slug}/settings/2fa`)
-            .set('X-Api-Key', t.platformKey)
-        ).body.channelId,
+        channelId: await activeChannelId(t, tenant),
         otp: { maxResendsPerLogin: 1, resendCooldownSeconds: 0 },
       })
       .expect(200);

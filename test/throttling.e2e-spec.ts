@@ -1,7 +1,7 @@
 import { createTenant, createUser } from './factories/tenants.factory';
 import { enableEmailTwoFactor, mfaCall, passwordLogin } from './factories/two-factor.factory';
 import { SmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TestApp, useAppWithSmtp } from './support/test-app';
 
 describe('THROTTLE_IP_PER_MINUTE on /v1/auth/*', () => {
   let t: TestApp;
@@ -111,14 +111,7 @@ describe('THROTTLE_USER_PER_MINUTE on failed passwords', () => {
 describe('THROTTLE_USER_PER_MINUTE on the 2FA calls of one account', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '4' } });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '4' } });
 
   it('counts verify, resend and register by the mfa token subject, across sign-ins', async () => {
     const tenant = await createTenant(t);

@@ -21,7 +21,7 @@ import {
   expectValidationError,
 } from './support/http-assertions';
 import { SmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from './support/test-app';
+import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from './support/test-app';
 
 const DEFAULT_OTP = {
   length: 6,
@@ -56,14 +56,7 @@ const newAddress = (prefix = 'user') => `${prefix}-${randomBytes(4).toString('he
 describe('Tenant admin: 2FA settings', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: { ...UNREACHABLE_THROTTLE_LIMITS } });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const path = (tenant: TestTenant) => `/v1/tenants/${tenant.slug}/settings/2fa`;
   const asPlatform = (req: Test) => req.set('X-Api-Key', t.platformKey);

@@ -112,3 +112,13 @@ export async function registerByEmail(
   const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code }).expect(200);
   return verified.body.accessToken as string;
 }
+
+/** The channel the tenant's 2FA settings name now. */
+export async function activeChannelId(t: TestApp, tenant: TestTenant): Promise<string> {
+  const res = await t
+    .http()
+    .get(`/v1/tenants/${tenant.slug}/settings/2fa`)
+    .set('X-Api-Key', t.platformKey)
+    .expect(200);
+  return res.body.channelId as string;
+}

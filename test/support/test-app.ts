@@ -86,3 +86,24 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   };
 }
+
+/**
+ * For one describe block: an SMTP sink and a test app started before its tests and stopped
+ * after them. `bind` receives the app (assign it to the block's `t`).
+ */
+export function useAppWithSmtp(
+  smtp: { start: () => Promise<unknown>; stop: () => Promise<void> },
+  bind: (app: TestApp) => void,
+  options: TestAppOptions = {},
+): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    await smtp.start();
+    app = await startTestApp(options);
+    bind(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await smtp.stop();
+  });
+}
