@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
 import { ifAdvisoryLockFree } from './advisory-lock';
@@ -80,4 +80,35 @@ export function expiredRowsPurge(
       [retentionSeconds],
     ),
   );
+}
+
+/**
+ * A module's purge of its own expired rows (`table`), run every `purgeCron` on one instance at a
+ * time. Subclasses only name themselves, their lock and their table.
+ */
+export abstract class ExpiredRowsPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly job: LockedJob;
+
+  protected constructor(
+    name: string,
+    dataSource: DataSource,
+    lockKey: number,
+    table: 'otp_challenges' | 'mfa_sessions',
+    private readonly cfg: { purgeCron: string; retentionSeconds: number },
+  ) {
+    this.job = expiredRowsPurge(name, dataSource, lockKey, table, cfg.retentionSeconds);
+  }
+
+  onApplicationBootstrap(): void {
+    this.job.start(this.cfg.purgeCron);
+  }
+
+  onApplicationShutdown(): void {
+    this.job.stop();
+  }
+
+  /** Rows removed, or undefined when another instance holds the lock (or it failed). */
+  run(): Promise<number | undefined> {
+    return this.job.run();
+  }
 }

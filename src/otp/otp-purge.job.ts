@@ -1,10 +1,10 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { otpConfig } from '../../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
-import { expiredRowsPurge, LockedJob } from '../database/locked-job';
+import { ExpiredRowsPurgeJob } from '../database/locked-job';
 
 /**
  * Rule 8: deletes challenges whose expiry is older than OTP_RETENTION_SECONDS (so a late code
@@ -12,31 +12,11 @@ import { expiredRowsPurge, LockedJob } from '../database/locked-job';
  * (OTP_PURGE_CRON). It never touches failure counts or the audit log.
  */
 @Injectable()
-export class OtpPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly job: LockedJob;
-
+export class OtpPurgeJob extends ExpiredRowsPurgeJob {
   constructor(
     @InjectDataSource() dataSource: DataSource,
-    @Inject(otpConfig.KEY) private readonly cfg: ConfigType<typeof otpConfig>,
+    @Inject(otpConfig.KEY) cfg: ConfigType<typeof otpConfig>,
   ) {
-    this.job = expiredRowsPurge(
-      'OtpPurge',
-      dataSource,
-      ADVISORY_LOCKS.otpPurge,
-      'otp_challenges',
-      cfg.retentionSeconds,
-    );
-  }
-
-  onApplicationBootstrap(): void {
-    this.job.start(this.cfg.purgeCron);
-  }
-
-  onApplicationShutdown(): void {
-    this.job.stop();
-  }
-
-  run(): Promise<number | undefined> {
-    return this.job.run();
+    super('OtpPurge', dataSource, ADVISORY_LOCKS.otpPurge, 'otp_challenges', cfg);
   }
 }
