@@ -2,6 +2,7 @@ import { TwoFactor1795910007596 } from './1795910007596-TwoFactor';
 import { Authenticator1795913855559 } from './1795913855559-Authenticator';
 import { ChallengeDelivered1795914459796 } from './1795914459796-ChallengeDelivered';
 import { InitialSchema1795908043080 } from './1795908043080-InitialSchema';
+import { Sessions1795990000000 } from './1795990000000-Sessions';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -12,4 +13,5 @@ export const ALL_MIGRATIONS = [
   TwoFactor1795910007596,
   Authenticator1795913855559,
   ChallengeDelivered1795914459796,
+  Sessions1795990000000,
 ];

@@ -51,7 +51,7 @@ describe('Login and /v1/auth/me', () => {
   });
   afterAll(() => t.close());
 
-  it('answers exactly { status, accessToken, tokenType, expiresIn } on success', async () => {
+  it('answers exactly { status, accessToken, refreshToken, tokenType, expiresIn } on success', async () => {
     const tenant = await createTenant(t);
     const user = await createUser(t, tenant);
     const res = await postLogin(t, {
@@ -62,6 +62,7 @@ describe('Login and /v1/auth/me', () => {
     expect(res.body).toEqual({
       status: 'AUTHENTICATED',
       accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      refreshToken: expect.stringMatching(/^[\w-]{43}$/),
       tokenType: 'Bearer',
       expiresIn: 900,
     });

@@ -52,6 +52,7 @@ describe('email 2FA: registration and sign-in', () => {
     expect(verified.body).toEqual({
       status: 'AUTHENTICATED',
       accessToken: expect.any(String),
+      refreshToken: expect.stringMatching(/^[\w-]{43}$/),
       tokenType: 'Bearer',
       expiresIn: 900,
     });

@@ -105,7 +105,9 @@ describe('npm start on the embedded defaults (no DATABASE_URL)', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(creds);
     const statuses = await Promise.all(
       [1, 2, 3, 4].map(() => login(port, creds.BOOTSTRAP_ADMIN_PASSWORD)),
-    );
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}; the service said:\n${second.output()}`);
+    });
     expect(statuses).toEqual([200, 200, 200, 200]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);

@@ -54,7 +54,6 @@ function claimsFrom(token: string, overrides: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
   return {
     ...decodePart(token, 1),
-    sid: randomUUID(),
     iat: now,
     exp: now + 900,
     jti: randomUUID(),
@@ -156,6 +155,17 @@ describe('Access tokens', () => {
     );
     const res = await me(t, serviceSign(claims)).expect(200);
     expect(res.body.id).toBe(user.id);
+  });
+
+  it('refuses a validly signed token whose session does not exist or is not a session id', async () => {
+    const { token } = await signedInUser();
+    for (const sid of [randomUUID(), 'not-a-uuid', undefined, 42]) {
+      expectErrorResponse(
+        await me(t, serviceSign(claimsFrom(token, { sid }))),
+        401,
+        'UNAUTHENTICATED',
+      );
+    }
   });
 
   describe('refuses forged, altered or wrong-stage tokens with 401 UNAUTHENTICATED', () => {

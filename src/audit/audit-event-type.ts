@@ -28,7 +28,8 @@ export enum AuditEventType {
  * LOGIN_FAILED.reason: unknown_user | wrong_password | user_disabled | tenant_disabled.
  */
 export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
-  LOGIN_SUCCEEDED: '{ amr: string[] } — password accepted; amr ["pwd"] when 2FA is off',
+  LOGIN_SUCCEEDED:
+    '{ amr: string[], sessionId } — signed in (amr ["pwd"] when 2FA is off); sessionId is the tokens\' sid',
   LOGIN_FAILED:
     '{ reason: "unknown_user" | "wrong_password" | "user_disabled" | "tenant_disabled", username }',
   OTP_SENT: '{ channel, destination (masked), purpose: "login" | "register", challengeId }',
@@ -43,7 +44,10 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
   TWO_FACTOR_RESET: '{ channelTypes: string[] }',
   TWO_FACTOR_UNLOCKED: '{}',
   SESSION_REFRESHED: '{ sessionId }',
-  SESSION_REVOKED: '{ sessionId, reason: "logout" | "reuse" | "admin" | ... }',
+  SESSION_REVOKED:
+    'one session: { sessionId, reason: "logout" | "reuse" | "idle_timeout" | "max_age" | "user_disabled" | "tenant_disabled" }; ' +
+    'all of a user\'s: { sessionIds, reason: "user_disabled" | "password_changed" | "two_factor_reset" }; ' +
+    'all of a tenant\'s: { sessions (count), reason: "tenant_disabled" }',
   SETTINGS_CHANGED: '{ changes: { field: { from, to } } }',
   CHANNEL_CHANGED: '{ channelId, action: "created" | "updated" | "deleted", changes }',
   USER_CREATED: '{ username, roles }',

@@ -8,6 +8,7 @@ import { RequestMeta } from '../common/http/request-context';
 import { TwoFactorStateService } from '../otp/two-factor-state.service';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import { UsersService } from '../users/users.service';
+import { SessionsService } from '../sessions/sessions.service';
 
 /** The admin's 2FA reset and unlock (they call users and otp). */
 @Injectable()
@@ -18,9 +19,10 @@ export class AdminTwoFactorService {
     private readonly registrations: TwoFactorRegistrationsService,
     private readonly state: TwoFactorStateService,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
   ) {}
 
-  /** Removes the registrations and the lock; sign-ins begun before stop working. */
+  /** Removes the registrations and the lock; sign-ins begun and sessions opened before end. */
   async reset(tenantId: string, userId: string, meta: RequestMeta): Promise<void> {
     await this.requireUser(tenantId, userId);
     await this.dataSource.transaction(async (m) => {
@@ -36,6 +38,7 @@ export class AdminTwoFactorService {
         },
         m,
       );
+      await this.sessions.revokeAllOfUser(tenantId, userId, 'two_factor_reset', auditedBy(meta), m);
     });
   }
 

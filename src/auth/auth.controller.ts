@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
+  ApiBody,
   ApiExtraModels,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -12,7 +14,9 @@ import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentPrincipal, Meta, Principal, RequestMeta } from '../common/http/request-context';
 import { AuthService, PasswordIdentity } from './auth.service';
-import { AuthenticatedResponse, LoginDto, MeResponse } from './dto/login.dto';
+import { AuthenticatedResponse, LoginDto, MeResponse, RefreshDto } from './dto/login.dto';
+import { SessionTokensService } from './session-tokens.service';
+import { EmptyBodyPipe } from '../common/validation/validation';
 import { LoginGuard } from './guards/passport-guards';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 
@@ -25,7 +29,10 @@ const PasswordChecked = createParamDecorator(
 @ApiTags('auth')
 @Controller('v1/auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessionTokens: SessionTokensService,
+  ) {}
 
   @Post('login')
   @HttpCode(200)
@@ -65,5 +72,36 @@ export class AuthController {
   me(@CurrentPrincipal() principal: Principal) {
     if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
     return this.auth.me(principal.tenantId, principal.tenantSlug, principal.userId);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({
+    summary: 'A new access token and refresh token for a refresh token (rotation)',
+    description:
+      'Each refresh token works once. Presenting one a second time (or two requests racing with one token) ends the whole session, the newest token included: a client with several tabs must refresh from one place. Sessions end SESSION_IDLE_TIMEOUT_SECONDS after the last refresh and SESSION_MAX_AGE_SECONDS after sign-in.',
+  })
+  @ApiOkResponse({ type: AuthenticatedResponse })
+  @ApiErrors(...BODY_ERRORS, ErrorCode.UNAUTHENTICATED, ErrorCode.TOO_MANY_REQUESTS)
+  refresh(@Body() dto: RefreshDto, @Meta() meta: RequestMeta) {
+    return this.sessionTokens.refresh(dto.refreshToken, meta);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @AccessToken()
+  @ApiOperation({
+    summary: "End the caller's session: its refresh token and access tokens stop working here",
+  })
+  @ApiBody({ required: false, schema: { type: 'object', example: {} } })
+  @ApiNoContentResponse()
+  async logout(
+    @CurrentPrincipal() principal: Principal,
+    @Body(EmptyBodyPipe) _body: object,
+    @Meta() meta: RequestMeta,
+  ) {
+    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
+    await this.sessionTokens.logout(principal.tenantId, principal.userId, principal.sid, meta);
   }
 }

@@ -32,6 +32,8 @@ import { AccessTokenStrategy } from './strategies/access-token.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 import { TokensService } from './tokens.service';
 import { AuthRateGuard } from '../throttling/auth-rate.guard';
+import { SessionsModule } from '../sessions/sessions.module';
+import { SessionTokensService } from './session-tokens.service';
 
 @Module({
   imports: [
@@ -43,11 +45,13 @@ import { AuthRateGuard } from '../throttling/auth-rate.guard';
     ChannelsModule,
     OtpModule,
     AuditModule,
+    SessionsModule,
   ],
   controllers: [AuthController, JwksController, TwoFactorController, AdminTwoFactorController],
   providers: [
     AuthService,
     TokensService,
+    SessionTokensService,
     SigningKeys,
     LocalStrategy,
     AccessTokenStrategy,

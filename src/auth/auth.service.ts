@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditService } from '../audit/audit.service';
 import { AppException } from '../common/errors/app.exception';
@@ -14,7 +13,7 @@ import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/t
 import { TwoFactorLoginService } from './two-factor-login.service';
 import { TenantSettingsService } from '../tenants/tenant-settings.service';
 import { ChannelsService } from '../channels/channels.service';
-import { TokensService } from './tokens.service';
+import { SessionTokensService } from './session-tokens.service';
 
 /** A user whose password was just verified (stage 1 passed). */
 export interface PasswordIdentity {
@@ -35,7 +34,7 @@ export class AuthService {
   constructor(
     private readonly tenants: TenantsService,
     private readonly users: UsersService,
-    private readonly tokens: TokensService,
+    private readonly sessionTokens: SessionTokensService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     private readonly failures: FailureLimiter,
@@ -132,16 +131,17 @@ export class AuthService {
       return answer;
     }
     const amr = ['pwd'];
-    const { accessToken, expiresIn } = await this.tokens.issueAccess(
+    const { sessionId, answer } = await this.sessionTokens.signIn(
       {
         userId: identity.userId,
+        tenantId: identity.tenantId,
         tenantSlug: identity.tenantSlug,
         roles: identity.roles,
         passwordVersion: identity.passwordVersion,
         twoFactorVersion: identity.twoFactorVersion,
       },
       amr,
-      randomUUID(),
+      meta,
     );
     await this.audit.record(identity.tenantId, {
       type: AuditEventType.LOGIN_SUCCEEDED,
@@ -149,10 +149,10 @@ export class AuthService {
       actor: { type: 'user', id: identity.userId },
       ip: meta.ip,
       userAgent: meta.userAgent,
-      data: { amr },
+      data: { amr, sessionId },
     });
     this.metrics.loginOutcome('authenticated');
-    return { status: 'AUTHENTICATED', accessToken, tokenType: 'Bearer', expiresIn };
+    return answer;
   }
 
   /** The signed-in user; the 2FA address is masked here (only admin responses show it whole). */

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditEntry, AuditService, bySelf } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -19,7 +18,7 @@ import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse } from './dto/login.dto';
 import { MfaSession } from './entities/mfa-session.entity';
 import { MfaSessionsService } from './mfa-sessions.service';
-import { TokensService } from './tokens.service';
+import { SessionTokensService } from './session-tokens.service';
 
 /** `POST /v1/auth/2fa/verify`: the code, then (registration confirmed) the access token. */
 @Injectable()
@@ -30,7 +29,7 @@ export class TwoFactorVerifier {
     private readonly registrations: TwoFactorRegistrationsService,
     private readonly users: UsersService,
     private readonly sessions: MfaSessionsService,
-    private readonly tokens: TokensService,
+    private readonly sessionTokens: SessionTokensService,
     private readonly audit: AuditService,
     private readonly state: TwoFactorStateService,
   ) {}
@@ -67,7 +66,7 @@ export class TwoFactorVerifier {
         meta,
       );
     }
-    return this.signedIn(session, tenantSlug, event);
+    return this.signedIn(session, tenantSlug, meta, event);
   }
 
   /**
@@ -115,7 +114,7 @@ export class TwoFactorVerifier {
               params: enrolled.params,
             },
           );
-        return this.signedIn(session, tenantSlug, event);
+        return this.signedIn(session, tenantSlug, meta, event);
       }
       reason = step === null ? 'wrong' : 'replay';
     }
@@ -144,26 +143,31 @@ export class TwoFactorVerifier {
   private async signedIn(
     session: MfaSession,
     tenantSlug: string,
+    meta: RequestMeta,
     event: (type: AuditEventType, data: Record<string, unknown>) => AuditEntry,
   ): Promise<AuthenticatedResponse> {
     if (!(await this.sessions.spend(session.id))) throw new AppException(ErrorCode.UNAUTHENTICATED);
     const user = await this.users.findById(session.tenantId, session.userId);
     if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
     const amr = ['pwd', 'otp'];
-    const { accessToken, expiresIn } = await this.tokens.issueAccess(
+    const { sessionId, answer } = await this.sessionTokens.signIn(
       {
         userId: user.id,
+        tenantId: session.tenantId,
         tenantSlug,
         roles: user.roles,
         passwordVersion: user.passwordVersion,
         twoFactorVersion: user.twoFactorVersion,
       },
       amr,
-      randomUUID(),
+      meta,
     );
     this.audit.recordDetached(session.tenantId, event(AuditEventType.OTP_VERIFIED, {}));
-    this.audit.recordDetached(session.tenantId, event(AuditEventType.LOGIN_SUCCEEDED, { amr }));
-    return { status: 'AUTHENTICATED', accessToken, tokenType: 'Bearer', expiresIn };
+    this.audit.recordDetached(
+      session.tenantId,
+      event(AuditEventType.LOGIN_SUCCEEDED, { amr, sessionId }),
+    );
+    return answer;
   }
 
   /** The generic answer for a refused code; the audit log gets the exact reason. */

@@ -46,6 +46,9 @@ export class LockedJob {
   }
 }
 
+/** Tables whose rows end at `expires_at` and are purged some retention after. */
+export type PurgedTable = 'otp_challenges' | 'mfa_sessions' | 'sessions';
+
 /** Deletes in batches (short locks, no long transaction) until fewer than `batch` go. */
 export async function deleteInBatches(
   dataSource: DataSource,
@@ -69,7 +72,7 @@ export function expiredRowsPurge(
   name: string,
   dataSource: DataSource,
   lockKey: number,
-  table: 'otp_challenges' | 'mfa_sessions',
+  table: PurgedTable,
   retentionSeconds: number,
 ): LockedJob {
   return new LockedJob(name, dataSource, lockKey, () =>
@@ -93,7 +96,7 @@ export abstract class ExpiredRowsPurgeJob implements OnApplicationBootstrap, OnA
     name: string,
     dataSource: DataSource,
     lockKey: number,
-    table: 'otp_challenges' | 'mfa_sessions',
+    table: PurgedTable,
     private readonly cfg: { purgeCron: string; retentionSeconds: number },
   ) {
     this.job = expiredRowsPurge(name, dataSource, lockKey, table, cfg.retentionSeconds);

@@ -9,6 +9,8 @@ import { UserTwoFactor } from '../users/entities/user-two-factor.entity';
 import { TenantTwoFactorSettings } from '../tenants/entities/tenant-2fa-settings.entity';
 import { Tenant } from '../tenants/entities/tenant.entity';
 import { User } from '../users/entities/user.entity';
+import { RefreshToken } from '../sessions/entities/refresh-token.entity';
+import { Session } from '../sessions/entities/session.entity';
 
 export const ENTITIES = [
   Tenant,
@@ -20,6 +22,8 @@ export const ENTITIES = [
   OtpChallenge,
   TwoFactorState,
   MfaSession,
+  Session,
+  RefreshToken,
 ];
 
 /** The one definition of the database options, shared by the app and the TypeORM CLI. */

@@ -9,6 +9,7 @@ import { TenantTwoFactorSettings } from './entities/tenant-2fa-settings.entity';
 import { Tenant } from './entities/tenant.entity';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
+import { SessionsModule } from '../sessions/sessions.module';
 
 @Module({
   imports: [
@@ -16,6 +17,7 @@ import { TenantsService } from './tenants.service';
     UsersModule,
     ChannelsModule,
     AuditModule,
+    SessionsModule,
   ],
   controllers: [TenantsController, TenantSettingsController],
   providers: [TenantsService, TenantSettingsService],

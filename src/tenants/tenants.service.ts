@@ -12,6 +12,7 @@ import { CreateTenantDto, UpdateTenantDto } from './dto/create-tenant.dto';
 import { TenantResponseDto, toTenantView } from './dto/tenant-response.dto';
 import { TenantTwoFactorSettings } from './entities/tenant-2fa-settings.entity';
 import { Tenant } from './entities/tenant.entity';
+import { SessionsService } from '../sessions/sessions.service';
 
 @Injectable()
 export class TenantsService {
@@ -20,6 +21,7 @@ export class TenantsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** The tenant, its 2FA settings row (disabled) and its first admin, in one transaction. */
@@ -68,6 +70,12 @@ export class TenantsService {
     return { items: rows.map(toTenantView) };
   }
 
+  /** The tenant of an id, or null (refresh: a session knows its tenant by id). */
+  async findById(id: string): Promise<ResolvedTenant | null> {
+    const t = await this.tenants.findOneBy({ id });
+    return t ? { id: t.id, slug: t.slug, name: t.name, status: t.status } : null;
+  }
+
   async get(slug: string): Promise<TenantResponseDto> {
     return toTenantView(await this.findOrFail(slug));
   }
@@ -106,6 +114,9 @@ export class TenantsService {
           },
           m,
         );
+        // A disabled tenant's users are signed out everywhere, with the change.
+        if (changes.status?.to === 'disabled')
+          await this.sessions.revokeAllOfTenant(tenant.id, 'tenant_disabled', auditedBy(meta), m);
       }
       return toTenantView(await repo.findOneByOrFail({ id: tenant.id }));
     });

@@ -9,6 +9,7 @@ import { TwoFactorRegistrationsService } from './two-factor-registrations.servic
 import { PasswordHasher } from './password-hasher.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
+import { SessionsModule } from '../sessions/sessions.module';
 
 @Module({
   imports: [
@@ -16,6 +17,7 @@ import { UsersService } from './users.service';
     AuditModule,
     ChannelsModule,
     OtpModule,
+    SessionsModule,
   ],
   controllers: [UsersController],
   providers: [UsersService, PasswordHasher, TwoFactorRegistrationsService],

@@ -14,6 +14,8 @@ import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { toUserView, UserResponseDto } from './dto/user-response.dto';
 import { User } from './entities/user.entity';
+import { SessionEndReason } from '../sessions/entities/session.entity';
+import { SessionsService } from '../sessions/sessions.service';
 import { PasswordHasher } from './password-hasher.service';
 import { TwoFactorRegistrationsService } from './two-factor-registrations.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -61,6 +63,7 @@ export class UsersService {
     private readonly registrations: TwoFactorRegistrationsService,
     private readonly channels: ChannelsService,
     private readonly twoFactorState: TwoFactorStateService,
+    private readonly sessions: SessionsService,
     @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
   ) {}
 
@@ -296,6 +299,14 @@ export class UsersService {
         }
         if (changes.length) {
           await repo.update({ tenantId, id }, patch);
+          // Disabling the user or changing the password ends their sessions, in this transaction.
+          const ends: SessionEndReason | null =
+            changes.includes('disabled') && user.disabled
+              ? 'user_disabled'
+              : changes.includes('password')
+                ? 'password_changed'
+                : null;
+          if (ends) await this.sessions.revokeAllOfUser(tenantId, id, ends, auditedBy(meta), m);
           await this.audit.record(
             tenantId,
             {

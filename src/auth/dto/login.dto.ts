@@ -19,6 +19,11 @@ export class AuthenticatedResponse {
   @ApiProperty({ enum: ['AUTHENTICATED'] }) status!: 'AUTHENTICATED';
   @ApiProperty({ description: 'JWT, header typ at+jwt; verify with /.well-known/jwks.json' })
   accessToken!: string;
+  @ApiProperty({
+    description:
+      'Opaque, single use: POST /v1/auth/refresh exchanges it for a new pair. Presenting it a second time ends the session.',
+  })
+  refreshToken!: string;
   @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
   @ApiProperty({ description: 'seconds' }) expiresIn!: number;
 }
@@ -36,4 +41,10 @@ export class MeResponse {
   @ApiProperty({ description: 'tenant slug' }) tenant!: string;
   @ApiProperty({ type: [String] }) roles!: string[];
   @ApiProperty({ type: MeTwoFactorDto }) twoFactor!: MeTwoFactorDto;
+}
+
+export class RefreshDto {
+  /** The refresh token of the last AUTHENTICATED answer. */
+  @PlainText(2048)
+  refreshToken!: string;
 }

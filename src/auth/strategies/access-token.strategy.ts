@@ -8,6 +8,7 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { Principal, ResolvedTenant } from '../../common/http/request-context';
 import { TenantsService } from '../../tenants/tenants.service';
 import { UsersService } from '../../users/users.service';
+import { SessionsService } from '../../sessions/sessions.service';
 import { SigningKeys } from '../signing-keys.service';
 import { ACCESS_TOKEN_TYP, AccessTokenClaims } from '../tokens.service';
 import { keyProviderFor, UUID } from './token-header';
@@ -22,7 +23,8 @@ const unauthenticated = () => new AppException(ErrorCode.UNAUTHENTICATED);
 /**
  * Stage 2 bearer tokens. Refuses anything whose header is not `typ: at+jwt` (mfa tokens included)
  * or whose `kid` is unknown, checks iss/aud/exp, then re-reads the user and tenant: a user or
- * tenant disabled, a password changed or a 2FA reset since the token was issued is 401.
+ * tenant disabled, a password changed or a 2FA reset since the token was issued is 401, and so
+ * is a token whose session ended (logout, revocation, timeout).
  */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt') {
@@ -31,6 +33,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
     @Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>,
     private readonly tenants: TenantsService,
     private readonly users: UsersService,
+    private readonly sessions: SessionsService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -43,9 +46,14 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
   }
 
   async validate(claims: AccessTokenClaims): Promise<AuthenticatedUser> {
-    if (!UUID.test(String(claims.sub)) || typeof claims.tid !== 'string') throw unauthenticated();
-    const tenant = await this.tenants.findBySlug(claims.tid);
-    if (!tenant || tenant.status !== 'active') throw unauthenticated();
+    if (!UUID.test(String(claims.sub)) || !UUID.test(String(claims.sid))) throw unauthenticated();
+    if (typeof claims.tid !== 'string') throw unauthenticated();
+    // The session (logout, revocation) is checked beside the tenant: one indexed lookup each.
+    const [tenant, live] = await Promise.all([
+      this.tenants.findBySlug(claims.tid),
+      this.sessions.isLive(claims.sid),
+    ]);
+    if (!tenant || tenant.status !== 'active' || !live) throw unauthenticated();
     const user = await this.users.findById(tenant.id, claims.sub);
     if (
       !user ||

@@ -1,0 +1,59 @@
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+
+/** Why a session ended early (also `data.reason` of SESSION_REVOKED). */
+export type SessionEndReason =
+  | 'logout'
+  | 'reuse'
+  | 'idle_timeout'
+  | 'max_age'
+  | 'user_disabled'
+  | 'password_changed'
+  | 'two_factor_reset'
+  | 'tenant_disabled'
+  | 'user_gone';
+
+/**
+ * One sign-in that ended in tokens: its refresh tokens rotate inside it, its id is the access
+ * tokens' `sid`. `expires_at` is when it ends unless refreshed (the idle timeout, capped by the
+ * maximum age); a revocation sets it to the moment of revocation, so "live" is one comparison.
+ */
+@Entity({ name: 'sessions' })
+@Index('sessions_user_idx', ['tenantId', 'userId'])
+@Index('sessions_expires_at_idx', ['expiresAt'])
+export class Session {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey('Tenant', { name: 'sessions_tenant_id_fkey', onDelete: 'CASCADE' })
+  tenantId!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  @ForeignKey('User', { name: 'sessions_user_id_fkey', onDelete: 'CASCADE' })
+  userId!: string;
+
+  /** The authentication methods of the sign-in, kept in every access token of the session. */
+  @Column({ type: 'text', array: true })
+  amr!: string[];
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ip!: string | null;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'last_refreshed_at', type: 'timestamptz' })
+  lastRefreshedAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ name: 'revoked_reason', type: 'varchar', length: 32, nullable: true })
+  revokedReason!: SessionEndReason | null;
+}

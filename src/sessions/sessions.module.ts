@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { Session } from './entities/session.entity';
+import { SessionPurgeJob } from './session-purge.job';
+import { SessionsService } from './sessions.service';
+
+/**
+ * Refresh-token sessions. A module of its own (not inside auth) because users and tenants end
+ * sessions in the same transaction as the change that ends them, and auth depends on both.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Session, RefreshToken]), AuditModule],
+  providers: [SessionsService, SessionPurgeJob],
+  exports: [SessionsService],
+})
+export class SessionsModule {}

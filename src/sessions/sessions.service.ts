@@ -1,0 +1,279 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { authConfig, cryptoConfig } from '../../config/app-config';
+import { AuditEventType } from '../audit/audit-event-type';
+import { AuditEntry, AuditService } from '../audit/audit.service';
+import { requireTenant } from '../database/query-guards';
+import { SessionEndReason } from './entities/session.entity';
+
+/** 32 random bytes, base64url: the only form a refresh token has. */
+const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export interface NewSession {
+  tenantId: string;
+  userId: string;
+  amr: string[];
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface LiveSession {
+  id: string;
+  tenantId: string;
+  userId: string;
+  amr: string[];
+}
+
+/** What presenting a refresh token came to. */
+export type RotationResult =
+  | { outcome: 'rotated'; session: LiveSession; refreshToken: string }
+  /** Not a token of ours (or its session was purged). */
+  | { outcome: 'unknown' }
+  /** Its session had already ended (revoked, timed out): nothing more to do. */
+  | { outcome: 'ended'; session: LiveSession }
+  /** Its session timed out just now: ended here, with this reason. */
+  | { outcome: 'timed_out'; session: LiveSession; reason: 'idle_timeout' | 'max_age' }
+  /** The token was used before (or by a concurrent request): the session is revoked. */
+  | { outcome: 'reused'; session: LiveSession };
+
+/** Who ends sessions, for the SESSION_REVOKED event. */
+export type RevokedBy = Pick<AuditEntry, 'actor' | 'ip' | 'userAgent'>;
+
+interface RotationRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  amr: string[];
+  revoked: boolean;
+  ended: boolean;
+  past_max_age: boolean;
+  was_used: boolean;
+  spent: number;
+  issued: number;
+}
+
+/**
+ * Refresh-token sessions (API.md "Tokens and sessions"): one row per sign-in, refresh tokens
+ * opaque (256 bits), stored as keyed hashes, single use and rotated, reuse revoking the session.
+ * Every way a session ends writes SESSION_REVOKED with the reason.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly tokenKey: Buffer;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
+    @Inject(cryptoConfig.KEY) crypto: ConfigType<typeof cryptoConfig>,
+    private readonly audit: AuditService,
+  ) {
+    // A key of its own, derived from OTP_HASH_KEY: a refresh-token hash is never a code hash.
+    this.tokenKey = createHmac('sha256', crypto.otpHashKey)
+      .update('efcx refresh-token hash v1')
+      .digest();
+  }
+
+  private hash(token: string): Buffer {
+    return createHmac('sha256', this.tokenKey).update(token, 'utf8').digest();
+  }
+
+  private static newToken(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  /** A new session and its first refresh token, in one statement. */
+  async start(s: NewSession): Promise<{ sessionId: string; refreshToken: string }> {
+    requireTenant(s.tenantId);
+    const sessionId = randomUUID();
+    const refreshToken = SessionsService.newToken();
+    await this.dataSource.query(
+      `WITH s AS (
+         INSERT INTO sessions (id, tenant_id, user_id, amr, ip, user_agent, last_refreshed_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now(),
+                 now() + make_interval(secs => LEAST($7::int, $8::int)))
+         RETURNING id)
+       INSERT INTO refresh_tokens (token_hash, session_id) SELECT $9, id FROM s`,
+      [
+        sessionId,
+        s.tenantId,
+        s.userId,
+        s.amr,
+        s.ip,
+        s.userAgent?.slice(0, 512) ?? null,
+        this.cfg.sessionIdleTimeoutSeconds,
+        this.cfg.sessionMaxAgeSeconds,
+        this.hash(refreshToken),
+      ],
+    );
+    return { sessionId, refreshToken };
+  }
+
+  /**
+   * Presents a refresh token. One statement finds it with its session, marks it used (only if it
+   * was unused and the session live), extends the session's idle deadline (never past its maximum
+   * age) and stores the next token: of concurrent presentations exactly one rotates. Every other
+   * presentation of a token that was once valid counts as reuse and revokes the session.
+   */
+  async rotate(token: string, meta: Pick<RevokedBy, 'ip' | 'userAgent'>): Promise<RotationResult> {
+    if (typeof token !== 'string' || !REFRESH_TOKEN.test(token)) return { outcome: 'unknown' };
+    const next = SessionsService.newToken();
+    const [row] = (await this.dataSource.query(
+      `WITH found AS (
+         SELECT s.id, s.tenant_id, s.user_id, s.amr, s.created_at, s.expires_at,
+                s.revoked_at, t.used_at
+           FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+          WHERE t.token_hash = $1),
+       spent AS (
+         UPDATE refresh_tokens t SET used_at = now()
+           FROM found
+          WHERE t.token_hash = $1 AND t.used_at IS NULL AND found.expires_at > now()
+         RETURNING t.session_id),
+       touched AS (
+         UPDATE sessions s SET last_refreshed_at = now(),
+                expires_at = LEAST(now() + make_interval(secs => $3),
+                                   s.created_at + make_interval(secs => $4))
+           FROM spent
+          WHERE s.id = spent.session_id AND s.expires_at > now()
+         RETURNING s.id),
+       issued AS (
+         INSERT INTO refresh_tokens (token_hash, session_id) SELECT $2, id FROM touched
+         RETURNING session_id)
+       SELECT id, tenant_id, user_id, amr,
+              revoked_at IS NOT NULL AS revoked,
+              expires_at <= now() AS ended,
+              created_at + make_interval(secs => $4) <= now() AS past_max_age,
+              used_at IS NOT NULL AS was_used,
+              (SELECT count(*) FROM spent)::int AS spent,
+              (SELECT count(*) FROM issued)::int AS issued
+         FROM found`,
+      [
+        this.hash(token),
+        this.hash(next),
+        this.cfg.sessionIdleTimeoutSeconds,
+        this.cfg.sessionMaxAgeSeconds,
+      ],
+    )) as RotationRow[];
+    if (!row) return { outcome: 'unknown' };
+    const session: LiveSession = {
+      id: row.id,
+      tenantId: row.tenant_id,
+      userId: row.user_id,
+      amr: row.amr,
+    };
+    if (row.issued === 1) return { outcome: 'rotated', session, refreshToken: next };
+    const self = {
+      actor: { type: 'user' as const, id: row.user_id },
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    };
+    if (row.revoked) return { outcome: 'ended', session };
+    if (row.ended) {
+      const reason = row.past_max_age ? 'max_age' : 'idle_timeout';
+      // Ended by time: recorded once, by the first presentation after the end.
+      await this.revoke(session.tenantId, session.id, reason, self);
+      return { outcome: 'timed_out', session, reason };
+    }
+    // Used before, or used by a concurrent request that won the rotation: a copy of the token
+    // exists somewhere. The whole session goes, the newest token with it.
+    if (row.was_used || row.spent === 0) {
+      await this.revoke(session.tenantId, session.id, 'reuse', self);
+      return { outcome: 'reused', session };
+    }
+    // Spent but the session was revoked in between (an admin action won): already ended.
+    return { outcome: 'ended', session };
+  }
+
+  /** True while the session is live (not revoked, not timed out): one primary-key lookup. */
+  async isLive(sessionId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM sessions WHERE id = $1 AND expires_at > now()`,
+      [sessionId],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  /** Ends one session (logout, reuse, timeout). False when it had already ended by revocation. */
+  async revoke(
+    tenantId: string,
+    sessionId: string,
+    reason: SessionEndReason,
+    by: RevokedBy,
+    m?: EntityManager,
+  ): Promise<boolean> {
+    requireTenant(tenantId);
+    const [rows] = (await (m ?? this.dataSource.manager).query(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $3,
+              expires_at = LEAST(expires_at, now())
+        WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL
+        RETURNING user_id`,
+      [tenantId, sessionId, reason],
+    )) as [Array<{ user_id: string }>, number];
+    const userId = rows[0]?.user_id;
+    if (!userId) return false;
+    await this.audit.record(
+      tenantId,
+      { type: AuditEventType.SESSION_REVOKED, userId, ...by, data: { sessionId, reason } },
+      m,
+    );
+    return true;
+  }
+
+  /**
+   * Ends every live session of one user (disabled, password changed, 2FA reset), inside the
+   * caller's transaction so the change and the revocation commit together. The number ended.
+   */
+  async revokeAllOfUser(
+    tenantId: string,
+    userId: string,
+    reason: SessionEndReason,
+    by: RevokedBy,
+    m: EntityManager,
+  ): Promise<number> {
+    requireTenant(tenantId);
+    const [rows] = (await m.query(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $3, expires_at = now()
+        WHERE tenant_id = $1 AND user_id = $2 AND expires_at > now()
+        RETURNING id`,
+      [tenantId, userId, reason],
+    )) as [Array<{ id: string }>, number];
+    if (rows.length) {
+      await this.audit.record(
+        tenantId,
+        {
+          type: AuditEventType.SESSION_REVOKED,
+          userId,
+          ...by,
+          data: { reason, sessionIds: rows.map((r) => r.id) },
+        },
+        m,
+      );
+    }
+    return rows.length;
+  }
+
+  /** Ends every live session of a tenant (the tenant was disabled); one event with the count. */
+  async revokeAllOfTenant(
+    tenantId: string,
+    reason: SessionEndReason,
+    by: RevokedBy,
+    m: EntityManager,
+  ): Promise<number> {
+    requireTenant(tenantId);
+    const [, count] = (await m.query(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $2, expires_at = now()
+        WHERE tenant_id = $1 AND expires_at > now()`,
+      [tenantId, reason],
+    )) as [unknown[], number];
+    if (count) {
+      await this.audit.record(
+        tenantId,
+        { type: AuditEventType.SESSION_REVOKED, ...by, data: { reason, sessions: count } },
+        m,
+      );
+    }
+    return count;
+  }
+}
