@@ -15,6 +15,7 @@ import { buildLoggerOptions } from './common/http/logging';
 import { createValidationPipe } from './common/validation/validation';
 import { buildTypeOrmOptions } from './database/typeorm-options';
 import { DevInboxModule } from './dev-inbox/dev-inbox.module';
+import { UiModule } from './ui/ui.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { StartupService } from './startup/startup.service';
 import { TenantsModule } from './tenants/tenants.module';
@@ -57,6 +58,7 @@ export class AppModule {
         AuthModule,
         ChannelsModule,
         ...(config.runtime.production ? [] : [DevInboxModule]),
+        ...(config.http.uiEnabled ? [UiModule] : []),
       ],
       providers: [
         StartupService,

@@ -30,16 +30,21 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 /** API responses are data, never a page: nothing may load or frame them. */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
-/**
- * Swagger UI (and later the web UI) runs its own scripts and styles, from this origin only; the
- * development inbox page has an inline style.
- */
+/** Swagger UI runs its own scripts and styles, from this origin only; the inbox page has an inline style. */
 const PAGE_CSP =
   "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/**
+ * The reference web UI: everything from this origin, nothing inline, no framing. `img-src data:`
+ * is for the QR code that the registration answer carries as a data URL.
+ */
+const UI_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-function isPage(url: string): boolean {
+function contentSecurityPolicy(url: string): string {
   const path = url.split('?', 1)[0];
-  return path === '/docs' || path.startsWith('/docs/') || path === '/dev/inbox';
+  if (path === '/docs' || path.startsWith('/docs/') || path === '/dev/inbox') return PAGE_CSP;
+  if (path === '/' || path === '/admin' || path.startsWith('/ui/')) return UI_CSP;
+  return API_CSP;
 }
 
 /** Body, header and CORS rules of API.md that live at the HTTP layer. */
@@ -67,7 +72,7 @@ export function configureHttp(
 
   fastify.addHook('onSend', async (req, reply, payload) => {
     reply.headers(SECURITY_HEADERS);
-    reply.header('content-security-policy', isPage(req.url) ? PAGE_CSP : API_CSP);
+    reply.header('content-security-policy', contentSecurityPolicy(req.url));
     if (req.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
     if (lifecycle.draining) reply.header('connection', 'close');
     return payload;
