@@ -18,7 +18,7 @@ function newest(dir) {
 
 const sourcesChanged =
   !existsSync(entry) ||
-  Math.max(newest('src'), newest('config'), newest('migrations')) > statSync(entry).mtimeMs;
+  Math.max(newest('src'), newest('config'), newest('migrations'), newest('ui')) > statSync(entry).mtimeMs;
 if (sourcesChanged) {
   process.stderr.write('[efcx-2fa] building…\n');
   const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });

@@ -119,6 +119,13 @@ function announceReady(p: Prepared, inbox = p.config.mail.devInbox): void {
       `development inbox: http://127.0.0.1:${p.config.http.port}/dev/inbox ` +
         `(SMTP on 127.0.0.1:${p.config.mail.devMailPort})`,
     );
+  if (p.config.http.uiEnabled) {
+    const tenant = p.config.bootstrap.tenant ? `?tenant=${p.config.bootstrap.tenant}` : '';
+    say(
+      `sign-in page: http://127.0.0.1:${p.config.http.port}/${tenant} ` +
+        `(admin console: /admin${tenant})`,
+    );
+  }
   if (!p.config.runtime.production && p.config.bootstrap.tenant) {
     say(
       `tenant "${p.config.bootstrap.tenant}", admin user "${p.config.bootstrap.adminUsername}"` +

@@ -17,7 +17,14 @@ const PUBLIC_FILES: Record<string, string> = {
   'style.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
-const SCRIPTS = ['signin-page.js', 'admin-page.js', 'signin-flow.js', 'api.js', 'dom.js', 'messages.js'];
+const SCRIPTS = [
+  'signin-page.js',
+  'admin-page.js',
+  'signin-flow.js',
+  'api.js',
+  'dom.js',
+  'messages.js',
+];
 
 /** The project root: the nearest folder above this file with a `ui/public` folder. */
 function projectRoot(): string {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
@@ -24,6 +24,9 @@ export class BrowserSession {
 
   async launch(): Promise<void> {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    // This spec's screenshots of an earlier run go (other specs may be writing theirs now).
+    for (const f of readdirSync(SCREENSHOT_DIR))
+      if (f.startsWith(`${this.name}-`)) rmSync(path.join(SCREENSHOT_DIR, f));
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
