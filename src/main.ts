@@ -148,8 +148,9 @@ async function runPrimary(p: Prepared, workers: number): Promise<void> {
   let stopping = false;
   let listening = 0;
   const fork = () =>
-    cluster.fork({ DATABASE_URL: p.config.database.url }).on('listening', () => {
-      if (++listening === workers) announceReady(p);
+    cluster.fork({ DATABASE_URL: p.config.database.url }).on('listening', (address) => {
+      // Workers listen on other ports too (the development inbox's SMTP): count HTTP only.
+      if (address.port === p.config.http.port && ++listening === workers) announceReady(p);
     });
   for (let i = 0; i < workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {

@@ -25,6 +25,19 @@ describe('operations: health, metrics, OpenAPI', () => {
     expect(res.text).toContain('# TYPE efcx_logins_total counter');
   });
 
+  it('counts the statements sent to PostgreSQL (round trips per operation, for the benchmarks)', async () => {
+    const count = async () => {
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      return Number(/^efcx_db_queries_total (\d+)$/m.exec(text)?.[1]);
+    };
+    const before = await count();
+    await t.http().get('/health/ready').expect(200); // one SELECT 1
+    const after = await count();
+    expect(after - before).toBe(1);
+    await t.http().get('/health/live').expect(200); // no database
+    expect(await count()).toBe(after);
+  });
+
   it('documents every route, its auth and every error code it answers in /docs-json', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body as {
       paths: Record<

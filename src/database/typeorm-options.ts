@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { QueryCountingLogger } from './query-counting.logger';
 import { ALL_MIGRATIONS } from '../../migrations/all-migrations';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { MfaSession } from '../auth/entities/mfa-session.entity';
@@ -41,6 +42,7 @@ export function buildTypeOrmOptions(url: string, poolSize = 10): DataSourceOptio
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     logging: false,
+    logger: new QueryCountingLogger(),
     extra: {
       max: poolSize,
       connectionTimeoutMillis: 5000,

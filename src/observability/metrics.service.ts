@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { QueryCountingLogger } from '../database/query-counting.logger';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 
 export type LoginOutcome =
@@ -10,8 +13,20 @@ export class MetricsService {
   readonly registry = new Registry();
   readonly logins: Counter<'outcome'>;
 
-  constructor() {
+  constructor(@InjectDataSource() dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'efcx_' });
+    const counted = dataSource.logger;
+    let reported = 0;
+    new Counter({
+      name: 'efcx_db_queries_total',
+      help: 'Statements sent to PostgreSQL by this process (round trips, BEGIN/COMMIT included)',
+      registers: [this.registry],
+      collect() {
+        if (!(counted instanceof QueryCountingLogger)) return;
+        this.inc(counted.queries - reported);
+        reported = counted.queries;
+      },
+    });
     this.logins = new Counter({
       name: 'efcx_logins_total',
       help: 'Password logins by outcome',
