@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { Actor, RequestMeta } from '../common/http/request-context';
 import { requireTenant } from '../database/query-guards';
@@ -45,9 +44,13 @@ export class AuditService implements BeforeApplicationShutdown {
    * depend on whether there was anything to write (login: an unknown tenant writes nothing).
    * Listings and shutdown wait for these writes, so nothing is lost or seen late here.
    */
-  recordDetached(tenantId: string, entry: AuditEntry): void {
-    const write = this.record(tenantId, entry).catch((err: unknown) =>
-      this.logger.error({ err, type: entry.type }, 'audit event could not be written'),
+  recordDetached(tenantId: string, entry: AuditEntry | AuditEntry[]): void {
+    const entries = Array.isArray(entry) ? entry : [entry];
+    const write = this.recordAll(tenantId, entries).catch((err: unknown) =>
+      this.logger.error(
+        { err, types: entries.map((e) => e.type) },
+        'audit event could not be written',
+      ),
     );
     this.detached.add(write);
     void write.finally(() => this.detached.delete(write));
@@ -62,20 +65,34 @@ export class AuditService implements BeforeApplicationShutdown {
   }
 
   /** Writes one event; pass the transaction's manager so the event commits with the change. */
-  async record(tenantId: string, entry: AuditEntry, manager?: EntityManager): Promise<void> {
+  record(tenantId: string, entry: AuditEntry, manager?: EntityManager): Promise<void> {
+    return this.recordAll(tenantId, [entry], manager);
+  }
+
+  /** Writes events in one statement (one round trip), in order. */
+  async recordAll(tenantId: string, entries: AuditEntry[], manager?: EntityManager): Promise<void> {
     requireTenant(tenantId);
-    const repo = manager ? manager.getRepository(AuditEvent) : this.events;
-    // jsonb `data` is typed loosely by TypeORM's insert; the entry type above is the real contract.
-    await repo.insert({
-      tenantId,
-      type: entry.type,
-      userId: entry.userId ?? null,
-      actorType: entry.actor.type,
-      actorId: entry.actor.id,
-      ip: entry.ip ?? null,
-      userAgent: entry.userAgent ?? null,
-      data: (entry.data ?? {}) as QueryDeepPartialEntity<AuditEvent>['data'],
+    if (!entries.length) return;
+    const params: unknown[] = [];
+    const rows = entries.map((e) => {
+      const n = params.push(
+        tenantId,
+        e.type,
+        e.userId ?? null,
+        e.actor.type,
+        e.actor.id,
+        e.ip ?? null,
+        e.userAgent ?? null,
+        JSON.stringify(e.data ?? {}),
+      );
+      const p = (i: number) => `$${n - 8 + i}`;
+      return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::jsonb)`;
     });
+    await (manager ?? this.events.manager).query(
+      `INSERT INTO audit_events (tenant_id, type, user_id, actor_type, actor_id, ip, user_agent, data)
+       VALUES ${rows.join(', ')}`,
+      params,
+    );
   }
 
   async list(

@@ -66,7 +66,7 @@ export class TokensService {
     return this.jwt.signAsync(
       { tid: subject.tenantSlug },
       {
-        privateKey: this.keys.privateKeyPem,
+        privateKey: this.keys.privateKey,
         algorithm: this.keys.current.alg,
         keyid: this.keys.current.kid,
         header: { typ: MFA_TOKEN_TYP, alg: this.keys.current.alg, kid: this.keys.current.kid },
@@ -95,7 +95,7 @@ export class TokensService {
         tfv: subject.twoFactorVersion,
       },
       {
-        privateKey: this.keys.privateKeyPem,
+        privateKey: this.keys.privateKey,
         algorithm: this.keys.current.alg,
         keyid: this.keys.current.kid,
         header: { typ: ACCESS_TOKEN_TYP, alg: this.keys.current.alg, kid: this.keys.current.kid },

@@ -14,6 +14,7 @@ import { OtpVerifier } from '../otp/otp-verifier.service';
 import { VerifyResult } from '../otp/otp.types';
 import { lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
+import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse } from './dto/login.dto';
 import { MfaSession } from './entities/mfa-session.entity';
@@ -39,6 +40,8 @@ export class TwoFactorVerifier {
     tenantSlug: string,
     code: string,
     meta: RequestMeta,
+    /** The user as the mfa-token check read it for this request (saves a read on success). */
+    user?: User,
   ): Promise<AuthenticatedResponse> {
     const provider = this.channels.provider(session.channelType);
     const event = (type: AuditEventType, data: Record<string, unknown>): AuditEntry => ({
@@ -47,7 +50,7 @@ export class TwoFactorVerifier {
       data: { channel: session.channelType, purpose: session.purpose, ...data },
     });
     if (isAppProvider(provider))
-      return this.verifyApp(session, tenantSlug, code, meta, provider, event);
+      return this.verifyApp(session, tenantSlug, code, meta, provider, event, user);
     if (!isCodeProvider(provider)) throw new AppException(ErrorCode.UNAUTHENTICATED);
     const result = await this.otp.verify(
       session.tenantId,
@@ -66,7 +69,7 @@ export class TwoFactorVerifier {
         meta,
       );
     }
-    return this.signedIn(session, tenantSlug, meta, event);
+    return this.signedIn(session, tenantSlug, meta, event, user);
   }
 
   /**
@@ -80,6 +83,7 @@ export class TwoFactorVerifier {
     meta: RequestMeta,
     provider: AppChannelProvider,
     event: (type: AuditEventType, data: Record<string, unknown>) => AuditEntry,
+    user?: User,
   ): Promise<AuthenticatedResponse> {
     const write = (type: AuditEventType, data: Record<string, unknown> = {}) =>
       this.audit.recordDetached(session.tenantId, event(type, data));
@@ -114,7 +118,7 @@ export class TwoFactorVerifier {
               params: enrolled.params,
             },
           );
-        return this.signedIn(session, tenantSlug, meta, event);
+        return this.signedIn(session, tenantSlug, meta, event, user);
       }
       reason = step === null ? 'wrong' : 'replay';
     }
@@ -145,9 +149,14 @@ export class TwoFactorVerifier {
     tenantSlug: string,
     meta: RequestMeta,
     event: (type: AuditEventType, data: Record<string, unknown>) => AuditEntry,
+    known?: User,
   ): Promise<AuthenticatedResponse> {
     if (!(await this.sessions.spend(session.id))) throw new AppException(ErrorCode.UNAUTHENTICATED);
-    const user = await this.users.findById(session.tenantId, session.userId);
+    // A registration just bumped the user's 2FA version: read it again; a login did not.
+    const user =
+      known && session.purpose === 'login'
+        ? known
+        : await this.users.findById(session.tenantId, session.userId);
     if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
     const amr = ['pwd', 'otp'];
     const { sessionId, answer } = await this.sessionTokens.signIn(
@@ -162,11 +171,10 @@ export class TwoFactorVerifier {
       amr,
       meta,
     );
-    this.audit.recordDetached(session.tenantId, event(AuditEventType.OTP_VERIFIED, {}));
-    this.audit.recordDetached(
-      session.tenantId,
+    this.audit.recordDetached(session.tenantId, [
+      event(AuditEventType.OTP_VERIFIED, {}),
       event(AuditEventType.LOGIN_SUCCEEDED, { amr, sessionId }),
-    );
+    ]);
     return answer;
   }
 

@@ -81,7 +81,7 @@ export class TwoFactorController {
     @Body() dto: VerifyCodeDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.verifier.verify(signIn.session, signIn.tenant.slug, dto.code, meta);
+    return this.verifier.verify(signIn.session, signIn.tenant.slug, dto.code, meta, signIn.user);
   }
 
   @Post('resend')

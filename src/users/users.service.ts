@@ -207,9 +207,21 @@ export class UsersService {
   }
 
   /** For the access-token strategy: the user as stored now (null if gone). */
+  /**
+   * On every authenticated request: raw SQL, not the query builder (which costs about twice the
+   * client CPU of the statement itself). Same fields as the entity, the hash never selected.
+   */
   async findById(tenantId: string, id: string): Promise<User | null> {
     requireTenant(tenantId);
-    return this.users.findOneBy({ tenantId, id });
+    const rows = (await this.dataSource.query(
+      `SELECT id, tenant_id AS "tenantId", username, display_name AS "displayName", email, roles,
+              disabled, password_version AS "passwordVersion",
+              two_factor_version AS "twoFactorVersion", created_at AS "createdAt",
+              updated_at AS "updatedAt"
+         FROM users WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    )) as User[];
+    return rows[0] ?? null;
   }
 
   /**

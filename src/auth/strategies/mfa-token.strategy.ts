@@ -7,6 +7,7 @@ import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { Principal, ResolvedTenant } from '../../common/http/request-context';
 import { TenantsService } from '../../tenants/tenants.service';
+import { User } from '../../users/entities/user.entity';
 import { UsersService } from '../../users/users.service';
 import { MfaSession } from '../entities/mfa-session.entity';
 import { MfaSessionsService } from '../mfa-sessions.service';
@@ -18,6 +19,8 @@ export interface MfaAuthenticated {
   principal: Extract<Principal, { kind: 'mfa' }>;
   tenant: ResolvedTenant;
   session: MfaSession;
+  /** The user as read for this request (enabled, versions unchanged): no second read needed. */
+  user: User;
 }
 
 const unauthenticated = () => new AppException(ErrorCode.UNAUTHENTICATED);
@@ -48,11 +51,14 @@ export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
 
   async validate(claims: MfaTokenClaims): Promise<MfaAuthenticated> {
     if (!UUID.test(String(claims.jti)) || !UUID.test(String(claims.sub))) throw unauthenticated();
-    const session = await this.sessions.find(claims.jti);
+    // Independent lookups, side by side.
+    const [session, tenant] = await Promise.all([
+      this.sessions.find(claims.jti),
+      this.tenants.findBySlug(String(claims.tid)),
+    ]);
     if (!session || session.spentAt || session.expiresAt.getTime() <= Date.now())
       throw unauthenticated();
     if (session.userId !== claims.sub) throw unauthenticated();
-    const tenant = await this.tenants.findBySlug(String(claims.tid));
     if (!tenant || tenant.status !== 'active' || tenant.id !== session.tenantId)
       throw unauthenticated();
     const user = await this.users.findById(tenant.id, session.userId);
@@ -66,6 +72,7 @@ export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
     return {
       tenant,
       session,
+      user,
       principal: {
         kind: 'mfa',
         userId: user.id,

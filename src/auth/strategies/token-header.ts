@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 /** The decoded JOSE header of a compact JWT, or null. (Read before the signature is checked.) */
 export function decodeJwtHeader(raw: string): Record<string, unknown> | null {
   try {
@@ -11,7 +12,7 @@ export function decodeJwtHeader(raw: string): Record<string, unknown> | null {
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface KeyRing {
-  find(kid: unknown): { alg: string; pem: string } | undefined;
+  find(kid: unknown): { alg: string; key: KeyObject } | undefined;
 }
 
 /**
@@ -19,10 +20,16 @@ interface KeyRing {
  * with its algorithm; anything else is refused before the signature is even checked.
  */
 export function keyProviderFor(typ: string, keys: KeyRing, refuse: () => Error) {
-  return (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void): void => {
+  return (
+    _req: unknown,
+    rawJwt: string,
+    done: (err: unknown, key?: string | Buffer) => void,
+  ): void => {
     const header = decodeJwtHeader(rawJwt);
     const key = keys.find(header?.kid);
     if (!header || header.typ !== typ || !key || header.alg !== key.alg) return done(refuse());
-    done(null, key.pem);
+    // passport-jwt hands the key to jsonwebtoken.verify, which takes a KeyObject (parsed once)
+    // although passport-jwt's types only name PEM text.
+    done(null, key.key as unknown as Buffer);
   };
 }

@@ -1,0 +1,66 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+const TICKS = 100; // USER_HZ on Linux
+
+/** The process and its descendants (cluster workers). */
+export function processTree(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // gone
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++)
+    for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+  return tree;
+}
+
+/** User + system CPU seconds of the processes. */
+export function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {
+      // gone
+    }
+  }
+  return ticks / TICKS;
+}
+
+/** Resident set size (MiB) of each process, now. */
+export function rssMiB(pids: number[]): number[] {
+  return pids.map((pid) => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  });
+}
+
+/** Samples the largest per-process RSS every 100 ms until stopped. */
+export class RssSampler {
+  peak = 0;
+  private timer?: NodeJS.Timeout;
+
+  start(pids: () => number[]): void {
+    this.timer = setInterval(() => {
+      for (const r of rssMiB(pids())) this.peak = Math.max(this.peak, r);
+    }, 100);
+  }
+
+  stop(): number {
+    clearInterval(this.timer);
+    return this.peak;
+  }
+}
