@@ -39,6 +39,8 @@ import { RunningService, startService } from './support/service';
 const CORES = cpus().length;
 const VERIFY_CONNECTIONS = 50;
 const LOGIN_WORKERS = 8;
+/** Successful verifies per verify run (each needs a challenge issued beforehand). */
+const VERIFY_PAIRS = Number(process.env.BENCH_VERIFY_PAIRS ?? 4000);
 const log = (s: string) => process.stdout.write(`[bench] ${s}\n`);
 const round = (n: number, d = 0) => Number(n.toFixed(d));
 
@@ -510,7 +512,7 @@ async function main(): Promise<void> {
   );
 
   // 4. Verify at 50 connections over pre-issued challenges.
-  log('pre-issuing 12,000 challenges through the services…');
+  log(`pre-issuing ${VERIFY_PAIRS} challenges through the services…`);
   let pairs = await preIssue(app, url, sink, mailId, 'bench-mail', 'v1-');
   const v1 = await measure([svc], () => verifyRun([svc.url], pairs));
   const verifyRow = row(

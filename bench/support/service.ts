@@ -34,11 +34,15 @@ export async function startService(
   nodeArgs: string[] = [],
 ): Promise<RunningService> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/main.js')], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(root, 'dist/src/main.js')],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   await new Promise<void>((resolve, reject) => {
