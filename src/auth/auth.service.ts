@@ -56,6 +56,7 @@ export class AuthService {
   ): Promise<PasswordIdentity> {
     const failureKey = [tenantSlug.toLowerCase(), username.toLowerCase(), meta.ip].join('\u0000');
     try {
+      this.users.assertHashCapacity();
       await this.failures.assertAllowed(failureKey);
     } catch (e) {
       const throttled = e instanceof AppException && e.code === ErrorCode.TOO_MANY_REQUESTS;

@@ -36,4 +36,19 @@ describe('PasswordHasher', () => {
     // The slots were released: a later verify runs.
     await expect(h.verify(stored, 'pw-123456789012')).resolves.toBe(true);
   });
+
+  it('says "full" before any work when concurrency and queue are taken, and "room" again after', async () => {
+    const h = hasher(1, 1);
+    await h.onModuleInit();
+    const stored = await h.hash('pw-123456789012');
+    expect(() => h.assertCapacity()).not.toThrow();
+    const running = h.verify(stored, 'pw-123456789012');
+    expect(() => h.assertCapacity()).not.toThrow(); // the queue has a place
+    const queued = h.verify(stored, 'pw-123456789012');
+    expect(() => h.assertCapacity()).toThrow(
+      expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }),
+    );
+    await Promise.all([running, queued]);
+    expect(() => h.assertCapacity()).not.toThrow();
+  });
 });

@@ -47,11 +47,25 @@ export class PasswordHasher implements OnModuleInit {
     });
   }
 
+  /**
+   * Refuses at once when a hash could not even queue: login calls this before its database reads,
+   * so shed load costs no round trip and no connection.
+   */
+  assertCapacity(): void {
+    if (this.full()) throw PasswordHasher.overloaded();
+  }
+
+  private full(): boolean {
+    return this.running >= this.cfg.hashConcurrency && this.waiting.length >= this.cfg.hashQueueMax;
+  }
+
+  private static overloaded(): AppException {
+    return new AppException(ErrorCode.SERVICE_UNAVAILABLE, { retryAfterSeconds: 1 });
+  }
+
   private async bounded<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.cfg.hashConcurrency) {
-      if (this.waiting.length >= this.cfg.hashQueueMax) {
-        throw new AppException(ErrorCode.SERVICE_UNAVAILABLE, { retryAfterSeconds: 1 });
-      }
+      if (this.full()) throw PasswordHasher.overloaded();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running++;

@@ -254,6 +254,11 @@ export class UsersService {
       : null;
   }
 
+  /** 503 at once when the password hashes are saturated (see PasswordHasher.assertCapacity). */
+  assertHashCapacity(): void {
+    this.hasher.assertCapacity();
+  }
+
   async verifyPassword(credentials: UserCredentials | null, password: string): Promise<boolean> {
     return this.hasher.verify(credentials?.passwordHash ?? null, password);
   }
