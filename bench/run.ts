@@ -25,7 +25,14 @@ import { ARGON2_PARAMS } from '../src/users/password-hasher.service';
 import { base32Decode, independentTotp } from '../test/support/independent-totp';
 import { CodeSink } from './support/code-sink';
 import { Client, closedLoop, openLoop, Recorder, Stats } from './support/load';
-import { cpuSeconds, machineTicks, postgresPids, RssSampler } from './support/process-stats';
+import {
+  cpuByPid,
+  cpuDelta,
+  cpuSeconds,
+  machineTicks,
+  postgresPids,
+  RssSampler,
+} from './support/process-stats';
 import {
   benchPasswordHash,
   BENCH_PASSWORD,
@@ -162,18 +169,18 @@ async function measure<T>(svc: RunningService[], work: () => Promise<T>): Promis
   const rss = new RssSampler();
   rss.start(pids);
   const cpu0 = cpuSeconds(pids());
-  const pg0 = cpuSeconds(postgresPids());
+  const pg0 = cpuByPid(postgresPids());
   const m0 = machineTicks();
   const q0 = svc.length === 1 ? await svc[0].dbQueries() : NaN;
   const value = await work();
   const q1 = svc.length === 1 ? await svc[0].dbQueries() : NaN;
   const cpu1 = cpuSeconds(pids());
-  const pg1 = cpuSeconds(postgresPids());
+  const pg1 = cpuByPid(postgresPids());
   const m1 = machineTicks();
   return {
     value,
     cpuSeconds: cpu1 - cpu0,
-    pgCpuSeconds: pg1 - pg0,
+    pgCpuSeconds: cpuDelta(pg0, pg1),
     machineBusy: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total),
     queries: q1 - q0,
     peakRssMiB: rss.stop(),

@@ -92,3 +92,15 @@ export function machineTicks(): { busy: number; total: number } {
   const total = f.reduce((a, b) => a + b, 0);
   return { busy: total - idle, total };
 }
+
+/** CPU seconds per process, to take deltas that survive processes coming and going. */
+export function cpuByPid(pids: number[]): Map<number, number> {
+  return new Map(pids.map((pid) => [pid, cpuSeconds([pid])]));
+}
+
+/** CPU spent between two snapshots: processes that exited in between count up to their last read. */
+export function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
+}

@@ -7,6 +7,7 @@ import { authConfig } from '../../config/app-config';
 import { requireTenant } from '../database/query-guards';
 import { SecretBox } from '../common/crypto/secret-box';
 import { MfaSession, OtpPolicy } from './entities/mfa-session.entity';
+import { resealColumn } from '../common/crypto/reseal';
 
 export interface NewMfaSession {
   tenantId: string;
@@ -59,10 +60,12 @@ export class MfaSessionsService {
     return rows[0] ?? null;
   }
 
-  /** Marks the sign-in done; false if it already was (a second success never happens). */
+  /** Marks the sign-in done (dropping any offered secret); false if it already was. */
   async spend(id: string): Promise<boolean> {
     const r = (await this.sessions.query(
-      `UPDATE mfa_sessions SET spent_at = now() WHERE id = $1 AND spent_at IS NULL`,
+      // An offered secret is not kept past the sign-in (the registration holds its own copy).
+      `UPDATE mfa_sessions SET spent_at = now(), pending_secret = NULL
+        WHERE id = $1 AND spent_at IS NULL`,
       [id],
     )) as [unknown[], number];
     return r[1] === 1;
@@ -127,6 +130,20 @@ export class MfaSessionsService {
       secret: this.box.open(row.pendingSecret, `mfa:${id}`),
       params: row.pendingParams ?? {},
     };
+  }
+
+  /** After a DATA_ENCRYPTION_KEY rotation: offered secrets sealed with an older key, re-sealed. */
+  resealSecrets(): Promise<number> {
+    return resealColumn<{ id: string; pending_secret: string }>(
+      this.sessions.manager.connection,
+      this.box,
+      {
+        table: 'mfa_sessions',
+        keys: ['id'],
+        column: 'pending_secret',
+        context: (r) => `mfa:${r.id}`,
+      },
+    );
   }
 
   /** Wrong codes of an app channel in this sign-in; the count after. */

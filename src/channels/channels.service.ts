@@ -35,6 +35,7 @@ import {
   ResolvedChannel,
 } from './providers/channel-provider';
 import { ChannelProviderRegistry } from './providers/channel-provider.registry';
+import { resealColumn } from '../common/crypto/reseal';
 
 /** A channel with its provider, ready to deliver or verify. */
 export interface UsableChannel {
@@ -306,6 +307,16 @@ export class ChannelsService {
       else config[key] = value as string | number | boolean;
     }
     return { config, secrets };
+  }
+
+  /** After a DATA_ENCRYPTION_KEY rotation: channel secrets sealed with an older key, re-sealed. */
+  resealSecrets(): Promise<number> {
+    return resealColumn<{ id: string; secrets: string }>(this.dataSource, this.box, {
+      table: 'channels',
+      keys: ['id'],
+      column: 'secrets',
+      context: (r) => `channel:${r.id}`,
+    });
   }
 
   private seal(id: string, secrets: Record<string, string>): string | null {

@@ -7,6 +7,7 @@ import { AppException } from '../common/errors/app.exception';
 import { RequestMeta } from '../common/http/request-context';
 import { requireTenant } from '../database/query-guards';
 import { SecretBox } from '../common/crypto/secret-box';
+import { resealColumn } from '../common/crypto/reseal';
 
 export interface TwoFactorRegistration {
   channelType: string;
@@ -162,6 +163,20 @@ export class TwoFactorRegistrationsService {
         m,
       );
     });
+  }
+
+  /** After a DATA_ENCRYPTION_KEY rotation: app secrets sealed with an older key, re-sealed. */
+  resealSecrets(): Promise<number> {
+    return resealColumn<{ user_id: string; channel_type: string; secret: string }>(
+      this.dataSource,
+      this.box,
+      {
+        table: 'user_2fa',
+        keys: ['user_id', 'channel_type'],
+        column: 'secret',
+        context: (r) => sealContext(r.user_id, r.channel_type),
+      },
+    );
   }
 
   /** Admin reset: removes every registration and bumps the version. The types removed. */

@@ -45,6 +45,11 @@ export class SecretBox {
     ]).toString('utf8');
   }
 
+  /** The id of DATA_ENCRYPTION_KEY, as written in every value sealed with it. */
+  get currentKeyId(): string {
+    return this.currentId;
+  }
+
   /** True when the value was sealed with an older key (re-encrypt it). */
   isStale(sealed: string): boolean {
     return sealed.split('.')[1] !== this.currentId;
