@@ -1,8 +1,9 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { MailerService } from '@nestjs-modules/mailer';
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { mailConfig } from '../../../../config/app-config';
+import { mailConfig, runtimeConfig } from '../../../../config/app-config';
 import { AppException, FieldError } from '../../../common/errors/app.exception';
 import {
   CodeChannelProvider,
@@ -85,9 +86,14 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
   /** channel id -> the transporter name of its current version. */
   private readonly transports = new Map<string, string>();
 
+  /** The resolver (a seam for the tests: no test may depend on outside DNS). */
+  resolveHost: (host: string) => Promise<Array<{ address: string }>> = (host) =>
+    lookup(host, { all: true, verbatim: true });
+
   constructor(
     private readonly mailer: MailerService,
     @Inject(mailConfig.KEY) private readonly cfg: ConfigType<typeof mailConfig>,
+    @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
   ) {
     super();
   }
@@ -125,7 +131,7 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
   }
 
   async deliver(channel: ResolvedChannel, message: CodeMessage): Promise<void> {
-    const transporterName = this.transportFor(channel);
+    const transporterName = this.transportFor(channel, await this.target(channel));
     const mail = renderCodeEmail(message);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -158,8 +164,34 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
     this.transports.clear();
   }
 
-  private transportFor(channel: ResolvedChannel): string {
-    const name = `${channel.id}@${channel.version}`;
+  /**
+   * Where to connect. In production, a host that CHANNEL_ALLOWED_HOSTS does not list is resolved
+   * here and refused when any of its addresses is loopback, private or link-local (a public name
+   * pointing inside, SSRF); the connection then goes to the vetted address itself, with the name
+   * kept for TLS, so a second resolution cannot swap it (DNS rebinding).
+   */
+  private async target(channel: ResolvedChannel): Promise<{ host: string; servername?: string }> {
+    const host = String(channel.config.host);
+    if (!this.runtime.production || hostAllowed(host, this.cfg.channelAllowedHosts))
+      return { host };
+    if (isInternalHost(host)) throw new DeliveryError('smtp_host_refused');
+    if (isIP(host.replace(/^\[|\]$/g, ''))) return { host };
+    let addresses: Array<{ address: string }>;
+    try {
+      addresses = await this.resolveHost(host);
+    } catch {
+      throw new DeliveryError('smtp_unreachable');
+    }
+    if (!addresses.length || addresses.some((a) => isInternalHost(a.address)))
+      throw new DeliveryError('smtp_host_refused');
+    return { host: addresses[0].address, servername: host };
+  }
+
+  private transportFor(
+    channel: ResolvedChannel,
+    target: { host: string; servername?: string },
+  ): string {
+    const name = `${channel.id}@${channel.version}@${target.host}`;
     const current = this.transports.get(channel.id);
     if (current === name) return name;
     // addTransporter would silently replace without closing: close the old version first.
@@ -167,7 +199,9 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
     const c = channel.config;
     const timeout = this.cfg.smtpTimeoutMs;
     this.mailer.addTransporter(name, {
-      host: String(c.host),
+      host: target.host,
+      // Connected by address: TLS still checks the certificate against the name.
+      ...(target.servername ? { tls: { servername: target.servername } } : {}),
       port: Number(c.port),
       secure: c.secure === true,
       auth: c.username
