@@ -10,8 +10,10 @@ import { LoginDto } from '../dto/login.dto';
 @Injectable()
 export class AccessTokenPassportGuard extends AuthGuard('access-jwt') {
   override handleRequest<T>(err: unknown, user: T): T {
-    if (err instanceof AppException) throw err;
-    if (err || !user) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    // A bad token reaches here as "no user"; an error is our own refusal or a failure of the
+    // checks themselves (the database down: 503, never a 401 that makes clients drop tokens).
+    if (err) throw err;
+    if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
     return user;
   }
 }
@@ -20,8 +22,10 @@ export class AccessTokenPassportGuard extends AuthGuard('access-jwt') {
 @Injectable()
 export class MfaTokenPassportGuard extends AuthGuard('mfa-jwt') {
   override handleRequest<T>(err: unknown, user: T): T {
-    if (err instanceof AppException) throw err;
-    if (err || !user) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    // A bad token reaches here as "no user"; an error is our own refusal or a failure of the
+    // checks themselves (the database down: 503, never a 401 that makes clients drop tokens).
+    if (err) throw err;
+    if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
     return user;
   }
 }

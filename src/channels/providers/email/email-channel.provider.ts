@@ -66,9 +66,10 @@ export function smtpFailureReason(err: unknown): string {
   if (e?.errno === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) return 'smtp_unreachable';
   if (typeof e?.responseCode === 'number' && e.responseCode >= 400) return 'smtp_rejected';
   if (e?.code === 'EAUTH') return 'smtp_auth_failed';
-  if (e?.code === 'ECONNECTION' || e?.code === 'ECONNREFUSED' || e?.code === 'EDNS')
-    return 'smtp_unreachable';
-  if (e?.code === 'ESOCKET' || e?.code === 'ECONNRESET') return 'smtp_connection_lost';
+  if (e?.code === 'ECONNREFUSED' || e?.code === 'EDNS') return 'smtp_unreachable';
+  // Nodemailer's ECONNECTION is "connection closed unexpectedly" once the session had begun.
+  if (e?.code === 'ESOCKET' || e?.code === 'ECONNRESET' || e?.code === 'ECONNECTION')
+    return 'smtp_connection_lost';
   return 'smtp_error';
 }
 
@@ -131,9 +132,9 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
   }
 
   async deliver(channel: ResolvedChannel, message: CodeMessage): Promise<void> {
-    const transporterName = this.transportFor(channel, await this.target(channel));
     const mail = renderCodeEmail(message);
     let timer: NodeJS.Timeout | undefined;
+    // One deadline for all of it: the host's resolution (production) and the SMTP session.
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(Object.assign(new Error('delivery timed out'), { code: 'ETIMEDOUT' })),
@@ -141,9 +142,10 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
       );
     });
     try {
+      const target = await Promise.race([this.target(channel), deadline]);
       await Promise.race([
         this.mailer.sendMail({
-          transporterName,
+          transporterName: this.transportFor(channel, target),
           to: message.to,
           from: String(channel.config.from),
           subject: mail.subject,
@@ -153,7 +155,7 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
         deadline,
       ]);
     } catch (err) {
-      throw new DeliveryError(smtpFailureReason(err));
+      throw err instanceof DeliveryError ? err : new DeliveryError(smtpFailureReason(err));
     } finally {
       clearTimeout(timer);
     }

@@ -1,0 +1,96 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { freePort } from '../ports';
+import type { TestApp } from '../test-app';
+
+const root = path.resolve(__dirname, '../../..');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output: () => string;
+  /** Resolves when the process has exited, with its exit code and signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Kills it if it still runs, and removes its working folder. */
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * The service as production runs it (src/main.ts in its own process, NODE_ENV=production) on the
+ * database and with the secrets of `primary`, like test/support/second-instance.ts, but handing
+ * the test the process itself: its signals, its exit code and its output.
+ */
+export async function startServiceProcess(
+  primary: TestApp,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  const port = await freePort();
+  const cwd = await mkdtemp(path.join(tmpdir(), 'efcx-fault-svc-'));
+  await chmod(cwd, 0o755);
+  const auth = primary.config.auth;
+  const crypto = primary.config.crypto;
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', path.join(root, 'src/main.ts')],
+    {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+        NODE_PATH: path.join(root, 'node_modules'),
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        DATABASE_URL: primary.databaseUrl,
+        PLATFORM_API_KEY: auth.platformApiKey,
+        JWT_PRIVATE_KEY: auth.jwtPrivateKeyPem,
+        DATA_ENCRYPTION_KEY: crypto.dataEncryptionKey.toString('base64'),
+        OTP_HASH_KEY: crypto.otpHashKey.toString('base64'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const onData = (d: Buffer) => (output += d.toString());
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  const cleanup = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await rm(cwd, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the service did not start:\n${output}`)),
+        90000,
+      );
+      const check = () => {
+        if (output.includes('listening on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      void exited.then(({ code }) => {
+        clearTimeout(timer);
+        reject(new Error(`the service exited ${code}:\n${output}`));
+      });
+    });
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  return { child, port, url: `http://127.0.0.1:${port}`, output: () => output, exited, cleanup };
+}
