@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { AppModule, AppModuleOptions } from './app.module';
 import { toErrorResponse } from './common/errors/error-response';
-import { configureHttp, genReqId } from './common/http/configure-http';
+import { answerClientError, configureHttp, genReqId } from './common/http/configure-http';
 import { setupSwagger } from './common/http/swagger';
 import { Lifecycle } from './observability/lifecycle.service';
 import { StartupService } from './startup/startup.service';
@@ -35,6 +35,7 @@ export async function createApp(
         .headers({ ...response.headers, 'x-request-id': String(req.id) })
         .send(response.body);
     },
+    clientErrorHandler: answerClientError,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Requests that arrive while draining are still served (with Connection: close), in our

@@ -1,5 +1,5 @@
 import { createTenant } from './factories/tenants.factory';
-import { expectErrorShape } from './support/http-assertions';
+import { expectErrorResponse, expectErrorShape } from './support/http-assertions';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('HTTP edge: error shape, body rules, request id, headers', () => {
@@ -86,6 +86,63 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
       .send('{"tenant":"a","username":"b","password":"c","__proto__":{"admin":true}}')
       .expect(400);
     expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
+  });
+
+  it('refuses a `constructor` or `prototype` key at any depth with 400 (found by the fuzz test: was a 500)', async () => {
+    for (const body of [
+      '{"tenant":{"constructor":1},"username":"a","password":"b"}',
+      '{"tenant":"a","username":"b","password":{"a":{"constructor":1}}}',
+      '{"tenant":"a","username":"b","password":"c","x":[{"prototype":{}}]}',
+    ]) {
+      const res = await t
+        .http()
+        .post('/v1/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(body);
+      expectErrorResponse(res, 400, 'VALIDATION_FAILED');
+    }
+  });
+
+  it('refuses a deeply nested body with 400 before anything recurses into it (was a 500)', async () => {
+    const arrays = `{"tenant":${'['.repeat(3000)}${']'.repeat(3000)},"username":"a","password":"b"}`;
+    const objects = `{"name":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`;
+    expectErrorResponse(
+      await t.http().post('/v1/auth/login').set('Content-Type', 'application/json').send(arrays),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectErrorResponse(
+      await t
+        .http()
+        .post('/v1/tenants')
+        .set('X-Api-Key', t.platformKey)
+        .set('Content-Type', 'application/json')
+        .send(objects),
+      400,
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('answers headers over 16 KB in the error shape with a request id (was a bare 431)', async () => {
+    for (const res of [
+      await t.http().get(`/health/live?x=${'a'.repeat(17000)}`),
+      await t
+        .http()
+        .get('/v1/auth/me')
+        .set('Authorization', `Bearer ${'a'.repeat(17000)}`),
+    ]) {
+      expectErrorResponse(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.details).toEqual([
+        { field: 'request', message: 'The request headers (or URL) are too large.' },
+      ]);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
+  it('says a malformed URL is a malformed URL', async () => {
+    const res = await t.http().get('/v1/tenants/%E0%A4%A/users');
+    expect(res.status).toBe(400);
+    expect(res.body.message).not.toMatch(/JSON/);
   });
 
   it('sets security headers and no-store on API responses', async () => {

@@ -1,11 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import type { TestApp } from './test-app';
-import { freePort } from './ports';
-
-const root = path.resolve(__dirname, '../..');
+import { startServiceProcess } from './service-process';
 
 export interface SecondInstance {
   url: string;
@@ -20,59 +14,13 @@ export async function startSecondInstance(
   primary: TestApp,
   env: Record<string, string> = {},
 ): Promise<SecondInstance> {
-  const port = await freePort();
-  const cwd = await mkdtemp(path.join(tmpdir(), 'efcx-second-'));
-  const auth = primary.config.auth;
-  const crypto = primary.config.crypto;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', path.join(root, 'src/main.ts')],
-    {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
-        NODE_PATH: path.join(root, 'node_modules'),
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        PORT: String(port),
-        DATABASE_URL: primary.databaseUrl,
-        PLATFORM_API_KEY: auth.platformApiKey,
-        JWT_PRIVATE_KEY: auth.jwtPrivateKeyPem,
-        DATA_ENCRYPTION_KEY: crypto.dataEncryptionKey.toString('base64'),
-        OTP_HASH_KEY: crypto.otpHashKey.toString('base64'),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`second instance did not start:\n${output}`)),
-      60000,
-    );
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`second instance exited ${code}:\n${output}`));
-    });
-  });
+  const service = await startServiceProcess(primary, env);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: service.url,
     stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-      await rm(cwd, { recursive: true, force: true });
+      service.child.kill('SIGTERM');
+      await service.exited;
+      await service.cleanup();
     },
   };
 }

@@ -138,7 +138,12 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
     if (code) return build(code, requestId, { unexpected: code === ErrorCode.INTERNAL_ERROR });
     return build(ErrorCode.VALIDATION_FAILED, requestId);
   }
-  if (exception instanceof SyntaxError || exception instanceof URIError) {
+  if (exception instanceof URIError) {
+    return build(ErrorCode.VALIDATION_FAILED, requestId, {
+      message: 'The request URL is not valid.',
+    });
+  }
+  if (exception instanceof SyntaxError) {
     return build(ErrorCode.VALIDATION_FAILED, requestId, {
       message: 'The request body is not valid JSON.',
     });

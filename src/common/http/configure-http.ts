@@ -1,3 +1,5 @@
+import { toErrorResponse } from '../errors/error-response';
+import type { Socket } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -18,7 +20,7 @@ export function genReqId(req: IncomingMessage): string {
   return id;
 }
 
-const SECURITY_HEADERS: Record<string, string> = {
+export const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -47,6 +49,39 @@ function contentSecurityPolicy(url: string): string {
   return API_CSP;
 }
 
+/** Deeper than any body of API.md (settings are 2 levels): beyond, 400 before any recursion. */
+const MAX_BODY_DEPTH = 16;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Walks the parsed body without recursion (a deeply nested body must not overflow the stack of
+ * what runs later): no key that names an object's prototype machinery, at any depth, and no
+ * nesting beyond MAX_BODY_DEPTH. Both are 400, as for any other malformed body.
+ */
+export function assertPlainBody(body: object): void {
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [
+    { value: body, path: '', depth: 1 },
+  ];
+  while (pending.length) {
+    const { value, path, depth } = pending.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_BODY_DEPTH)
+      throw AppException.validation([
+        { field: path || 'body', message: `body is nested deeper than ${MAX_BODY_DEPTH} levels` },
+      ]);
+    for (const key of Object.keys(value)) {
+      const field = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key))
+        throw AppException.validation([{ field, message: `${key} is not an accepted field` }]);
+      pending.push({
+        value: (value as Record<string, unknown>)[key],
+        path: field,
+        depth: depth + 1,
+      });
+    }
+  }
+}
+
 /** Body, header and CORS rules of API.md that live at the HTTP layer. */
 export function configureHttp(
   app: NestFastifyApplication,
@@ -68,6 +103,7 @@ export function configureHttp(
     if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
       throw AppException.validation([{ field: 'body', message: 'body must be a JSON object' }]);
     }
+    if (body !== undefined) assertPlainBody(body);
   });
 
   fastify.addHook('onSend', async (req, reply, payload) => {
@@ -96,4 +132,42 @@ export function configureHttp(
         }),
     });
   }
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers over 16 KB, a malformed
+ * request line): answered in the error shape with a request id, like everything else, instead of
+ * Fastify's default `431 {"error": …}`. The connection is closed: the parser cannot go on.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const requestId = randomUUID();
+  const message =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'The request headers (or URL) are too large.'
+      : 'The request is not valid HTTP.';
+  const response = toErrorResponse(
+    AppException.validation([{ field: 'request', message }]),
+    requestId,
+  );
+  const body = JSON.stringify(response.body);
+  const headers = {
+    ...SECURITY_HEADERS,
+    'content-security-policy': API_CSP,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-request-id': requestId,
+    'cache-control': 'no-store',
+    connection: 'close',
+  };
+  socket.end(
+    `HTTP/1.1 ${response.status} Bad Request\r\n` +
+      Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('') +
+      `\r\n${body}`,
+  );
 }

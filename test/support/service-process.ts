@@ -2,10 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { freePort } from '../ports';
-import type { TestApp } from '../test-app';
+import { freePort } from './ports';
+import type { TestApp } from './test-app';
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '../..');
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -21,7 +21,7 @@ export interface ServiceProcess {
 
 /**
  * The service as production runs it (src/main.ts in its own process, NODE_ENV=production) on the
- * database and with the secrets of `primary`, like test/support/second-instance.ts, but handing
+ * database and with the secrets of `primary`, handing
  * the test the process itself: its signals, its exit code and its output.
  */
 export async function startServiceProcess(
