@@ -7,16 +7,13 @@
  * 127.0.0.1:6379 (REDIS_URL for the multi-process runs) when it answers.
  */
 import { hash, verify } from '@node-rs/argon2';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import * as path from 'node:path';
-import { createConnection } from 'node:net';
 import { Pool } from 'pg';
 import { generateCredentials } from '../config/credentials';
 import { buildAppConfig, validateEnvironment } from '../config/environment';
 import { createApp, shutdownApp } from '../src/app.factory';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { TwoFactorLoginService } from '../src/auth/two-factor-login.service';
 import { AuditRetentionJob } from '../src/audit/audit-retention.job';
 import { OtpPurgeJob } from '../src/otp/otp-purge.job';
@@ -41,7 +38,9 @@ import {
   seedUsers,
   sql,
 } from './support/seed';
-import { RunningService, startService } from './support/service';
+import { openBenchDatabase } from './support/database';
+import { platformApi, productionEnv, RunningService, startService } from './support/service';
+import { portOpen } from '../test/support/ports';
 
 const CORES = cpus().length;
 const VERIFY_CONNECTIONS = 50;
@@ -65,55 +64,6 @@ interface Row {
 
 const results: Row[] = [];
 const notes: string[] = [];
-
-// ---------------------------------------------------------------- database
-
-async function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port }, () => {
-      s.end();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-    s.setTimeout(1000, () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
-
-async function databaseServer(): Promise<{
-  serverUrl: string;
-  label: string;
-  stop: () => Promise<void>;
-}> {
-  if (process.env.BENCH_DATABASE_URL)
-    return {
-      serverUrl: process.env.BENCH_DATABASE_URL,
-      label: 'BENCH_DATABASE_URL',
-      stop: async () => {},
-    };
-  if (await answers(5432)) {
-    const url = 'postgres://postgres@127.0.0.1:5432/postgres';
-    const [v] = await sql<{ server_version: string }>(url, 'SHOW server_version');
-    return {
-      serverUrl: url,
-      label: `the machine's PostgreSQL ${v.server_version} (127.0.0.1:5432)`,
-      stop: async () => {},
-    };
-  }
-  const dir = await mkdtemp(path.join(tmpdir(), 'efcx-bench-pg-'));
-  const port = 55000 + Math.floor(Math.random() * 5000);
-  const pg = await startEmbeddedPostgres({ dataDir: dir, port, password: 'bench' });
-  return {
-    serverUrl: pg.url.replace(/\/[^/]*$/, '/postgres'),
-    label: `an embedded PostgreSQL (embedded-postgres) on 127.0.0.1:${port}`,
-    stop: async () => {
-      await pg.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 // ---------------------------------------------------------------- the limits
 
@@ -347,34 +297,20 @@ async function verifyRun(
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const db = await databaseServer();
-  const dbName = `efcx_bench_${randomBytes(4).toString('hex')}`;
-  await sql(db.serverUrl, `CREATE DATABASE ${dbName}`);
-  const url = db.serverUrl.replace(/\/[^/]*$/, `/${dbName}`);
-  const redis = (await answers(6379)) ? 'redis://127.0.0.1:6379' : undefined;
+  const db = await openBenchDatabase('efcx_bench');
+  const url = db.url;
+  const redis = (await portOpen(6379)) ? 'redis://127.0.0.1:6379' : undefined;
   const secrets = generateCredentials();
   const sink = new CodeSink();
   await sink.start();
 
-  const throttle = { THROTTLE_IP_PER_MINUTE: '10000000', THROTTLE_USER_PER_MINUTE: '1000000' };
-  const baseEnv: Record<string, string> = {
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    PLATFORM_API_KEY: secrets.PLATFORM_API_KEY,
-    JWT_PRIVATE_KEY: secrets.JWT_PRIVATE_KEY,
-    DATA_ENCRYPTION_KEY: secrets.DATA_ENCRYPTION_KEY,
-    OTP_HASH_KEY: secrets.OTP_HASH_KEY,
-    LOG_LEVEL: 'warn',
-    CHANNEL_ALLOWED_HOSTS: '127.0.0.1',
-    // The purges run when the bench says (during a measured run), not on the clock.
-    OTP_PURGE_CRON: '0 0 1 1 *',
-    ...throttle,
-  };
+  // The purges run when the bench says (during a measured run), not on the clock.
+  const baseEnv = productionEnv(url, secrets, { OTP_PURGE_CRON: '0 0 1 1 *' });
   notes.push(
-    `Throttles on, limits raised for the bench: THROTTLE_IP_PER_MINUTE=${throttle.THROTTLE_IP_PER_MINUTE}, THROTTLE_USER_PER_MINUTE=${throttle.THROTTLE_USER_PER_MINUTE} (every request still goes through both counters).`,
+    `Throttles on, limits raised for the bench: THROTTLE_IP_PER_MINUTE=${baseEnv.THROTTLE_IP_PER_MINUTE}, THROTTLE_USER_PER_MINUTE=${baseEnv.THROTTLE_USER_PER_MINUTE} (every request still goes through both counters).`,
   );
 
-  log(`database: ${db.label}, ${dbName}; redis: ${redis ?? 'none'}`);
+  log(`database: ${db.label}; redis: ${redis ?? 'none'}`);
   // BENCH_PROFILE=<dir>: a CPU profile of the service over one verify run and one email login
   // run (then stop), to find what stands between the service and the limits.
   const profileDir = process.env.BENCH_PROFILE;
@@ -382,26 +318,7 @@ async function main(): Promise<void> {
     baseEnv,
     profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   );
-  const platform = new Client(svc.url, 4);
-  const api = async (method: string, p: string, body?: unknown) => {
-    const r = await new Promise<{ status: number; body: Record<string, unknown> }>(
-      (resolve, reject) => {
-        // The platform key goes in a header the small client does not set: use fetch here.
-        fetch(`${svc.url}${p}`, {
-          method,
-          headers: { 'content-type': 'application/json', 'x-api-key': secrets.PLATFORM_API_KEY },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        })
-          .then(async (res) =>
-            resolve({ status: res.status, body: (await res.json()) as Record<string, unknown> }),
-          )
-          .catch(reject);
-      },
-    );
-    if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
-  platform.close();
+  const api = platformApi(svc.url, secrets.PLATFORM_API_KEY);
 
   // Tenants: email 2FA, authenticator 2FA, and 2FA off (password logins).
   const tenant = async (slug: string) =>
@@ -477,8 +394,7 @@ async function main(): Promise<void> {
     await svc.stop();
     await shutdownApp(app);
     await sink.stop();
-    await sql(db.serverUrl, `DROP DATABASE ${dbName} WITH (FORCE)`);
-    await db.stop();
+    await db.close();
     log(`profile written to ${profileDir}`);
     return;
   }
@@ -501,11 +417,8 @@ async function main(): Promise<void> {
 
   // 1. The limits of this machine, measured now.
   log('raw argon2id verifies…');
-  const limits = await measure([], async () => ({
-    argon2: await rawArgon2(5),
-    update: 0,
-  }));
-  const argon2PerSecond = limits.value.argon2;
+  const limits = await measure([], () => rawArgon2(5));
+  const argon2PerSecond = limits.value;
   log(`raw argon2id: ${argon2PerSecond.toFixed(1)}/s`);
   log('raw UPDATE … RETURNING on 1,000,000 rows…');
   await sql(url, 'CREATE TABLE bench_rows (id integer PRIMARY KEY, n integer NOT NULL)');
@@ -745,8 +658,7 @@ async function main(): Promise<void> {
 
   await shutdownApp(app);
   await sink.stop();
-  await sql(db.serverUrl, `DROP DATABASE ${dbName} WITH (FORCE)`);
-  await db.stop();
+  await db.close();
 
   // ---------------------------------------------------------------- the report
   const loginRatio = emailRow.perSecond / argon2PerSecond;

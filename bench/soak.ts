@@ -7,18 +7,13 @@
  * PostgreSQL: the machine's at 127.0.0.1:5432 when it answers (a throwaway database), else an
  * embedded one; the codes go to an SMTP sink in this process.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { generateCredentials } from '../config/credentials';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { CodeSink } from './support/code-sink';
 import { Client, closedLoop, percentile } from './support/load';
 import { rssMiB } from './support/process-stats';
-import { benchPasswordHash, BENCH_PASSWORD, seedUsers, sql } from './support/seed';
-import { startService } from './support/service';
+import { benchPasswordHash, BENCH_PASSWORD, seedUsers } from './support/seed';
+import { openBenchDatabase } from './support/database';
+import { platformApi, productionEnv, startService } from './support/service';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const WORKERS = 8;
@@ -33,56 +28,14 @@ const EXPECTED = new Set([
   '429 OTP_RESEND_COOLDOWN',
 ]);
 
-async function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port }, () => {
-      s.end();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
-
 async function main(): Promise<void> {
-  let serverUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-  let stopDb = async () => {};
-  if (!(await answers(5432))) {
-    const dir = await mkdtemp(path.join(tmpdir(), 'efcx-soak-pg-'));
-    const pg = await startEmbeddedPostgres({ dataDir: dir, port: 56432, password: 'soak' });
-    serverUrl = pg.url.replace(/\/[^/]*$/, '/postgres');
-    stopDb = async () => {
-      await pg.stop();
-      await rm(dir, { recursive: true, force: true });
-    };
-  }
-  const dbName = `efcx_soak_${randomBytes(4).toString('hex')}`;
-  await sql(serverUrl, `CREATE DATABASE ${dbName}`);
-  const url = serverUrl.replace(/\/[^/]*$/, `/${dbName}`);
+  const db = await openBenchDatabase('efcx_soak');
+  const url = db.url;
   const secrets = generateCredentials();
   const sink = new CodeSink();
   await sink.start();
-  const svc = await startService({
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    PLATFORM_API_KEY: secrets.PLATFORM_API_KEY,
-    JWT_PRIVATE_KEY: secrets.JWT_PRIVATE_KEY,
-    DATA_ENCRYPTION_KEY: secrets.DATA_ENCRYPTION_KEY,
-    OTP_HASH_KEY: secrets.OTP_HASH_KEY,
-    LOG_LEVEL: 'warn',
-    CHANNEL_ALLOWED_HOSTS: '127.0.0.1',
-    THROTTLE_IP_PER_MINUTE: '10000000',
-    THROTTLE_USER_PER_MINUTE: '1000000',
-  });
-  const api = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${svc.url}${p}`, {
-      method,
-      headers: { 'content-type': 'application/json', 'x-api-key': secrets.PLATFORM_API_KEY },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const svc = await startService(productionEnv(url, secrets));
+  const api = platformApi(svc.url, secrets.PLATFORM_API_KEY);
   const tenant = await api('POST', '/v1/tenants', {
     slug: 'soak',
     name: 'Soak',
@@ -218,8 +171,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   await svc.stop();
   await sink.stop();
-  await sql(serverUrl, `DROP DATABASE ${dbName} WITH (FORCE)`);
-  await stopDb();
+  await db.close();
   process.exit(unexpected.length === 0 && growth < 0.1 ? 0 : 1);
 }
 

@@ -1,20 +1,47 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
+import type { DevCredentials } from '../../config/credentials';
+import { freePort } from '../../test/support/ports';
 import { processTree } from './process-stats';
 
 const root = path.resolve(__dirname, '../..');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+/** The service's environment for a bench run: production mode, the run's secrets and database. */
+export function productionEnv(
+  databaseUrl: string,
+  secrets: DevCredentials,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    PLATFORM_API_KEY: secrets.PLATFORM_API_KEY,
+    JWT_PRIVATE_KEY: secrets.JWT_PRIVATE_KEY,
+    DATA_ENCRYPTION_KEY: secrets.DATA_ENCRYPTION_KEY,
+    OTP_HASH_KEY: secrets.OTP_HASH_KEY,
+    LOG_LEVEL: 'warn',
+    // The SMTP sink of the run listens on 127.0.0.1, which production refuses unless listed.
+    CHANNEL_ALLOWED_HOSTS: '127.0.0.1',
+    // Throttles stay on, with limits no run reaches (the report says so).
+    THROTTLE_IP_PER_MINUTE: '10000000',
+    THROTTLE_USER_PER_MINUTE: '1000000',
+    ...extra,
+  };
+}
+
+/** The platform API of a running service (X-Api-Key), for setting a run up. */
+export function platformApi(baseUrl: string, platformKey: string) {
+  return async (method: string, p: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${baseUrl}${p}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': platformKey },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
-  });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
 }
 
 export interface RunningService {

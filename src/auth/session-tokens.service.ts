@@ -9,7 +9,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse } from './dto/login.dto';
-import { TokenSubject, TokensService } from './tokens.service';
+import { tokenSubject, TokenSubject, TokensService } from './tokens.service';
 
 /** A completed sign-in: the session it opened and the answer that carries its tokens. */
 export interface SignedIn {
@@ -83,13 +83,7 @@ export class SessionTokensService {
       throw new AppException(ErrorCode.UNAUTHENTICATED);
     }
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
-      {
-        userId: user.id,
-        tenantSlug: tenant.slug,
-        roles: user.roles,
-        passwordVersion: user.passwordVersion,
-        twoFactorVersion: user.twoFactorVersion,
-      },
+      tokenSubject(user, tenant.slug),
       session.amr,
       session.id,
     );

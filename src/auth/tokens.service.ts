@@ -45,6 +45,20 @@ export interface TokenSubject {
   twoFactorVersion: number;
 }
 
+/** The subject of a user's tokens, as the database has the user now. */
+export function tokenSubject(
+  user: { id: string; roles: string[]; passwordVersion: number; twoFactorVersion: number },
+  tenantSlug: string,
+): TokenSubject {
+  return {
+    userId: user.id,
+    tenantSlug,
+    roles: user.roles,
+    passwordVersion: user.passwordVersion,
+    twoFactorVersion: user.twoFactorVersion,
+  };
+}
+
 @Injectable()
 export class TokensService {
   constructor(

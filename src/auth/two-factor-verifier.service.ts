@@ -20,6 +20,7 @@ import { AuthenticatedResponse } from './dto/login.dto';
 import { MfaSession } from './entities/mfa-session.entity';
 import { MfaSessionsService } from './mfa-sessions.service';
 import { SessionTokensService } from './session-tokens.service';
+import { tokenSubject } from './tokens.service';
 
 /** `POST /v1/auth/2fa/verify`: the code, then (registration confirmed) the access token. */
 @Injectable()
@@ -160,14 +161,7 @@ export class TwoFactorVerifier {
     if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
     const amr = ['pwd', 'otp'];
     const { sessionId, answer } = await this.sessionTokens.signIn(
-      {
-        userId: user.id,
-        tenantId: session.tenantId,
-        tenantSlug,
-        roles: user.roles,
-        passwordVersion: user.passwordVersion,
-        twoFactorVersion: user.twoFactorVersion,
-      },
+      { ...tokenSubject(user, tenantSlug), tenantId: session.tenantId },
       amr,
       meta,
     );

@@ -6,15 +6,22 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { validateBody } from '../../common/validation/validation';
 import { LoginDto } from '../dto/login.dto';
 
+/**
+ * What a bearer-token strategy concluded. A bad token reaches here as "no user"; an error is our
+ * own refusal or a failure of the checks themselves (the database down: 503, never a 401 that
+ * makes clients drop good tokens).
+ */
+function bearerUser<T>(err: unknown, user: T): T {
+  if (err) throw err;
+  if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
+  return user;
+}
+
 /** Passport's access-token check with our error codes instead of its bare 401. */
 @Injectable()
 export class AccessTokenPassportGuard extends AuthGuard('access-jwt') {
   override handleRequest<T>(err: unknown, user: T): T {
-    // A bad token reaches here as "no user"; an error is our own refusal or a failure of the
-    // checks themselves (the database down: 503, never a 401 that makes clients drop tokens).
-    if (err) throw err;
-    if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
-    return user;
+    return bearerUser(err, user);
   }
 }
 
@@ -22,11 +29,7 @@ export class AccessTokenPassportGuard extends AuthGuard('access-jwt') {
 @Injectable()
 export class MfaTokenPassportGuard extends AuthGuard('mfa-jwt') {
   override handleRequest<T>(err: unknown, user: T): T {
-    // A bad token reaches here as "no user"; an error is our own refusal or a failure of the
-    // checks themselves (the database down: 503, never a 401 that makes clients drop tokens).
-    if (err) throw err;
-    if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
-    return user;
+    return bearerUser(err, user);
   }
 }
 
