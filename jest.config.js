@@ -4,7 +4,14 @@
  */
 
 // A few dependencies ship ESM only; Jest on Node 20 cannot require them, so they are compiled too.
-const ESM_PACKAGES = ['content-disposition', '@scure', '@noble', 'otplib', '@otplib'];
+const ESM_PACKAGES = [
+  'content-disposition',
+  '@scure',
+  '@noble',
+  'otplib',
+  '@otplib',
+  'sql-template-tag',
+];
 
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],

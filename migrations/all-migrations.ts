@@ -3,6 +3,7 @@ import { Authenticator1795913855559 } from './1795913855559-Authenticator';
 import { ChallengeDelivered1795914459796 } from './1795914459796-ChallengeDelivered';
 import { InitialSchema1795908043080 } from './1795908043080-InitialSchema';
 import { Sessions1795990000000 } from './1795990000000-Sessions';
+import { SecondFactorAtomic1796000000000 } from './1796000000000-SecondFactorAtomic';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -14,4 +15,5 @@ export const ALL_MIGRATIONS = [
   Authenticator1795913855559,
   ChallengeDelivered1795914459796,
   Sessions1795990000000,
+  SecondFactorAtomic1796000000000,
 ];

@@ -109,6 +109,7 @@ describe('Tenant admin: users', () => {
           destination: null,
           registeredAt: null,
           lockedUntil: null,
+          lockedIndefinitely: false,
           consecutiveFailures: 0,
           others: [],
         },

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import sql, { raw, Sql } from 'sql-template-tag';
 import { EntityManager, Repository } from 'typeorm';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { Actor, RequestMeta } from '../common/http/request-context';
@@ -93,6 +94,27 @@ export class AuditService implements BeforeApplicationShutdown {
        VALUES ${rows.join(', ')}`,
       params,
     );
+  }
+
+  /**
+   * Events as a CTE of the caller's statement, so they commit with the change they describe:
+   * one event for each row (`ord`, `type`, `data`) of the CTE `rows`, in `ord` order, each
+   * `data` merged over `base`.
+   */
+  insertion(
+    tenantId: string,
+    who: Pick<AuditEntry, 'userId' | 'actor' | 'ip' | 'userAgent'>,
+    base: Record<string, unknown>,
+    rows: string,
+  ): Sql {
+    requireTenant(tenantId);
+    return sql`audit_rows AS (
+      INSERT INTO audit_events (tenant_id, type, user_id, actor_type, actor_id, ip, user_agent, data)
+      SELECT ${tenantId}::uuid, r.type, ${who.userId ?? null}::uuid, ${who.actor.type},
+             ${who.actor.id}::uuid, ${who.ip ?? null}, ${who.userAgent ?? null},
+             ${JSON.stringify(base)}::jsonb || r.data
+        FROM ${raw(rows)} r ORDER BY r.ord
+    )`;
   }
 
   async list(

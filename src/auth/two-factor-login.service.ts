@@ -15,8 +15,8 @@ import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
 import { validateBody } from '../common/validation/validation';
 import { OtpIssuer } from '../otp/otp-issuer.service';
-import { IssueResult } from '../otp/otp.types';
-import { lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
+import { IssueResult, OtpPolicy, resendsRemaining, SignInRef } from '../otp/otp.types';
+import { isLocked, lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
 import { TwoFactorSettings } from '../tenants/tenant-settings.service';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import type { PasswordIdentity } from './auth.service';
@@ -25,7 +25,7 @@ import {
   RegistrationRequiredResponse,
   TwoFactorRequiredResponse,
 } from './dto/two-factor.dto';
-import { MfaSession, OtpPolicy } from './entities/mfa-session.entity';
+import { MfaSession } from './entities/mfa-session.entity';
 import { MfaSessionsService } from './mfa-sessions.service';
 import { TokensService } from './tokens.service';
 
@@ -40,6 +40,18 @@ export function policyOf(settings: TwoFactorSettings): OtpPolicy {
 export interface SignIn {
   session: MfaSession;
   tenantName: string;
+}
+
+/** What otp needs to know of a sign-in. */
+export function signInRef(session: MfaSession): SignInRef {
+  return {
+    tenantId: session.tenantId,
+    userId: session.userId,
+    signInId: session.id,
+    purpose: session.purpose,
+    policy: session.policy,
+    notAfter: session.expiresAt,
+  };
 }
 
 /**
@@ -65,12 +77,16 @@ export class TwoFactorLoginService {
     settings: TwoFactorSettings & { channelId: string },
     meta: RequestMeta,
   ): Promise<RegistrationRequiredResponse | TwoFactorRequiredResponse> {
-    const lock = (await this.state.of(identity.tenantId, [identity.userId])).get(identity.userId);
-    if (lock?.lockedUntil && lock.lockedUntil.getTime() > Date.now()) {
+    const lock = await this.state.open(identity.tenantId, identity.userId);
+    if (isLocked(lock)) {
       this.audit.recordDetached(identity.tenantId, {
         type: AuditEventType.LOGIN_FAILED,
         ...bySelf(identity.userId, meta),
-        data: { reason: 'locked', lockedUntil: lock.lockedUntil.toISOString() },
+        data: {
+          reason: 'locked',
+          lockedUntil: lock.lockedUntil?.toISOString() ?? null,
+          lockedIndefinitely: lock.lockedIndefinitely,
+        },
       });
       throw lockedError(lock.lockedUntil);
     }
@@ -94,11 +110,17 @@ export class TwoFactorLoginService {
       userAgent: meta.userAgent,
     });
     const expiresIn = Math.round((session.expiresAt.getTime() - Date.now()) / 1000);
-    const mfaToken = await this.tokens.issueMfa(
-      { userId: identity.userId, tenantSlug: identity.tenantSlug },
-      session.id,
-      expiresIn,
-    );
+    const [mfaToken] = await Promise.all([
+      this.tokens.issueMfa(
+        { userId: identity.userId, tenantSlug: identity.tenantSlug },
+        session.id,
+        expiresIn,
+      ),
+      // An app's sign-in has its challenge too: the attempts of the sign-in are counted there.
+      isAppProvider(usable.provider)
+        ? this.issuer.prompt(signInRef(session), usable.channel.type)
+        : undefined,
+    ]);
     if (!registration) {
       return {
         status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
@@ -217,33 +239,17 @@ export class TwoFactorLoginService {
     const { session } = signIn;
     const policy = session.policy;
     const provider = usable.provider as CodeChannelProvider;
-    // This sign-in has had all its codes: no need to look further.
-    if (session.codesSent > policy.maxResendsPerLogin) {
-      this.refused(session, meta, 'resend_limit');
-      throw new AppException(ErrorCode.OTP_RESEND_LIMIT);
-    }
-    let reserved: number | null = null;
     let result: IssueResult;
     try {
       result = await this.issuer.issue({
-        tenantId: session.tenantId,
-        tenantName: signIn.tenantName,
-        userId: session.userId,
-        mfaSessionId: session.id,
+        ...signInRef(session),
         purpose,
+        tenantName: signIn.tenantName,
         channel: usable,
         destination,
-        policy,
-        notAfter: session.expiresAt,
         ip: session.ip ?? meta.ip,
         userAgent: session.userAgent ?? meta.userAgent,
         mode,
-        // Atomic with the cooldown claim: parallel resends cannot pass the cap together.
-        reserve: async (m) => {
-          reserved = await this.sessions.reserveCode(session.id, policy.maxResendsPerLogin, m);
-          return reserved !== null;
-        },
-        release: () => this.sessions.releaseCode(session.id),
       });
     } catch (e) {
       if (e instanceof AppException) {
@@ -255,14 +261,6 @@ export class TwoFactorLoginService {
         if (reason) this.refused(session, meta, reason, e.retryAfterSeconds);
       }
       throw e;
-    }
-    // SENT counted one more code; FAILED gave its reservation back. ALREADY_SENT: the live code is
-    // this sign-in's first one, so any further code is a resend (rule 6).
-    let codesSent =
-      result.delivery === 'SENT' ? (reserved ?? session.codesSent + 1) : session.codesSent;
-    if (result.delivery === 'ALREADY_SENT' && codesSent === 0) {
-      await this.sessions.countFirstCode(session.id);
-      codesSent = 1;
     }
     const masked = provider.maskDestination(destination);
     if (result.delivery === 'SENT') {
@@ -283,13 +281,13 @@ export class TwoFactorLoginService {
       delivery: result.delivery,
       ...(result.expiresAt ? { expiresAt: result.expiresAt.toISOString() } : {}),
       resendAvailableAt: result.resendAvailableAt.toISOString(),
-      resendsRemaining: MfaSessionsService.resendsRemaining(codesSent, policy.maxResendsPerLogin),
+      resendsRemaining: resendsRemaining(result.codesSent, policy.maxResendsPerLogin),
     };
   }
 
   /** The address of this sign-in's newest registration code. */
   private async pendingAddress(session: MfaSession): Promise<string | null> {
-    return this.issuer.latestDestination(session.tenantId, session.userId, 'register', session.id);
+    return this.issuer.latestDestination({ ...signInRef(session), purpose: 'register' });
   }
 
   private refused(

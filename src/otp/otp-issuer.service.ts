@@ -9,18 +9,32 @@ import { CodeHasher } from '../common/crypto/code-hasher';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { requireTenant } from '../database/query-guards';
-import { IssueRequest, IssueResult } from './otp.types';
-import { lockedError, secondsUntil, TwoFactorStateService } from './two-factor-state.service';
+import { IssueRequest, IssueResult, SignInRef } from './otp.types';
+import { lockedError, secondsUntil } from './two-factor-state.service';
 
 interface Claim {
   previous: Date | null;
   claimed: Date;
 }
 
+/** The issuing transaction's outcome: a new code to deliver, or the cooldown still running. */
+type Issued =
+  | { kind: 'claimed'; claim: Claim; challengeId: string; sent: number }
+  | { kind: 'cooling'; lastDelivery: Date; sent: number };
+
+interface StateRow {
+  last_delivery_at: Date | null;
+  locked_until: Date | null;
+  locked_indefinitely: boolean;
+  locked: boolean;
+  cooling: boolean;
+}
+
 /**
- * Issues codes (rules 1, 3, 4): claims the user's cooldown atomically (so of many parallel
- * requests one sends), supersedes older live codes and inserts the new one in one transaction,
- * delivers outside it, and gives the cooldown back when the delivery fails.
+ * Issues codes (rules 1, 3, 4, 6): under the user's state row lock it counts the codes the
+ * sign-in has had (its resend budget), claims the cooldown, supersedes older live codes and
+ * inserts the new one, all in one transaction; delivers outside it, and gives the cooldown back
+ * when the delivery fails (a failed code is not counted). Also the prompt of an app sign-in.
  */
 @Injectable()
 export class OtpIssuer {
@@ -29,11 +43,32 @@ export class OtpIssuer {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly channels: ChannelsService,
-    private readonly state: TwoFactorStateService,
     @Inject(cryptoConfig.KEY) crypto: ConfigType<typeof cryptoConfig>,
     @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
   ) {
     this.hasher = new CodeHasher(crypto.otpHashKey);
+  }
+
+  /**
+   * An app sign-in's challenge: no code is sent, but its attempts are the sign-in's limit and
+   * its status says whether the sign-in's second factor was used (one statement).
+   */
+  async prompt(signIn: SignInRef, channelType: string): Promise<void> {
+    requireTenant(signIn.tenantId);
+    await this.dataSource.query(
+      `INSERT INTO otp_challenges (tenant_id, user_id, mfa_session_id, announced_to, purpose,
+                                   channel_type, max_attempts, expires_at)
+       VALUES ($1, $2, $3, $3, $4, $5, $6, $7)`,
+      [
+        signIn.tenantId,
+        signIn.userId,
+        signIn.signInId,
+        signIn.purpose,
+        channelType,
+        signIn.policy.maxAttempts,
+        signIn.notAfter,
+      ],
+    );
   }
 
   issue(req: IssueRequest): Promise<IssueResult> {
@@ -42,48 +77,43 @@ export class OtpIssuer {
 
   private async issueOnce(req: IssueRequest, retried: boolean): Promise<IssueResult> {
     requireTenant(req.tenantId);
-    await this.state.ensure(req.tenantId, req.userId);
     const provider = req.channel.provider;
     const destinationKey = provider.destinationKey(req.destination);
     const code = CodeHasher.generate(req.policy.length);
     const expiresAt = new Date(
       Math.min(Date.now() + req.policy.ttlSeconds * 1000, req.notAfter.getTime()),
     );
-    // One transaction claims the cooldown, reserves the sign-in's quota and stores the new code,
-    // so whoever loses the claim (and waits on its row lock) then sees the live code: ALREADY_SENT.
-    const issued = await this.dataSource.transaction(async (m) => {
-      const claim = await this.claimCooldown(req, m);
-      if (!claim) return null;
-      if (req.reserve && !(await req.reserve(m)))
-        throw new AppException(ErrorCode.OTP_RESEND_LIMIT);
-      if (req.purpose === 'login') {
-        // Serialise issuers of one address: the partial unique index then never trips.
-        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-          `otp:${req.tenantId}:${destinationKey}`,
-        ]);
-        await m.query(
-          `UPDATE otp_challenges SET status = 'superseded'
-            WHERE tenant_id = $1 AND status = 'live'
-              AND ((purpose = 'login' AND destination_key = $2) OR user_id = $3)`,
-          [req.tenantId, destinationKey, req.userId],
-        );
-      } else {
-        // A registration code replaces only the registering user's own codes.
-        await m.query(
-          `UPDATE otp_challenges SET status = 'superseded'
-            WHERE tenant_id = $1 AND user_id = $2 AND status = 'live'`,
-          [req.tenantId, req.userId],
-        );
-      }
+    // The user's state row is locked first: parallel issuers of one user queue here, and whoever
+    // comes second sees the first one's claim (the cooldown) and its code (ALREADY_SENT).
+    const issued = await this.dataSource.transaction(async (m): Promise<Issued> => {
+      const state = await this.lockState(req, destinationKey, m);
+      if (state.locked) throw lockedError(state.locked_indefinitely ? null : state.locked_until);
+      const sent = await this.codesSent(req, m);
+      if (sent > req.policy.maxResendsPerLogin) throw new AppException(ErrorCode.OTP_RESEND_LIMIT);
+      if (state.cooling && state.last_delivery_at)
+        return { kind: 'cooling', lastDelivery: state.last_delivery_at, sent };
       const [row] = (await m.query(
-        `INSERT INTO otp_challenges
-           (tenant_id, user_id, mfa_session_id, purpose, channel_type, destination, destination_key,
-            code_hash, max_attempts, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        `WITH claimed AS (
+           UPDATE two_factor_state SET last_delivery_at = date_trunc('milliseconds', clock_timestamp())
+            WHERE user_id = $2 RETURNING last_delivery_at),
+         gone AS (
+           UPDATE otp_challenges SET status = 'superseded'
+            WHERE tenant_id = $1 AND status = 'live' AND code_hash IS NOT NULL
+              AND (user_id = $2 OR ($4 = 'login' AND purpose = 'login' AND destination_key = $7))
+           RETURNING id),
+         -- After the supersede (the aggregate reads it whole): one live login code per address.
+         ins AS (
+           INSERT INTO otp_challenges
+             (tenant_id, user_id, mfa_session_id, announced_to, purpose, channel_type, destination,
+              destination_key, code_hash, max_attempts, expires_at)
+           SELECT $1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10
+             FROM (SELECT count(*) FROM gone) g
+           RETURNING id)
+         SELECT (SELECT id FROM ins) AS id, (SELECT last_delivery_at FROM claimed) AS claimed`,
         [
           req.tenantId,
           req.userId,
-          req.mfaSessionId,
+          req.signInId,
           req.purpose,
           req.channel.channel.type,
           req.destination,
@@ -92,10 +122,12 @@ export class OtpIssuer {
           req.policy.maxAttempts,
           expiresAt,
         ],
-      )) as Array<{ id: string }>;
-      return { claim, challengeId: row.id };
+      )) as Array<{ id: string; claimed: Date }>;
+      const claim: Claim = { previous: state.last_delivery_at, claimed: row.claimed };
+      return { kind: 'claimed', claim, challengeId: row.id, sent: sent + 1 };
     });
-    if (!issued) return this.insideCooldown(req, retried);
+    if (issued.kind === 'cooling')
+      return this.insideCooldown(req, issued.lastDelivery, issued.sent, retried);
     const { claim, challengeId } = issued;
 
     try {
@@ -110,9 +142,13 @@ export class OtpIssuer {
       });
     } catch (e) {
       await this.failed(challengeId, req.userId, claim);
-      await req.release?.();
       if (e instanceof DeliveryError)
-        return { delivery: 'FAILED', resendAvailableAt: new Date(), failureReason: e.reason };
+        return {
+          delivery: 'FAILED',
+          resendAvailableAt: new Date(),
+          codesSent: issued.sent - 1,
+          failureReason: e.reason,
+        };
       throw e;
     }
     await this.dataSource.query(`UPDATE otp_challenges SET delivered_at = now() WHERE id = $1`, [
@@ -121,60 +157,76 @@ export class OtpIssuer {
     return {
       delivery: 'SENT',
       expiresAt,
+      codesSent: issued.sent,
       resendAvailableAt: new Date(
         claim.claimed.getTime() + req.policy.resendCooldownSeconds * 1000,
       ),
     };
   }
 
+  /**
+   * Creates the user's state row if missing and locks it; a login code also takes the address's
+   * lock, so issuers of one address (users sharing it) never trip the one-live-code index.
+   */
+  private async lockState(
+    req: IssueRequest,
+    destinationKey: string,
+    m: EntityManager,
+  ): Promise<StateRow> {
+    const [row] = (await m.query(
+      `WITH address AS (
+         SELECT pg_advisory_xact_lock(hashtextextended($3, 0)) WHERE $4 = 'login')
+       INSERT INTO two_factor_state (user_id, tenant_id) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+       RETURNING last_delivery_at, locked_until, locked_indefinitely,
+                 locked_indefinitely OR COALESCE(locked_until > now(), false) AS locked,
+                 COALESCE(last_delivery_at > clock_timestamp() - make_interval(secs => $5), false)
+                   AS cooling,
+                 (SELECT count(*) FROM address) AS address_locked`,
+      [
+        req.userId,
+        req.tenantId,
+        `otp:${req.tenantId}:${destinationKey}`,
+        req.purpose,
+        req.policy.resendCooldownSeconds,
+      ],
+    )) as StateRow[];
+    return row;
+  }
+
+  /** Codes this sign-in has had: the ones it issued and one it was told ALREADY_SENT about. */
+  private async codesSent(req: SignInRef, m?: EntityManager): Promise<number> {
+    const [row] = (await (m ?? this.dataSource.manager).query(
+      `SELECT count(*)::int AS n FROM otp_challenges
+        WHERE tenant_id = $1 AND user_id = $2 AND code_hash IS NOT NULL AND status <> 'failed'
+          AND (mfa_session_id = $3 OR announced_to = $3)`,
+      [req.tenantId, req.userId, req.signInId],
+    )) as Array<{ n: number }>;
+    return row.n;
+  }
+
   /** The address of the newest code of `purpose` sent for a sign-in (a pending registration). */
-  async latestDestination(
-    tenantId: string,
-    userId: string,
-    purpose: 'login' | 'register',
-    mfaSessionId: string,
-  ): Promise<string | null> {
-    requireTenant(tenantId);
+  async latestDestination(signIn: SignInRef): Promise<string | null> {
+    requireTenant(signIn.tenantId);
     const [row] = (await this.dataSource.query(
       `SELECT destination FROM otp_challenges
         WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3 AND mfa_session_id = $4
+          AND destination IS NOT NULL
         ORDER BY created_at DESC LIMIT 1`,
-      [tenantId, userId, purpose, mfaSessionId],
+      [signIn.tenantId, signIn.userId, signIn.purpose, signIn.signInId],
     )) as Array<{ destination: string }>;
     return row?.destination ?? null;
   }
 
-  /**
-   * Takes the send slot if the cooldown is over and the account not locked. (Milliseconds, so the
-   * claim can be compared exactly when it is given back.)
-   */
-  private async claimCooldown(req: IssueRequest, m: EntityManager): Promise<Claim | null> {
-    const rows = (await m.query(
-      `WITH prev AS (
-         SELECT user_id, last_delivery_at FROM two_factor_state WHERE user_id = $1 FOR UPDATE
-       )
-       UPDATE two_factor_state s SET last_delivery_at = date_trunc('milliseconds', clock_timestamp())
-         FROM prev
-        WHERE s.user_id = prev.user_id
-          AND (s.locked_until IS NULL OR s.locked_until <= now())
-          AND (prev.last_delivery_at IS NULL
-               OR prev.last_delivery_at <= clock_timestamp() - make_interval(secs => $2))
-       RETURNING prev.last_delivery_at AS previous, s.last_delivery_at AS claimed`,
-      [req.userId, req.policy.resendCooldownSeconds],
-    )) as [Claim[], number];
-    return rows[0][0] ?? null;
-  }
-
-  /** Inside the cooldown (or locked): what the caller is told, nothing sent. */
-  private async insideCooldown(req: IssueRequest, retried: boolean): Promise<IssueResult> {
-    const [st] = (await this.dataSource.query(
-      `SELECT last_delivery_at, locked_until FROM two_factor_state WHERE user_id = $1`,
-      [req.userId],
-    )) as Array<{ last_delivery_at: Date | null; locked_until: Date | null }>;
-    if (st?.locked_until && st.locked_until.getTime() > Date.now())
-      throw lockedError(st.locked_until);
+  /** Inside the cooldown: what the caller is told, nothing sent. */
+  private async insideCooldown(
+    req: IssueRequest,
+    lastDelivery: Date,
+    codesSent: number,
+    retried: boolean,
+  ): Promise<IssueResult> {
     const resendAvailableAt = new Date(
-      (st?.last_delivery_at?.getTime() ?? Date.now()) + req.policy.resendCooldownSeconds * 1000,
+      lastDelivery.getTime() + req.policy.resendCooldownSeconds * 1000,
     );
     if (req.mode === 'resend') {
       throw new AppException(ErrorCode.OTP_RESEND_COOLDOWN, {
@@ -182,15 +234,33 @@ export class OtpIssuer {
       });
     }
     const live = await this.liveCode(req);
-    if (!live) return { delivery: 'COOLDOWN', resendAvailableAt };
-    if (live.delivered)
-      return { delivery: 'ALREADY_SENT', expiresAt: live.expiresAt, resendAvailableAt };
+    if (!live) return { delivery: 'COOLDOWN', resendAvailableAt, codesSent };
     // A code is on its way (another request's delivery): ALREADY_SENT only once it has arrived.
     // If that delivery fails, the cooldown is free again: this login sends its own code.
-    const settled = await this.awaitDelivery(live.id);
-    if (settled === 'delivered')
-      return { delivery: 'ALREADY_SENT', expiresAt: live.expiresAt, resendAvailableAt };
-    return retried ? { delivery: 'COOLDOWN', resendAvailableAt } : this.issueOnce(req, true);
+    const settled = live.delivered ? 'delivered' : await this.awaitDelivery(live.id);
+    if (settled !== 'delivered')
+      return retried
+        ? { delivery: 'COOLDOWN', resendAvailableAt, codesSent }
+        : this.issueOnce(req, true);
+    // The code now belongs to this sign-in (v1.1 §1), and counts as its first code (rule 6).
+    const announced = await this.announce(live.id, req.signInId);
+    if (!announced) return { delivery: 'COOLDOWN', resendAvailableAt, codesSent };
+    return {
+      delivery: 'ALREADY_SENT',
+      expiresAt: live.expiresAt,
+      resendAvailableAt,
+      codesSent: Math.max(codesSent, 1),
+    };
+  }
+
+  /** Moves a live code to the sign-in told about it; false when it stopped being live. */
+  private async announce(challengeId: string, signInId: string): Promise<boolean> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE otp_challenges SET announced_to = $2
+        WHERE id = $1 AND status = 'live' AND expires_at > now() AND attempts < max_attempts`,
+      [challengeId, signInId],
+    )) as [unknown[], number];
+    return count === 1;
   }
 
   /** The caller's newest live code for this address, if any. */
@@ -222,14 +292,13 @@ export class OtpIssuer {
     return 'failed';
   }
 
-  /** A failed delivery: the code is dead and no cooldown started (rule 4). */
+  /** A failed delivery: the code is dead, not counted, and no cooldown started (rule 4). */
   private async failed(challengeId: string, userId: string, claim: Claim): Promise<void> {
-    await this.dataSource.query(`UPDATE otp_challenges SET status = 'failed' WHERE id = $1`, [
-      challengeId,
-    ]);
     await this.dataSource.query(
-      `UPDATE two_factor_state SET last_delivery_at = $2 WHERE user_id = $1 AND last_delivery_at = $3`,
-      [userId, claim.previous, claim.claimed],
+      `WITH code AS (UPDATE otp_challenges SET status = 'failed' WHERE id = $1)
+       UPDATE two_factor_state SET last_delivery_at = $3
+        WHERE user_id = $2 AND last_delivery_at = $4`,
+      [challengeId, userId, claim.previous, claim.claimed],
     );
   }
 }

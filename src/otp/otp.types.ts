@@ -1,30 +1,40 @@
-import type { EntityManager } from 'typeorm';
 import type { UsableChannel } from '../channels/channels.service';
 import type { ChallengePurpose } from './entities/otp-challenge.entity';
 
-/** The OTP settings a sign-in follows (copied from the tenant's settings when it began). */
-export interface CodePolicy {
+/**
+ * The OTP settings a sign-in follows, copied from the tenant's settings when it began: every rule
+ * of the sign-in (codes, resends, attempts, the account lock) reads this one type.
+ */
+export interface OtpPolicy {
   length: number;
   ttlSeconds: number;
   resendCooldownSeconds: number;
   maxAttempts: number;
+  maxResendsPerLogin: number;
   lockoutMaxConsecutiveFailures: number;
   lockoutDurationSeconds: number;
 }
 
+/** NIST SP 800-63B rev 4 §3.2.2 (API.md v1.1 §2): at this many failures the lock has no end. */
+export const LOCKOUT_CEILING = 100;
+
 export type Delivery = 'SENT' | 'ALREADY_SENT' | 'COOLDOWN' | 'FAILED';
 
-export interface IssueRequest {
+/** The sign-in a second factor belongs to: the mfa token's jti and what it began with. */
+export interface SignInRef {
   tenantId: string;
-  tenantName: string;
   userId: string;
-  mfaSessionId: string;
+  signInId: string;
   purpose: ChallengePurpose;
+  policy: OtpPolicy;
+  /** Rule 1: nothing of the sign-in outlives its mfa token. */
+  notAfter: Date;
+}
+
+export interface IssueRequest extends SignInRef {
+  tenantName: string;
   channel: UsableChannel;
   destination: string;
-  policy: CodePolicy;
-  /** Rule 1: a code never outlives the mfa token it was sent for. */
-  notAfter: Date;
   ip: string;
   userAgent: string | null;
   /**
@@ -32,12 +42,6 @@ export interface IssueRequest {
    * `resend` (resend, or a further register): inside the cooldown, 429 OTP_RESEND_COOLDOWN.
    */
   mode: 'login' | 'resend';
-  /**
-   * Counts the code against the sign-in's quota, in the issuing transaction, once the cooldown is
-   * claimed; false refuses it (OTP_RESEND_LIMIT). `release` gives it back after a failed delivery.
-   */
-  reserve?: (m: EntityManager) => Promise<boolean>;
-  release?: () => Promise<void>;
 }
 
 export interface IssueResult {
@@ -45,23 +49,39 @@ export interface IssueResult {
   /** The live code's expiry (SENT, ALREADY_SENT). */
   expiresAt?: Date;
   resendAvailableAt: Date;
+  /** Codes this sign-in has had (its first included): the resend budget left follows from it. */
+  codesSent: number;
   /** FAILED: the exact reason (audit only). */
   failureReason?: string;
 }
 
+/**
+ * How a second-factor input was judged. `other_sign_in`, `superseded`, `used`, `expired` and
+ * `locked` do not count as wrong attempts; `wrong`, `replay` and `no_code` do.
+ */
 export type VerifyOutcome =
-  'ok' | 'wrong' | 'used' | 'superseded' | 'no_code' | 'expired' | 'attempts_exceeded' | 'locked';
+  | 'ok'
+  | 'wrong'
+  | 'replay'
+  | 'no_code'
+  | 'used'
+  | 'superseded'
+  | 'other_sign_in'
+  | 'expired'
+  | 'attempts_exceeded'
+  | 'locked';
 
-export interface VerifyResult {
+export interface Verdict {
   outcome: VerifyOutcome;
   challengeId: string | null;
-  /** The confirmed address (register) or the address the code went to. */
+  /** The address the code went to (a registration's address to store). */
   destination: string | null;
-  /** This attempt used up the code's attempts. */
+  /** This attempt used up the sign-in's attempts. */
   exhausted: boolean;
   consecutiveFailures: number;
-  /** Set when the account's 2FA step is (now) locked. */
+  /** The account's lock after this attempt (null: none, or indefinite). */
   lockedUntil: Date | null;
+  lockedIndefinitely: boolean;
   /** This attempt locked the account. */
   lockedNow: boolean;
 }
@@ -69,4 +89,10 @@ export interface VerifyResult {
 export interface TwoFactorStateView {
   consecutiveFailures: number;
   lockedUntil: Date | null;
+  lockedIndefinitely: boolean;
+}
+
+/** Further codes a sign-in may still get (rule 6): its first code is free. */
+export function resendsRemaining(codesSent: number, maxResends: number): number {
+  return Math.max(0, maxResends - Math.max(0, codesSent - 1));
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import sql, { raw, Sql } from 'sql-template-tag';
 import { DataSource, EntityManager } from 'typeorm';
 import { authConfig, cryptoConfig } from '../../config/app-config';
 import { AuditEventType } from '../audit/audit-event-type';
@@ -86,29 +87,34 @@ export class SessionsService {
 
   /** A new session and its first refresh token, in one statement. */
   async start(s: NewSession): Promise<{ sessionId: string; refreshToken: string }> {
+    const opening = this.opening(s, 'one');
+    const statement = sql`WITH one AS (SELECT 1), ${opening.ctes} SELECT 1`;
+    await this.dataSource.query(statement.text, statement.values);
+    return { sessionId: opening.sessionId, refreshToken: opening.refreshToken };
+  }
+
+  /**
+   * The session a sign-in opens, as CTEs for the caller's statement: opened for each row of the
+   * CTE `after` (none: nothing is opened), so a sign-in's last step and its session commit
+   * together. The CTE `opened` returns the session's id.
+   */
+  opening(s: NewSession, after: string): { ctes: Sql; sessionId: string; refreshToken: string } {
     requireTenant(s.tenantId);
     const sessionId = randomUUID();
     const refreshToken = SessionsService.newToken();
-    await this.dataSource.query(
-      `WITH s AS (
-         INSERT INTO sessions (id, tenant_id, user_id, amr, ip, user_agent, last_refreshed_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, now(),
-                 now() + make_interval(secs => LEAST($7::int, $8::int)))
-         RETURNING id)
-       INSERT INTO refresh_tokens (token_hash, session_id) SELECT $9, id FROM s`,
-      [
-        sessionId,
-        s.tenantId,
-        s.userId,
-        s.amr,
-        s.ip,
-        s.userAgent?.slice(0, 512) ?? null,
-        this.cfg.sessionIdleTimeoutSeconds,
-        this.cfg.sessionMaxAgeSeconds,
-        this.hash(refreshToken),
-      ],
-    );
-    return { sessionId, refreshToken };
+    const ctes = sql`opened AS (
+       INSERT INTO sessions (id, tenant_id, user_id, amr, ip, user_agent, last_refreshed_at, expires_at)
+       SELECT ${sessionId}::uuid, ${s.tenantId}::uuid, ${s.userId}::uuid, ${s.amr}::text[], ${s.ip},
+              ${s.userAgent?.slice(0, 512) ?? null}, now(),
+              now() + make_interval(secs => LEAST(${this.cfg.sessionIdleTimeoutSeconds}::int,
+                                                  ${this.cfg.sessionMaxAgeSeconds}::int))
+         FROM ${raw(after)} LIMIT 1
+       RETURNING id
+     ), first_refresh_token AS (
+       INSERT INTO refresh_tokens (token_hash, session_id)
+       SELECT ${this.hash(refreshToken)}::bytea, id FROM opened
+     )`;
+    return { ctes, sessionId, refreshToken };
   }
 
   /**

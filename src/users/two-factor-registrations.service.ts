@@ -112,7 +112,9 @@ export class TwoFactorRegistrationsService {
 
   /**
    * A verified registration: stores the address (also as the contact email when that is empty),
-   * bumps the 2FA version and writes TWO_FACTOR_REGISTERED, in one transaction.
+   * bumps the 2FA version and writes TWO_FACTOR_REGISTERED, in one transaction (the caller's,
+   * when it passes its manager: the verify that proved the factor commits with it). Returns the
+   * user's new 2FA version.
    */
   async confirm(
     tenantId: string,
@@ -126,9 +128,10 @@ export class TwoFactorRegistrationsService {
       params?: Record<string, string | number> | null;
       maskedDestination?: string | null;
     } = {},
-  ): Promise<void> {
+    manager?: EntityManager,
+  ): Promise<number> {
     requireTenant(tenantId);
-    await this.dataSource.transaction(async (m) => {
+    const write = async (m: EntityManager): Promise<number> => {
       await m.query(
         `INSERT INTO user_2fa (user_id, tenant_id, channel_type, destination, secret, params, confirmed_at)
          VALUES ($1, $2, $3, $4, $5, $6, now())
@@ -144,14 +147,15 @@ export class TwoFactorRegistrationsService {
           options.params ?? null,
         ],
       );
-      const updated = (await m.query(
+      const [updated] = (await m.query(
         `UPDATE users SET two_factor_version = two_factor_version + 1,
                           email = CASE WHEN email IS NULL AND $3::text IS NOT NULL THEN $3 ELSE email END,
                           updated_at = now()
-          WHERE tenant_id = $1 AND id = $2`,
+          WHERE tenant_id = $1 AND id = $2
+          RETURNING two_factor_version`,
         [tenantId, userId, channelType === 'email' ? destination : null],
-      )) as [unknown[], number];
-      if (updated[1] !== 1) throw AppException.notFound('No such user in this tenant.');
+      )) as [Array<{ two_factor_version: number }>, number];
+      if (updated.length !== 1) throw AppException.notFound('No such user in this tenant.');
       await this.audit.record(
         tenantId,
         {
@@ -162,7 +166,9 @@ export class TwoFactorRegistrationsService {
         },
         m,
       );
-    });
+      return updated[0].two_factor_version;
+    };
+    return manager ? write(manager) : this.dataSource.transaction(write);
   }
 
   /** After a DATA_ENCRYPTION_KEY rotation: app secrets sealed with an older key, re-sealed. */

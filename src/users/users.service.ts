@@ -96,6 +96,7 @@ export class UsersService {
           destination: current?.destination ?? null,
           registeredAt: current?.confirmedAt.toISOString() ?? null,
           lockedUntil,
+          lockedIndefinitely: state?.lockedIndefinitely ?? false,
           consecutiveFailures: state?.consecutiveFailures ?? 0,
           others: all
             .filter((r) => r.channelType !== activeType)

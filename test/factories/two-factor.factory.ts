@@ -1,6 +1,12 @@
 import type { Response } from 'supertest';
 import type { TestApp } from '../support/test-app';
 import type { SmtpSink } from '../support/smtp-sink';
+import {
+  awayFromStepEdge,
+  base32Decode,
+  independentTotp,
+  parseOtpauth,
+} from '../support/independent-totp';
 import type { TestTenant } from './tenants.factory';
 
 export interface EmailChannelOptions {
@@ -121,4 +127,51 @@ export async function activeChannelId(t: TestApp, tenant: TestTenant): Promise<s
     .set('X-Api-Key', t.platformKey)
     .expect(200);
   return res.body.channelId as string;
+}
+
+/** An enabled authenticator channel and 2FA on (with `otp`/`lockout` overrides). */
+export async function enableAuthenticatorTwoFactor(
+  t: TestApp,
+  tenant: TestTenant,
+  overrides: Omit<TwoFactorSettingsBody, 'enabled' | 'channelId'> = {},
+): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/v1/tenants/${tenant.slug}/channels`)
+    .set('X-Api-Key', t.platformKey)
+    .send({
+      type: 'authenticator',
+      name: 'App',
+      enabled: true,
+      config: { issuer: 'Acme EFCX', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
+    })
+    .expect(201);
+  await putTwoFactorSettings(t, tenant, { enabled: true, channelId: res.body.id, ...overrides });
+  return res.body.id as string;
+}
+
+/** An enrolled app, as the user's phone holds it: codes for now or any other time. */
+export interface EnrolledApp {
+  code: (epochSeconds?: number) => string;
+}
+
+/**
+ * A user registered for the authenticator channel through the real flow (login, register, the
+ * secret from the otpauth URI, the first code verified). The enrolment's step is spent: the
+ * app's next codes are for later steps (`code(Date.now() / 1000 + 30)`).
+ */
+export async function enrollAuthenticator(
+  t: TestApp,
+  tenant: TestTenant,
+  user: { username: string; password: string },
+): Promise<EnrolledApp> {
+  await awayFromStepEdge(30, 5);
+  const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+  const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
+  const uri = parseOtpauth(reg.body.otpauthUri as string);
+  const secret = base32Decode(uri.secret);
+  const opts = { algorithm: uri.algorithm, digits: uri.digits, period: uri.period };
+  const app: EnrolledApp = { code: (at = Date.now() / 1000) => independentTotp(secret, opts, at) };
+  await mfaCall(t, login.body.mfaToken, 'verify', { code: app.code() }).expect(200);
+  return app;
 }

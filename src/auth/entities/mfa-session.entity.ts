@@ -1,15 +1,5 @@
+import type { OtpPolicy } from '../../otp/otp.types';
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
-
-/** The OTP settings in force when the sign-in began: the rest of the sign-in follows them. */
-export interface OtpPolicy {
-  length: number;
-  ttlSeconds: number;
-  resendCooldownSeconds: number;
-  maxAttempts: number;
-  maxResendsPerLogin: number;
-  lockoutMaxConsecutiveFailures: number;
-  lockoutDurationSeconds: number;
-}
 
 /** One sign-in between password and code: the mfa token's jti is its id. */
 @Entity({ name: 'mfa_sessions' })
@@ -45,14 +35,6 @@ export class MfaSession {
 
   @Column({ type: 'jsonb' })
   policy!: OtpPolicy;
-
-  /** Codes delivered in this sign-in: the first is free, the rest count against the resend cap. */
-  @Column({ name: 'codes_sent', type: 'integer', default: 0 })
-  codesSent!: number;
-
-  /** Wrong codes of an app-based channel in this sign-in (maxAttempts). */
-  @Column({ name: 'wrong_tries', type: 'integer', default: 0 })
-  wrongTries!: number;
 
   /** App-based registration: the sealed secret offered, until the first valid code confirms it. */
   @Column({ name: 'pending_secret', type: 'text', nullable: true, select: false })

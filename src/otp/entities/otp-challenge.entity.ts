@@ -3,7 +3,10 @@ import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from
 export type ChallengePurpose = 'login' | 'register';
 export type ChallengeStatus = 'live' | 'used' | 'superseded' | 'dead' | 'failed';
 
-/** One code sent to one address. The code itself is never stored: only its keyed hash. */
+/**
+ * One prompt for a second factor in one sign-in: a code sent to an address (its keyed hash, never
+ * the code), or, for an app channel, the sign-in's budget of attempts (no code, no address).
+ */
 @Entity({ name: 'otp_challenges' })
 @Check('otp_challenges_purpose_check', `purpose IN ('login', 'register')`)
 @Check('otp_challenges_status_check', `status IN ('live', 'used', 'superseded', 'dead', 'failed')`)
@@ -11,6 +14,8 @@ export type ChallengeStatus = 'live' | 'used' | 'superseded' | 'dead' | 'failed'
 @Index('otp_challenges_one_live_login_key', { synchronize: false })
 @Index('otp_challenges_user_newest_idx', { synchronize: false })
 @Index('otp_challenges_expires_at_idx', ['expiresAt'])
+@Index('otp_challenges_announced_to_idx', { synchronize: false })
+@Index('otp_challenges_mfa_session_idx', ['mfaSessionId'])
 export class OtpChallenge {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -23,8 +28,13 @@ export class OtpChallenge {
   @ForeignKey('User', { name: 'otp_challenges_user_id_fkey', onDelete: 'CASCADE' })
   userId!: string;
 
+  /** The sign-in whose login, register or resend issued it: its codes count against that sign-in. */
   @Column({ name: 'mfa_session_id', type: 'uuid', nullable: true })
   mfaSessionId!: string | null;
+
+  /** The sign-in it completes (v1.1 §1): the issuer, or the newest one told ALREADY_SENT. */
+  @Column({ name: 'announced_to', type: 'uuid', nullable: true })
+  announcedTo!: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   purpose!: ChallengePurpose;
@@ -32,15 +42,15 @@ export class OtpChallenge {
   @Column({ name: 'channel_type', type: 'varchar', length: 32 })
   channelType!: string;
 
-  @Column({ type: 'varchar', length: 254 })
-  destination!: string;
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  destination!: string | null;
 
   /** The address as compared (lower case): the key of rule 3's "same address". */
-  @Column({ name: 'destination_key', type: 'varchar', length: 254 })
-  destinationKey!: string;
+  @Column({ name: 'destination_key', type: 'varchar', length: 254, nullable: true })
+  destinationKey!: string | null;
 
-  @Column({ name: 'code_hash', type: 'bytea' })
-  codeHash!: Buffer;
+  @Column({ name: 'code_hash', type: 'bytea', nullable: true })
+  codeHash!: Buffer | null;
 
   @Column({ type: 'varchar', length: 16, default: 'live' })
   status!: ChallengeStatus;

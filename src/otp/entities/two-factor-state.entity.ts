@@ -17,6 +17,10 @@ export class TwoFactorState {
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil!: Date | null;
 
+  /** The ceiling (v1.1 §2) was reached: locked until an admin unlock or reset, or a recovery code. */
+  @Column({ name: 'locked_indefinitely', type: 'boolean', default: false })
+  lockedIndefinitely!: boolean;
+
   /** Last successful delivery: the cooldown runs from here. */
   @Column({ name: 'last_delivery_at', type: 'timestamptz', nullable: true })
   lastDeliveryAt!: Date | null;

@@ -14,6 +14,11 @@ export class UserTwoFactorDto {
   destination!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) registeredAt!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lockedUntil!: string | null;
+  @ApiProperty({
+    description:
+      'locked with no end (the ceiling of 100 failures) until an admin unlock or reset; lockedUntil is then null',
+  })
+  lockedIndefinitely!: boolean;
   @ApiProperty() consecutiveFailures!: number;
   @ApiProperty({ type: [OtherRegistrationDto], description: 'kept registrations of other types' })
   others!: OtherRegistrationDto[];
@@ -51,6 +56,7 @@ export const NO_TWO_FACTOR: UserTwoFactorDto = {
   destination: null,
   registeredAt: null,
   lockedUntil: null,
+  lockedIndefinitely: false,
   consecutiveFailures: 0,
   others: [],
 };
