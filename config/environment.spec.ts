@@ -39,7 +39,7 @@ describe('environment', () => {
     expect(cfg.auth.jwtAlgorithm).toBe('ES256');
     expect(cfg.throttle.ipPerMinute).toBe(6000);
     expect(cfg.throttle.userPerMinute).toBe(20);
-    expect(cfg.auth.hashQueueMax).toBe(64);
+    expect(cfg.auth.hashQueueMax).toBe(4 * cfg.auth.hashConcurrency);
     expect(cfg.mail.smtpTimeoutMs).toBe(10000);
     expect(cfg.otp.purgeCron).toBe('*/5 * * * *');
     expect(cfg.otp.retentionSeconds).toBe(3600);

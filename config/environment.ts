@@ -332,6 +332,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
   if (problems.length) throw new ConfigValidationError(problems);
 
   const cores = availableParallelism();
+  const hashConcurrency = env.HASH_CONCURRENCY ?? 2 * cores;
   return {
     runtime: { nodeEnv: env.NODE_ENV ?? 'development', production, webConcurrency },
     http: {
@@ -360,8 +361,9 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       sessionIdleTimeoutSeconds: sessionIdle,
       sessionMaxAgeSeconds: sessionMax,
       passwordMinLength,
-      hashConcurrency: env.HASH_CONCURRENCY ?? 2 * cores,
-      hashQueueMax: env.HASH_QUEUE_MAX ?? 64,
+      hashConcurrency,
+      // v1.1 §13: a login accepted under overload waits a few hash times, not seconds.
+      hashQueueMax: env.HASH_QUEUE_MAX ?? 4 * hashConcurrency,
     },
     crypto: { dataEncryptionKey, previousDataEncryptionKeys, otpHashKey },
     throttle: {
