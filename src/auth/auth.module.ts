@@ -1,3 +1,4 @@
+import { BearerLookup } from './bearer-lookup.service';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -61,6 +62,7 @@ import { SessionTokensService } from './session-tokens.service';
     MfaSessionsService,
     TwoFactorLoginService,
     TwoFactorVerifier,
+    BearerLookup,
     AdminTwoFactorService,
     MfaSubjectRateGuard,
     MfaSessionPurgeJob,

@@ -45,20 +45,6 @@ export class MfaSessionsService {
     return row;
   }
 
-  /** On every /v1/auth/2fa/* request: raw SQL (the query builder costs about twice the CPU). */
-  async find(id: string): Promise<MfaSession | null> {
-    const rows = (await this.sessions.query(
-      `SELECT id, tenant_id AS "tenantId", user_id AS "userId", purpose, channel_id AS "channelId",
-              channel_type AS "channelType", password_version AS "passwordVersion",
-              two_factor_version AS "twoFactorVersion", policy, pending_params AS "pendingParams", ip,
-              user_agent AS "userAgent", expires_at AS "expiresAt", spent_at AS "spentAt",
-              created_at AS "createdAt"
-         FROM mfa_sessions WHERE id = $1`,
-      [id],
-    )) as MfaSession[];
-    return rows[0] ?? null;
-  }
-
   /**
    * The sign-in spent (and any offered secret dropped: the registration keeps its own copy), as a
    * CTE `spent` of the caller's statement, when its CTE `sf_verdict` says the factor was right.

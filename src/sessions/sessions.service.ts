@@ -192,6 +192,11 @@ export class SessionsService {
     return { outcome: 'ended', session };
   }
 
+  /** "The session is live" as an expression of the caller's statement (one primary-key probe). */
+  static isLiveExpression(sessionId: string): Sql {
+    return sql`EXISTS (SELECT 1 FROM sessions WHERE id = ${sessionId}::uuid AND expires_at > now())`;
+  }
+
   /** True while the session is live (not revoked, not timed out): one primary-key lookup. */
   async isLive(sessionId: string): Promise<boolean> {
     const rows = (await this.dataSource.query(

@@ -6,11 +6,10 @@ import { authConfig } from '../../../config/app-config';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { Principal, ResolvedTenant } from '../../common/http/request-context';
-import { TenantsService } from '../../tenants/tenants.service';
-import { UsersService } from '../../users/users.service';
-import { SessionsService } from '../../sessions/sessions.service';
+import { BearerLookup } from '../bearer-lookup.service';
 import { SigningKeys } from '../signing-keys.service';
 import { ACCESS_TOKEN_TYP, AccessTokenClaims } from '../tokens.service';
+import { TENANT_SLUG } from '../../common/validation/field-decorators';
 import { keyProviderFor, UUID } from './token-header';
 
 export interface AuthenticatedUser {
@@ -31,9 +30,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
   constructor(
     keys: SigningKeys,
     @Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>,
-    private readonly tenants: TenantsService,
-    private readonly users: UsersService,
-    private readonly sessions: SessionsService,
+    private readonly lookup: BearerLookup,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -48,13 +45,10 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
   async validate(claims: AccessTokenClaims): Promise<AuthenticatedUser> {
     if (!UUID.test(String(claims.sub)) || !UUID.test(String(claims.sid))) throw unauthenticated();
     if (typeof claims.tid !== 'string') throw unauthenticated();
-    // The session (logout, revocation) is checked beside the tenant: one indexed lookup each.
-    const [tenant, live] = await Promise.all([
-      this.tenants.findBySlug(claims.tid),
-      this.sessions.isLive(claims.sid),
-    ]);
+    if (!TENANT_SLUG.test(claims.tid)) throw unauthenticated();
+    // Tenant, user and session (logout, revocation) in one statement.
+    const { tenant, user, live } = await this.lookup.forAccess(claims.tid, claims.sub, claims.sid);
     if (!tenant || tenant.status !== 'active' || !live) throw unauthenticated();
-    const user = await this.users.findById(tenant.id, claims.sub);
     if (
       !user ||
       user.disabled ||

@@ -6,11 +6,9 @@ import { authConfig } from '../../../config/app-config';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { Principal, ResolvedTenant } from '../../common/http/request-context';
-import { TenantsService } from '../../tenants/tenants.service';
 import { User } from '../../users/entities/user.entity';
-import { UsersService } from '../../users/users.service';
+import { BearerLookup } from '../bearer-lookup.service';
 import { MfaSession } from '../entities/mfa-session.entity';
-import { MfaSessionsService } from '../mfa-sessions.service';
 import { SigningKeys } from '../signing-keys.service';
 import { MFA_TOKEN_TYP, MfaTokenClaims } from '../tokens.service';
 import { keyProviderFor, UUID } from './token-header';
@@ -36,9 +34,7 @@ export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
   constructor(
     keys: SigningKeys,
     @Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>,
-    private readonly sessions: MfaSessionsService,
-    private readonly tenants: TenantsService,
-    private readonly users: UsersService,
+    private readonly lookup: BearerLookup,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -51,17 +47,13 @@ export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
 
   async validate(claims: MfaTokenClaims): Promise<MfaAuthenticated> {
     if (!UUID.test(String(claims.jti)) || !UUID.test(String(claims.sub))) throw unauthenticated();
-    // Independent lookups, side by side.
-    const [session, tenant] = await Promise.all([
-      this.sessions.find(claims.jti),
-      this.tenants.findBySlug(String(claims.tid)),
-    ]);
-    if (!session || session.spentAt || session.expiresAt.getTime() <= Date.now())
-      throw unauthenticated();
+    // The sign-in with its tenant and user, in one statement.
+    const found = await this.lookup.forSignIn(claims.jti);
+    if (!found) throw unauthenticated();
+    const { signIn: session, tenant, user } = found;
+    if (session.spentAt || session.expiresAt.getTime() <= Date.now()) throw unauthenticated();
     if (session.userId !== claims.sub) throw unauthenticated();
-    if (!tenant || tenant.status !== 'active' || tenant.id !== session.tenantId)
-      throw unauthenticated();
-    const user = await this.users.findById(tenant.id, session.userId);
+    if (tenant.status !== 'active' || tenant.slug !== claims.tid) throw unauthenticated();
     if (
       !user ||
       user.disabled ||

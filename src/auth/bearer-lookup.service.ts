@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import sql from 'sql-template-tag';
+import { DataSource } from 'typeorm';
+import { ResolvedTenant } from '../common/http/request-context';
+import { runPrepared } from '../database/prepared-statement';
+import { SessionsService } from '../sessions/sessions.service';
+import { tenantColumns, tenantFromRow, TenantRow } from '../tenants/tenant.row';
+import { User } from '../users/entities/user.entity';
+import { userColumns, userFromRow, UserRow } from '../users/user.row';
+import { MfaSession } from './entities/mfa-session.entity';
+
+/**
+ * What every authenticated request needs of the database, in ONE prepared statement: the tenant,
+ * the user and the session (access token) or the sign-in (mfa token). Each module owns its
+ * columns and their mapping (tenant.row, user.row, SessionsService); this only joins them.
+ */
+@Injectable()
+export class BearerLookup {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Access token: the tenant of `slug`, its user `userId`, and whether session `sid` is live. */
+  async forAccess(
+    slug: string,
+    userId: string,
+    sid: string,
+  ): Promise<{ tenant: ResolvedTenant | null; user: User | null; live: boolean }> {
+    const [row] = await runPrepared<TenantRow & UserRow & { live: boolean }>(
+      this.dataSource,
+      sql`SELECT ${tenantColumns('t')}, ${userColumns('u')},
+                 ${SessionsService.isLiveExpression(sid)} AS live
+            FROM tenants t LEFT JOIN users u ON u.tenant_id = t.id AND u.id = ${userId}::uuid
+           WHERE t.slug = ${slug}`,
+    );
+    if (!row) return { tenant: null, user: null, live: false };
+    return { tenant: tenantFromRow(row), user: userFromRow(row), live: row.live };
+  }
+
+  /** Mfa token: the sign-in `id` with its tenant and user. */
+  async forSignIn(
+    id: string,
+  ): Promise<{ signIn: MfaSession; tenant: ResolvedTenant; user: User | null } | null> {
+    const [row] = await runPrepared<TenantRow & UserRow & SignInRow>(
+      this.dataSource,
+      sql`SELECT m.id AS sign_in_id, m.purpose, m.channel_id, m.channel_type,
+                 m.password_version AS sign_in_password_version,
+                 m.two_factor_version AS sign_in_two_factor_version, m.policy, m.pending_params,
+                 m.ip, m.user_agent, m.expires_at, m.spent_at, m.created_at AS sign_in_created_at,
+                 ${tenantColumns('t')}, ${userColumns('u')}
+            FROM mfa_sessions m JOIN tenants t ON t.id = m.tenant_id
+            LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
+           WHERE m.id = ${id}::uuid`,
+    );
+    const tenant = row ? tenantFromRow(row) : null;
+    if (!row || !tenant) return null;
+    const signIn = {
+      id: row.sign_in_id,
+      tenantId: tenant.id,
+      userId: row.user_id ?? '',
+      purpose: row.purpose,
+      channelId: row.channel_id,
+      channelType: row.channel_type,
+      passwordVersion: row.sign_in_password_version,
+      twoFactorVersion: row.sign_in_two_factor_version,
+      policy: row.policy,
+      pendingParams: row.pending_params,
+      ip: row.ip,
+      userAgent: row.user_agent,
+      expiresAt: row.expires_at,
+      spentAt: row.spent_at,
+      createdAt: row.sign_in_created_at,
+    } as MfaSession;
+    return { signIn, tenant, user: userFromRow(row) };
+  }
+}
+
+interface SignInRow {
+  sign_in_id: string;
+  purpose: MfaSession['purpose'];
+  channel_id: string;
+  channel_type: string;
+  sign_in_password_version: number;
+  sign_in_two_factor_version: number;
+  policy: MfaSession['policy'];
+  pending_params: MfaSession['pendingParams'];
+  ip: string | null;
+  user_agent: string | null;
+  expires_at: Date;
+  spent_at: Date | null;
+  sign_in_created_at: Date;
+}
