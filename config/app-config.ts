@@ -34,6 +34,8 @@ export interface AuthConfig {
   passwordMinLength: number;
   hashConcurrency: number;
   hashQueueMax: number;
+  /** PUBLIC_URL: the service's external base URL (RFC 8414 metadata); null: from the request. */
+  publicUrl: string | null;
 }
 
 export interface CryptoConfig {

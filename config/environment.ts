@@ -80,6 +80,11 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(emptyToUndefined) @IsString() CORS_ORIGINS?: string;
 
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http(s) base URL' })
+  PUBLIC_URL?: string;
+
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(1) PLATFORM_API_KEY?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() JWT_PRIVATE_KEY?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() JWT_PREVIOUS_PUBLIC_KEYS?: string;
@@ -364,6 +369,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       hashConcurrency,
       // v1.1 §13: a login accepted under overload waits a few hash times, not seconds.
       hashQueueMax: env.HASH_QUEUE_MAX ?? 4 * hashConcurrency,
+      publicUrl: env.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     },
     crypto: { dataEncryptionKey, previousDataEncryptionKeys, otpHashKey },
     throttle: {

@@ -4,6 +4,7 @@ import { ChallengeDelivered1795914459796 } from './1795914459796-ChallengeDelive
 import { InitialSchema1795908043080 } from './1795908043080-InitialSchema';
 import { Sessions1795990000000 } from './1795990000000-Sessions';
 import { SecondFactorAtomic1796000000000 } from './1796000000000-SecondFactorAtomic';
+import { SessionAcr1796000000001 } from './1796000000001-SessionAcr';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -16,4 +17,5 @@ export const ALL_MIGRATIONS = [
   ChallengeDelivered1795914459796,
   Sessions1795990000000,
   SecondFactorAtomic1796000000000,
+  SessionAcr1796000000001,
 ];

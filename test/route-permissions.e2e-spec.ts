@@ -15,6 +15,8 @@ const EXPECTED = [
   'DELETE /v1/tenants/:slug/users/:id/2fa/lock -> tenant-admin',
   'GET / -> public',
   'GET /.well-known/jwks.json -> public',
+  'GET /.well-known/oauth-authorization-server -> public',
+  'GET /.well-known/openid-configuration -> public',
   'GET /admin -> public',
   'GET /dev/inbox -> public',
   'GET /dev/inbox.json -> public',

@@ -141,7 +141,7 @@ export class AuthService {
         passwordVersion: identity.passwordVersion,
         twoFactorVersion: identity.twoFactorVersion,
       },
-      amr,
+      { amr, acr: 'pwd', authTime: new Date() },
       meta,
     );
     await this.audit.record(identity.tenantId, {

@@ -5,7 +5,7 @@ import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
 import { SessionEndReason } from '../sessions/entities/session.entity';
-import { SessionsService } from '../sessions/sessions.service';
+import { SessionsService, SignInContext } from '../sessions/sessions.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse } from './dto/login.dto';
@@ -33,17 +33,17 @@ export class SessionTokensService {
 
   async signIn(
     subject: TokenSubject & { tenantId: string },
-    amr: string[],
+    signedIn: SignInContext,
     meta: Pick<RequestMeta, 'ip' | 'userAgent'>,
   ): Promise<SignedIn> {
     const { sessionId, refreshToken } = await this.sessions.start({
       tenantId: subject.tenantId,
       userId: subject.userId,
-      amr,
+      ...signedIn,
       ip: meta.ip,
       userAgent: meta.userAgent,
     });
-    const { accessToken, expiresIn } = await this.tokens.issueAccess(subject, amr, sessionId);
+    const { accessToken, expiresIn } = await this.tokens.issueAccess(subject, signedIn, sessionId);
     return {
       sessionId,
       answer: {
@@ -84,7 +84,7 @@ export class SessionTokensService {
     }
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
       tokenSubject(user, tenant.slug),
-      session.amr,
+      session,
       session.id,
     );
     this.audit.recordDetached(session.tenantId, {

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { authConfig } from '../../config/app-config';
+import type { SignInContext } from '../sessions/sessions.service';
 import { SigningKeys } from './signing-keys.service';
 
 /** RFC 9068 header type of access tokens; mfa tokens use `mfa+jwt` and another audience. */
@@ -27,6 +28,10 @@ export interface AccessTokenClaims {
   tid: string;
   roles: string[];
   amr: string[];
+  /** "pwd", "2fa" or "2fa-remembered" (API.md v1.1 §3). */
+  acr: SignInContext['acr'];
+  /** The sign-in's time, seconds since the epoch; a refresh keeps it. */
+  auth_time: number;
   sid: string;
   /** The user's password version at issue: a password change ends every earlier token here. */
   pv: number;
@@ -95,7 +100,7 @@ export class TokensService {
 
   async issueAccess(
     subject: TokenSubject,
-    amr: string[],
+    signedIn: SignInContext,
     sessionId: string,
   ): Promise<{ accessToken: string; expiresIn: number }> {
     const expiresIn = this.cfg.accessTokenTtlSeconds;
@@ -103,7 +108,9 @@ export class TokensService {
       {
         tid: subject.tenantSlug,
         roles: subject.roles,
-        amr,
+        amr: signedIn.amr,
+        acr: signedIn.acr,
+        auth_time: Math.floor(signedIn.authTime.getTime() / 1000),
         sid: sessionId,
         pv: subject.passwordVersion,
         tfv: subject.twoFactorVersion,

@@ -77,11 +77,12 @@ export class TwoFactorVerifier {
       code,
       enrolled,
     });
+    const signedIn = { amr: AMR_TWO_FACTOR, acr: '2fa' as const, authTime: new Date() };
     const opening = this.sessions.opening(
       {
         tenantId: signIn.tenantId,
         userId: signIn.userId,
-        amr: AMR_TWO_FACTOR,
+        ...signedIn,
         ip: meta.ip,
         userAgent: meta.userAgent,
       },
@@ -135,7 +136,7 @@ export class TwoFactorVerifier {
     );
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
       subject,
-      AMR_TWO_FACTOR,
+      signedIn,
       opening.sessionId,
     );
     return {

@@ -8,24 +8,30 @@ import { authConfig, cryptoConfig } from '../../config/app-config';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { requireTenant } from '../database/query-guards';
-import { SessionEndReason } from './entities/session.entity';
+import { Acr, SessionEndReason } from './entities/session.entity';
 
 /** 32 random bytes, base64url: the only form a refresh token has. */
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-export interface NewSession {
+/** How and when the user signed in: kept by the session and every access token of it. */
+export interface SignInContext {
+  amr: string[];
+  acr: Acr;
+  /** The sign-in's time (the tokens' `auth_time`). */
+  authTime: Date;
+}
+
+export interface NewSession extends SignInContext {
   tenantId: string;
   userId: string;
-  amr: string[];
   ip: string | null;
   userAgent: string | null;
 }
 
-export interface LiveSession {
+export interface LiveSession extends SignInContext {
   id: string;
   tenantId: string;
   userId: string;
-  amr: string[];
 }
 
 /** What presenting a refresh token came to. */
@@ -48,6 +54,8 @@ interface RotationRow {
   tenant_id: string;
   user_id: string;
   amr: string[];
+  acr: Acr;
+  auth_time: Date;
   revoked: boolean;
   ended: boolean;
   past_max_age: boolean;
@@ -103,8 +111,10 @@ export class SessionsService {
     const sessionId = randomUUID();
     const refreshToken = SessionsService.newToken();
     const ctes = sql`opened AS (
-       INSERT INTO sessions (id, tenant_id, user_id, amr, ip, user_agent, last_refreshed_at, expires_at)
-       SELECT ${sessionId}::uuid, ${s.tenantId}::uuid, ${s.userId}::uuid, ${s.amr}::text[], ${s.ip},
+       INSERT INTO sessions (id, tenant_id, user_id, amr, acr, auth_time, ip, user_agent,
+                             last_refreshed_at, expires_at)
+       SELECT ${sessionId}::uuid, ${s.tenantId}::uuid, ${s.userId}::uuid, ${s.amr}::text[],
+              ${s.acr}, ${s.authTime}::timestamptz, ${s.ip},
               ${s.userAgent?.slice(0, 512) ?? null}, now(),
               now() + make_interval(secs => LEAST(${this.cfg.sessionIdleTimeoutSeconds}::int,
                                                   ${this.cfg.sessionMaxAgeSeconds}::int))
@@ -128,7 +138,7 @@ export class SessionsService {
     const next = SessionsService.newToken();
     const [row] = (await this.dataSource.query(
       `WITH found AS (
-         SELECT s.id, s.tenant_id, s.user_id, s.amr, s.created_at, s.expires_at,
+         SELECT s.id, s.tenant_id, s.user_id, s.amr, s.acr, s.auth_time, s.created_at, s.expires_at,
                 s.revoked_at, t.used_at
            FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
           WHERE t.token_hash = $1),
@@ -147,7 +157,7 @@ export class SessionsService {
        issued AS (
          INSERT INTO refresh_tokens (token_hash, session_id) SELECT $2, id FROM touched
          RETURNING session_id)
-       SELECT id, tenant_id, user_id, amr,
+       SELECT id, tenant_id, user_id, amr, acr, auth_time,
               revoked_at IS NOT NULL AS revoked,
               expires_at <= now() AS ended,
               created_at + make_interval(secs => $4) <= now() AS past_max_age,
@@ -168,6 +178,8 @@ export class SessionsService {
       tenantId: row.tenant_id,
       userId: row.user_id,
       amr: row.amr,
+      acr: row.acr,
+      authTime: row.auth_time,
     };
     if (row.issued === 1) return { outcome: 'rotated', session, refreshToken: next };
     const self = {
@@ -258,6 +270,32 @@ export class SessionsService {
           userId,
           ...by,
           data: { reason, sessionIds: rows.map((r) => r.id) },
+        },
+        m,
+      );
+    }
+    return rows.length;
+  }
+
+  /**
+   * The tenant turned 2FA on: its sessions signed in with the password alone end (v1.1 §3), in
+   * the caller's transaction; one event with their ids.
+   */
+  async revokePasswordOnly(tenantId: string, by: RevokedBy, m: EntityManager): Promise<number> {
+    requireTenant(tenantId);
+    const [rows] = (await m.query(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = 'policy', expires_at = now()
+        WHERE tenant_id = $1 AND acr = 'pwd' AND expires_at > now()
+        RETURNING id`,
+      [tenantId],
+    )) as [Array<{ id: string }>, number];
+    if (rows.length) {
+      await this.audit.record(
+        tenantId,
+        {
+          type: AuditEventType.SESSION_REVOKED,
+          ...by,
+          data: { reason: 'policy', sessionIds: rows.map((r) => r.id) },
         },
         m,
       );

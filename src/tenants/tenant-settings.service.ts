@@ -4,6 +4,7 @@ import { DataSource, Repository } from 'typeorm';
 import { AuditEventType } from '../audit/audit-event-type';
 import { auditedBy, AuditService } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
+import { SessionsService } from '../sessions/sessions.service';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
@@ -58,6 +59,7 @@ export class TenantSettingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly channels: ChannelsService,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** Read at every login, on every instance: a change holds for the very next login. */
@@ -113,6 +115,9 @@ export class TenantSettingsService {
         { type: AuditEventType.SETTINGS_CHANGED, ...auditedBy(meta), data: { changes } },
         m,
       );
+      // 2FA turned on: sessions signed in with the password alone end with the change (v1.1 §3).
+      if (next.enabled && !before.enabled)
+        await this.sessions.revokePasswordOnly(tenantId, auditedBy(meta), m);
     });
     return this.view(tenantId);
   }

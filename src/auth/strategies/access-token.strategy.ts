@@ -65,6 +65,8 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
         tenantSlug: tenant.slug,
         roles: user.roles, // fresh from the database, not the token's copy
         amr: Array.isArray(claims.amr) ? claims.amr : [],
+        acr: typeof claims.acr === 'string' ? claims.acr : 'pwd',
+        authTime: typeof claims.auth_time === 'number' ? claims.auth_time : 0,
         sid: claims.sid,
         jti: claims.jti,
       },

@@ -11,6 +11,9 @@ export type Principal =
       tenantSlug: string;
       roles: string[];
       amr: string[];
+      /** How and when this session signed in (API.md v1.1 §3). */
+      acr: string;
+      authTime: number;
       sid: string;
       jti: string;
     }

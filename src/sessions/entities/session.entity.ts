@@ -10,7 +10,12 @@ export type SessionEndReason =
   | 'password_changed'
   | 'two_factor_reset'
   | 'tenant_disabled'
-  | 'user_gone';
+  | 'user_gone'
+  /** The tenant turned 2FA on: sessions signed in with the password alone end (v1.1 §3). */
+  | 'policy';
+
+/** How the sign-in was authenticated (the access tokens' `acr`, API.md v1.1 §3). */
+export type Acr = 'pwd' | '2fa' | '2fa-remembered';
 
 /**
  * One sign-in that ended in tokens: its refresh tokens rotate inside it, its id is the access
@@ -35,6 +40,13 @@ export class Session {
   /** The authentication methods of the sign-in, kept in every access token of the session. */
   @Column({ type: 'text', array: true })
   amr!: string[];
+
+  @Column({ type: 'varchar', length: 16, default: 'pwd' })
+  acr!: Acr;
+
+  /** When the user signed in (the tokens' `auth_time`): a refresh keeps it. */
+  @Column({ name: 'auth_time', type: 'timestamptz', default: () => 'now()' })
+  authTime!: Date;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
