@@ -1,6 +1,8 @@
 import { createTenant, createUser, TestTenant, TestUser } from './factories/tenants.factory';
 import {
+  enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
+  enrollAuthenticator,
   mfaCall,
   passwordLogin,
   putTwoFactorSettings,
@@ -322,7 +324,28 @@ describe('switching a tenant between email and authenticator', () => {
       .expect(201);
     await putTwoFactorSettings(t, tenant, { enabled: true, channelId: app.body.id });
     const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
-    expect(login.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
+    expect(login.body).toEqual(
+      expect.objectContaining({
+        status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+        channel: 'authenticator',
+        proof: expect.objectContaining({ channel: 'email', delivery: 'SENT' }),
+      }),
+    );
+    // The password alone does not bind the new factor (v1.1 §4): the email one is proven first.
+    expectErrorResponse(
+      await mfaCall(t, login.body.mfaToken, 'register', {}),
+      403,
+      'TWO_FACTOR_PROOF_REQUIRED',
+    );
+    expect(
+      await mfaCall(t, login.body.mfaToken, 'verify', {
+        code: await smtp.codeFor(address, 2),
+      }).expect(200),
+    ).toHaveProperty('body', {
+      status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+      channel: 'authenticator',
+      proven: true,
+    });
     await awayFromStepEdge(30);
     const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
     const opts = { algorithm: 'SHA1' as const, digits: 6, period: 30 };
@@ -366,5 +389,96 @@ describe('switching a tenant between email and authenticator', () => {
       .get(`/v1/tenants/${tenant.slug}/audit-events?type=TWO_FACTOR_RESET`)
       .set('X-Api-Key', t.platformKey);
     expect(reset.body.items[0].data.channelTypes.sort()).toEqual(['authenticator', 'email']);
+  });
+});
+
+describe('adding a factor needs the one the user has (v1.1 §4)', () => {
+  let t: TestApp;
+  const smtp = new SmtpSink();
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+
+  async function emailUserSwitchedToApp() {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const emailChannel = await enableEmailTwoFactor(t, tenant, smtp);
+    const address = `proof-${tenant.slug}@acme.test`;
+    await registerByEmail(t, smtp, tenant, user, address);
+    await enableAuthenticatorTwoFactor(t, tenant);
+    return { tenant, user, address, emailChannel };
+  }
+
+  it('a holder of the password alone cannot bind an app: wrong proof codes count, register stays closed', async () => {
+    const { tenant, user, address } = await emailUserSwitchedToApp();
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expect(login.body.proof).toEqual(
+      expect.objectContaining({ channel: 'email', destination: expect.stringContaining('***') }),
+    );
+    expect(smtp.to(address)).toHaveLength(2);
+    const token = login.body.mfaToken as string;
+    expectErrorResponse(await mfaCall(t, token, 'verify', { code: '000000' }), 401, 'OTP_INVALID');
+    expectErrorResponse(await mfaCall(t, token, 'register', {}), 403, 'TWO_FACTOR_PROOF_REQUIRED');
+    const failed = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_FAILED`)
+      .set('X-Api-Key', t.platformKey);
+    expect(failed.body.items[0].data).toEqual(
+      expect.objectContaining({ channel: 'email', purpose: 'proof', reason: 'wrong' }),
+    );
+    // The user's own code still works after the attacker's try, and register opens.
+    await mfaCall(t, token, 'verify', { code: await smtp.codeFor(address, 2) }).expect(200);
+    await mfaCall(t, token, 'register', {}).expect(200);
+  });
+
+  it('with the email channel disabled only a recovery code proves the user: register stays closed', async () => {
+    const { tenant, user, emailChannel } = await emailUserSwitchedToApp();
+    await t
+      .http()
+      .patch(`/v1/tenants/${tenant.slug}/channels/${emailChannel}`)
+      .set('X-Api-Key', t.platformKey)
+      .send({ enabled: false })
+      .expect(200);
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expect(login.body.proof).toEqual({ channel: 'recovery_code' });
+    const token = login.body.mfaToken as string;
+    expectErrorResponse(await mfaCall(t, token, 'register', {}), 403, 'TWO_FACTOR_PROOF_REQUIRED');
+    expectErrorResponse(await mfaCall(t, token, 'verify', { code: '123456' }), 401, 'OTP_INVALID');
+    expectErrorResponse(await mfaCall(t, token, 'register', {}), 403, 'TWO_FACTOR_PROOF_REQUIRED');
+  });
+
+  it('app to email: the app code proves the user, then the address is registered', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    await enableAuthenticatorTwoFactor(t, tenant);
+    const app = await enrollAuthenticator(t, tenant, user);
+    await enableEmailTwoFactor(t, tenant, smtp);
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expect(login.body).toEqual(
+      expect.objectContaining({
+        status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+        channel: 'email',
+        proof: { channel: 'authenticator' },
+      }),
+    );
+    const token = login.body.mfaToken as string;
+    const address = `app-first-${tenant.slug}@acme.test`;
+    expectErrorResponse(
+      await mfaCall(t, token, 'register', { destination: address }),
+      403,
+      'TWO_FACTOR_PROOF_REQUIRED',
+    );
+    expect(smtp.to(address)).toHaveLength(0);
+    const proven = await mfaCall(t, token, 'verify', {
+      code: app.code(Date.now() / 1000 + 30),
+    }).expect(200);
+    expect(proven.body).toEqual({
+      status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+      channel: 'email',
+      proven: true,
+    });
+    await mfaCall(t, token, 'register', { destination: address }).expect(200);
+    const done = await mfaCall(t, token, 'verify', { code: await smtp.codeFor(address, 1) }).expect(
+      200,
+    );
+    expect(done.body.status).toBe('AUTHENTICATED');
   });
 });

@@ -45,7 +45,7 @@ export class BearerLookup {
       sql`SELECT m.id AS sign_in_id, m.purpose, m.channel_id, m.channel_type,
                  m.password_version AS sign_in_password_version,
                  m.two_factor_version AS sign_in_two_factor_version, m.policy, m.pending_params,
-                 m.ip, m.user_agent, m.expires_at, m.spent_at, m.created_at AS sign_in_created_at,
+                 m.proof_type, m.proof_channel_id, m.proven_at, m.ip, m.user_agent, m.expires_at, m.spent_at, m.created_at AS sign_in_created_at,
                  ${tenantColumns('t')}, ${userColumns('u')}
             FROM mfa_sessions m JOIN tenants t ON t.id = m.tenant_id
             LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
@@ -64,6 +64,9 @@ export class BearerLookup {
       twoFactorVersion: row.sign_in_two_factor_version,
       policy: row.policy,
       pendingParams: row.pending_params,
+      proofType: row.proof_type,
+      proofChannelId: row.proof_channel_id,
+      provenAt: row.proven_at,
       ip: row.ip,
       userAgent: row.user_agent,
       expiresAt: row.expires_at,
@@ -83,6 +86,9 @@ interface SignInRow {
   sign_in_two_factor_version: number;
   policy: MfaSession['policy'];
   pending_params: MfaSession['pendingParams'];
+  proof_type: string | null;
+  proof_channel_id: string | null;
+  proven_at: Date | null;
   ip: string | null;
   user_agent: string | null;
   expires_at: Date;

@@ -20,6 +20,9 @@ export interface NewMfaSession {
   passwordVersion: number;
   twoFactorVersion: number;
   policy: OtpPolicy;
+  /** Adding a factor: the one to prove first (API.md v1.1 §4), and its channel. */
+  proofType: string | null;
+  proofChannelId: string | null;
   ip: string;
   userAgent: string | null;
 }
@@ -38,6 +41,7 @@ export class MfaSessionsService {
     const row = this.sessions.create({
       ...s,
       id: randomUUID(),
+      provenAt: null,
       expiresAt: new Date(Date.now() + this.cfg.mfaTokenTtlSeconds * 1000),
       spentAt: null,
     });
@@ -53,6 +57,19 @@ export class MfaSessionsService {
     return sql`spent AS (
       UPDATE mfa_sessions SET spent_at = now(), pending_secret = NULL
        WHERE id = ${id}::uuid AND spent_at IS NULL
+         AND (SELECT outcome FROM sf_verdict) = 'ok'
+      RETURNING id
+    )`;
+  }
+
+  /**
+   * The factor the user already has was proven (API.md v1.1 §4), as a CTE `proven` of the
+   * caller's statement, when its CTE `sf_verdict` says so; the mfa token stays unspent.
+   */
+  proving(id: string): Sql {
+    return sql`proven AS (
+      UPDATE mfa_sessions SET proven_at = now()
+       WHERE id = ${id}::uuid AND proven_at IS NULL AND spent_at IS NULL
          AND (SELECT outcome FROM sf_verdict) = 'ok'
       RETURNING id
     )`;

@@ -18,10 +18,14 @@ import { OtpIssuer } from '../otp/otp-issuer.service';
 import { IssueResult, OtpPolicy, resendsRemaining, SignInRef } from '../otp/otp.types';
 import { isLocked, lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
 import { TwoFactorSettings } from '../tenants/tenant-settings.service';
-import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
+import {
+  TwoFactorRegistration,
+  TwoFactorRegistrationsService,
+} from '../users/two-factor-registrations.service';
 import type { PasswordIdentity } from './auth.service';
 import {
   CodeStatusResponse,
+  ProofAnswer,
   RegistrationRequiredResponse,
   TwoFactorRequiredResponse,
 } from './dto/two-factor.dto';
@@ -40,6 +44,22 @@ export function policyOf(settings: TwoFactorSettings): OtpPolicy {
 export interface SignIn {
   session: MfaSession;
   tenantName: string;
+}
+
+/** When no channel can reach the user's other factor, only a recovery code proves it. */
+export const RECOVERY_CODE_PROOF = 'recovery_code';
+
+interface Proof {
+  type: string;
+  /** The enabled channel of that type (null: none; an app needs none). */
+  usable: UsableChannel | null;
+  app: boolean;
+  destination?: string;
+}
+
+/** A sign-in whose proof (v1.1 §4) is still to come: register waits for it. */
+export function proofPending(session: MfaSession): boolean {
+  return session.proofType !== null && session.provenAt === null;
 }
 
 /** What otp needs to know of a sign-in. */
@@ -91,12 +111,13 @@ export class TwoFactorLoginService {
       throw lockedError(lock.lockedUntil);
     }
     const usable = await this.channels.resolve(identity.tenantId, settings.channelId);
-    const registration = await this.registrations.find(
-      identity.tenantId,
-      identity.userId,
-      usable.channel.type,
-    );
-    const policy = policyOf(settings);
+    const all =
+      (await this.registrations.ofUsers(identity.tenantId, [identity.userId])).get(
+        identity.userId,
+      ) ?? [];
+    const registration = all.find((r) => r.channelType === usable.channel.type);
+    // Adding a factor while another is confirmed: that one is proven first (v1.1 §4).
+    const proof = registration ? null : await this.proofFor(identity.tenantId, all);
     const session = await this.sessions.create({
       tenantId: identity.tenantId,
       userId: identity.userId,
@@ -105,11 +126,14 @@ export class TwoFactorLoginService {
       channelType: usable.channel.type,
       passwordVersion: identity.passwordVersion,
       twoFactorVersion: identity.twoFactorVersion,
-      policy,
+      policy: policyOf(settings),
+      proofType: proof?.type ?? null,
+      proofChannelId: proof?.usable?.channel.id ?? null,
       ip: meta.ip,
       userAgent: meta.userAgent,
     });
     const expiresIn = Math.round((session.expiresAt.getTime() - Date.now()) / 1000);
+    const ref = signInRef(session);
     const [mfaToken] = await Promise.all([
       this.tokens.issueMfa(
         { userId: identity.userId, tenantSlug: identity.tenantSlug },
@@ -117,23 +141,24 @@ export class TwoFactorLoginService {
         expiresIn,
       ),
       // An app's sign-in has its challenge too: the attempts of the sign-in are counted there.
-      isAppProvider(usable.provider)
-        ? this.issuer.prompt(signInRef(session), usable.channel.type)
-        : undefined,
+      isAppProvider(usable.provider) ? this.issuer.prompt(ref, usable.channel.type) : undefined,
+      proof?.app ? this.issuer.prompt({ ...ref, purpose: 'login' }, proof.type) : undefined,
     ]);
+    const signIn = { session, tenantName: identity.tenantName };
     if (!registration) {
       return {
         status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
         mfaToken,
         channel: usable.channel.type,
         expiresIn,
+        ...(proof ? { proof: await this.proofAnswer(signIn, proof, meta) } : {}),
       };
     }
     if (!isCodeProvider(usable.provider)) {
       return { status: 'TWO_FACTOR_REQUIRED', mfaToken, channel: usable.channel.type, expiresIn };
     }
     const status = await this.send(
-      { session, tenantName: identity.tenantName },
+      signIn,
       usable,
       registration.destination ?? '',
       'login',
@@ -149,6 +174,31 @@ export class TwoFactorLoginService {
     };
   }
 
+  /**
+   * The factor a user who adds one must prove: a confirmed registration of another type that the
+   * tenant can still reach (a code channel needs an enabled channel of its type; an app needs
+   * nothing of the server), newest first; else only a recovery code (or the admin's reset).
+   */
+  private async proofFor(tenantId: string, others: TwoFactorRegistration[]): Promise<Proof | null> {
+    if (others.length === 0) return null;
+    for (const r of [...others].reverse()) {
+      const provider = this.channels.findProvider(r.channelType);
+      if (!provider) continue;
+      const usable = await this.channels.enabledOfType(tenantId, r.channelType);
+      if (isAppProvider(provider)) return { type: r.channelType, usable, app: true };
+      if (isCodeProvider(provider) && usable && r.destination)
+        return { type: r.channelType, usable, app: false, destination: r.destination };
+    }
+    return { type: RECOVERY_CODE_PROOF, usable: null, app: false };
+  }
+
+  /** What the login answer says of the proof; a code channel's code goes out now. */
+  private async proofAnswer(signIn: SignIn, proof: Proof, meta: RequestMeta): Promise<ProofAnswer> {
+    if (!proof.usable || proof.app || !proof.destination) return { channel: proof.type };
+    const status = await this.send(signIn, proof.usable, proof.destination, 'login', 'login', meta);
+    return { channel: proof.type, ...status };
+  }
+
   /** `POST /v1/auth/2fa/register` for a code channel: a code to the address given (not yet stored). */
   async register(
     signIn: SignIn,
@@ -158,6 +208,7 @@ export class TwoFactorLoginService {
     const { session } = signIn;
     if (session.purpose !== 'register')
       throw AppException.conflict('This account is already registered for two-factor sign-in.');
+    if (proofPending(session)) throw new AppException(ErrorCode.TWO_FACTOR_PROOF_REQUIRED);
     const usable = await this.channels.resolveForSignIn(session.tenantId, session.channelId);
     const provider = usable.provider;
     if (isAppProvider(provider)) return this.enroll(signIn, usable, provider, body, meta);
@@ -208,6 +259,7 @@ export class TwoFactorLoginService {
   /** `POST /v1/auth/2fa/resend`: a new code to the same address, within cooldown and cap. */
   async resend(signIn: SignIn, meta: RequestMeta): Promise<CodeStatusResponse> {
     const { session } = signIn;
+    if (proofPending(session)) return this.resendProof(signIn, meta);
     const usable = await this.channels.resolveForSignIn(session.tenantId, session.channelId);
     if (!isCodeProvider(usable.provider))
       throw AppException.conflict('This channel has no codes to resend: use the app.');
@@ -219,6 +271,24 @@ export class TwoFactorLoginService {
     if (!destination)
       throw AppException.conflict('There is no address to send a code to: register one first.');
     const status = await this.send(signIn, usable, destination, session.purpose, 'resend', meta);
+    if (status.delivery === 'FAILED') throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
+    return status;
+  }
+
+  /** Resend while the proof is pending: a new code to the address the user already has. */
+  private async resendProof(signIn: SignIn, meta: RequestMeta): Promise<CodeStatusResponse> {
+    const { session } = signIn;
+    if (!session.proofChannelId || !session.proofType)
+      throw AppException.conflict('This proof has no codes to resend.');
+    const usable = await this.channels.resolveForSignIn(session.tenantId, session.proofChannelId);
+    const registered = await this.registrations.find(
+      session.tenantId,
+      session.userId,
+      session.proofType,
+    );
+    if (!isCodeProvider(usable.provider) || !registered?.destination)
+      throw AppException.conflict('This proof has no codes to resend.');
+    const status = await this.send(signIn, usable, registered.destination, 'login', 'resend', meta);
     if (status.delivery === 'FAILED') throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
     return status;
   }

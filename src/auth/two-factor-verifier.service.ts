@@ -4,7 +4,7 @@ import sql from 'sql-template-tag';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, bySelf } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
-import { isAppProvider } from '../channels/providers/channel-provider';
+import { isAppProvider, ResolvedChannel } from '../channels/providers/channel-provider';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
@@ -18,9 +18,11 @@ import { User } from '../users/entities/user.entity';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse } from './dto/login.dto';
+import { ProvenResponse } from './dto/two-factor.dto';
 import { MfaSession } from './entities/mfa-session.entity';
 import { MfaSessionsService } from './mfa-sessions.service';
 import { tokenSubject, TokensService } from './tokens.service';
+import { proofPending } from './two-factor-login.service';
 
 const AMR_TWO_FACTOR = ['pwd', 'otp'];
 
@@ -52,7 +54,8 @@ export class TwoFactorVerifier {
     meta: RequestMeta,
     /** The user as the mfa-token check read it for this request (saves a read on success). */
     known?: User,
-  ): Promise<AuthenticatedResponse> {
+  ): Promise<AuthenticatedResponse | ProvenResponse> {
+    if (proofPending(signIn)) return this.prove(signIn, code, meta);
     const provider = this.channels.provider(signIn.channelType);
     const app = isAppProvider(provider);
     const [channel, enrolled] = app
@@ -147,6 +150,71 @@ export class TwoFactorVerifier {
       expiresIn,
     };
   }
+
+  /**
+   * The factor the user already has, proven before they add another (API.md v1.1 §4): judged by
+   * the same rules as a login (attempts, lock, replay), and on success the sign-in is marked
+   * proven, in one statement; the mfa token stays good for register.
+   */
+  private async prove(
+    signIn: MfaSession,
+    code: string,
+    meta: RequestMeta,
+  ): Promise<ProvenResponse> {
+    const type = signIn.proofType as string;
+    const provider = this.channels.findProvider(type) ?? null;
+    const app = provider !== null && isAppProvider(provider);
+    const [channel, enrolled] = app
+      ? await Promise.all([
+          signIn.proofChannelId
+            ? this.channels
+                .resolveForSignIn(signIn.tenantId, signIn.proofChannelId)
+                .then((u) => u.channel)
+            : appDefaults(signIn.tenantId, type),
+          this.registrations.secretOf(signIn.tenantId, signIn.userId, type),
+        ])
+      : [null, null];
+    const judge = await this.secondFactor.judge({
+      signIn: {
+        tenantId: signIn.tenantId,
+        userId: signIn.userId,
+        signInId: signIn.id,
+        purpose: 'login',
+        policy: signIn.policy,
+        notAfter: signIn.expiresAt,
+      },
+      provider,
+      channel,
+      code,
+      enrolled,
+    });
+    const statement = sql`WITH ${judge}, ${this.signIns.proving(signIn.id)},
+      ${this.audit.insertion(signIn.tenantId, bySelf(signIn.userId, meta), { channel: type, purpose: 'proof' }, 'sf_events')}
+      SELECT v.*, (SELECT count(*) FROM proven)::int AS proven FROM sf_verdict v`;
+    const [row] = await runPrepared<VerdictRow & { proven: number }>(this.dataSource, statement);
+    const verdict = verdictOf(row);
+    if (verdict.outcome !== 'ok') throw refusal(verdict);
+    if (row.proven !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    return {
+      status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+      channel: signIn.channelType,
+      proven: true,
+    };
+  }
+}
+
+/** An app proven while no channel of its type is enabled: the provider's default window. */
+function appDefaults(tenantId: string, type: string): ResolvedChannel {
+  return {
+    id: '',
+    tenantId,
+    type,
+    name: type,
+    enabled: false,
+    config: {},
+    secrets: {},
+    version: '',
+  };
 }
 
 /** The generic answer for a refused factor; the audit log already has the exact reason. */

@@ -7,14 +7,26 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { MfaStage } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { Meta, RequestMeta } from '../common/http/request-context';
 import { EmptyBodyPipe } from '../common/validation/validation';
 import { AuthenticatedResponse } from './dto/login.dto';
-import { CodeStatusResponse, TwoFactorRequiredResponse, VerifyCodeDto } from './dto/two-factor.dto';
+import {
+  CodeStatusResponse,
+  ProvenResponse,
+  TwoFactorRequiredResponse,
+  VerifyCodeDto,
+} from './dto/two-factor.dto';
 import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
 import { MfaAuthenticated } from './strategies/mfa-token.strategy';
 import { TwoFactorLoginService } from './two-factor-login.service';
@@ -51,6 +63,7 @@ export class TwoFactorController {
     ErrorCode.OTP_RESEND_COOLDOWN,
     ErrorCode.OTP_RESEND_LIMIT,
     ErrorCode.TWO_FACTOR_LOCKED,
+    ErrorCode.TWO_FACTOR_PROOF_REQUIRED,
     ErrorCode.TOO_MANY_REQUESTS,
     ErrorCode.OTP_DELIVERY_FAILED,
   )
@@ -66,8 +79,18 @@ export class TwoFactorController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'The code: an access token with amr ["pwd","otp"]; spends the mfa token',
+    description:
+      'While a proof is pending (the login answer had `proof`), the code is that of the factor the user already has: the answer is `proven: true` and the mfa token stays good for register.',
   })
-  @ApiOkResponse({ type: AuthenticatedResponse })
+  @ApiExtraModels(AuthenticatedResponse, ProvenResponse)
+  @ApiOkResponse({
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(AuthenticatedResponse) },
+        { $ref: getSchemaPath(ProvenResponse) },
+      ],
+    },
+  })
   @ApiErrors(
     ...BODY_ERRORS,
     ErrorCode.OTP_INVALID,

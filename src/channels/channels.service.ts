@@ -239,6 +239,20 @@ export class ChannelsService {
     return { channel: this.resolved(row), provider: this.registry.get(row.type) };
   }
 
+  /**
+   * An enabled channel of `type` (the oldest), or null: the way to a factor the user already has
+   * while another type is active (API.md v1.1 §4).
+   */
+  async enabledOfType(tenantId: string, type: string): Promise<UsableChannel | null> {
+    requireTenant(tenantId);
+    const row = await this.channels.findOne({
+      where: { tenantId, type, enabled: true },
+      select: { secrets: true, ...SELECT_ALL },
+      order: { createdAt: 'ASC' },
+    });
+    return row ? { channel: this.resolved(row), provider: this.registry.get(row.type) } : null;
+  }
+
   /** The type of the tenant's active channel (the one its 2FA settings name), or null. */
   async activeType(tenantId: string): Promise<string | null> {
     requireTenant(tenantId);
@@ -265,6 +279,11 @@ export class ChannelsService {
 
   provider(type: string): ChannelProvider {
     return this.registry.get(type);
+  }
+
+  /** The provider of `type`, or undefined when no registered provider handles it. */
+  findProvider(type: string): ChannelProvider | undefined {
+    return this.registry.find(type);
   }
 
   async deliver(usable: UsableChannel, message: CodeMessage): Promise<void> {

@@ -194,13 +194,16 @@ export class OtpIssuer {
     return row;
   }
 
-  /** Codes this sign-in has had: the ones it issued and one it was told ALREADY_SENT about. */
+  /**
+   * Codes of `purpose` this sign-in has had: the ones it issued and one it was told ALREADY_SENT
+   * about (a proof's codes and a registration's have a budget each).
+   */
   private async codesSent(req: SignInRef, m?: EntityManager): Promise<number> {
     const [row] = (await (m ?? this.dataSource.manager).query(
       `SELECT count(*)::int AS n FROM otp_challenges
-        WHERE tenant_id = $1 AND user_id = $2 AND code_hash IS NOT NULL AND status <> 'failed'
-          AND (mfa_session_id = $3 OR announced_to = $3)`,
-      [req.tenantId, req.userId, req.signInId],
+        WHERE tenant_id = $1 AND user_id = $2 AND purpose = $4 AND code_hash IS NOT NULL
+          AND status <> 'failed' AND (mfa_session_id = $3 OR announced_to = $3)`,
+      [req.tenantId, req.userId, req.signInId, req.purpose],
     )) as Array<{ n: number }>;
     return row.n;
   }

@@ -16,7 +16,8 @@ import { judgeSecondFactor } from './second-factor.statement';
 /** What the user typed at verify, with what it is checked against. */
 export interface SecondFactorInput {
   signIn: SignInRef;
-  provider: ChannelProvider;
+  /** null: a kind with no provider here (a recovery code before that issue lands): no code. */
+  provider: ChannelProvider | null;
   /** App channels: the channel (its window); code channels need none. */
   channel: ResolvedChannel | null;
   code: string;
@@ -45,7 +46,8 @@ export class SecondFactorVerifier {
     requireTenant(signIn.tenantId);
     let codeHash: Buffer | null = null;
     let step: number | null = null;
-    if (isCodeProvider(provider)) codeHash = this.hasher.hash(signIn.userId, code);
+    if (provider === null) codeHash = null;
+    else if (isCodeProvider(provider)) codeHash = this.hasher.hash(signIn.userId, code);
     else if (isAppProvider(provider) && input.enrolled && input.channel)
       step = await provider.check(
         input.enrolled.secret,

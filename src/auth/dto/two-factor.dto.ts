@@ -9,6 +9,20 @@ export class VerifyCodeDto {
   code!: string;
 }
 
+/** The factor to prove before adding another (API.md v1.1 §4). */
+export class ProofAnswer {
+  @ApiProperty({
+    description:
+      'the type to prove: a code channel (a code was sent to the registered address), an app, or `recovery_code`',
+  })
+  channel!: string;
+  @ApiPropertyOptional({ description: 'code channels: masked' }) destination?: string;
+  @ApiPropertyOptional({ enum: ['SENT', 'ALREADY_SENT', 'COOLDOWN', 'FAILED'] }) delivery?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) expiresAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) resendAvailableAt?: string;
+  @ApiPropertyOptional() resendsRemaining?: number;
+}
+
 export class RegistrationRequiredResponse {
   @ApiProperty({ enum: ['TWO_FACTOR_REGISTRATION_REQUIRED'] })
   status!: 'TWO_FACTOR_REGISTRATION_REQUIRED';
@@ -16,6 +30,20 @@ export class RegistrationRequiredResponse {
   mfaToken!: string;
   @ApiProperty({ description: 'the active channel type' }) channel!: string;
   @ApiProperty({ description: 'seconds the mfa token lives' }) expiresIn!: number;
+  @ApiPropertyOptional({
+    type: ProofAnswer,
+    description:
+      'the user has another factor: prove it with verify before register (403 TWO_FACTOR_PROOF_REQUIRED)',
+  })
+  proof?: ProofAnswer;
+}
+
+/** verify of the proof: the mfa token stays good for register. */
+export class ProvenResponse {
+  @ApiProperty({ enum: ['TWO_FACTOR_REGISTRATION_REQUIRED'] })
+  status!: 'TWO_FACTOR_REGISTRATION_REQUIRED';
+  @ApiProperty({ description: 'the active channel type, to register now' }) channel!: string;
+  @ApiProperty({ enum: [true] }) proven!: true;
 }
 
 export class CodeStatusResponse {

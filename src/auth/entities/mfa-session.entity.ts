@@ -43,6 +43,19 @@ export class MfaSession {
   @Column({ name: 'pending_params', type: 'jsonb', nullable: true })
   pendingParams!: Record<string, string | number> | null;
 
+  /**
+   * Adding a factor while the user has another (API.md v1.1 §4): the type they must prove first
+   * (`recovery_code` when no channel can reach theirs), the channel that proves it, and when it was.
+   */
+  @Column({ name: 'proof_type', type: 'varchar', length: 32, nullable: true })
+  proofType!: string | null;
+
+  @Column({ name: 'proof_channel_id', type: 'uuid', nullable: true })
+  proofChannelId!: string | null;
+
+  @Column({ name: 'proven_at', type: 'timestamptz', nullable: true })
+  provenAt!: Date | null;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
 
