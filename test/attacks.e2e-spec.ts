@@ -18,7 +18,12 @@ import {
 import { expectErrorResponse, expectValidationError } from './support/http-assertions';
 import { awayFromStepEdge, base32Decode, independentTotp } from './support/independent-totp';
 import { SmtpSink } from './support/smtp-sink';
-import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from './support/test-app';
+import {
+  ROOM_FOR_PARALLEL_LOGINS,
+  TestApp,
+  UNREACHABLE_THROTTLE_LIMITS,
+  useAppWithSmtp,
+} from './support/test-app';
 
 /**
  * Attacks not covered elsewhere (see tokens, sessions, otp-concurrency, otp-rules,
@@ -29,7 +34,9 @@ describe('attacks', () => {
   let t: TestApp;
   const smtp = new SmtpSink();
   // The throttler never answers: what refuses is the protection under test.
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
+  useAppWithSmtp(smtp, (app) => (t = app), {
+    env: { ...UNREACHABLE_THROTTLE_LIMITS, ...ROOM_FOR_PARALLEL_LOGINS },
+  });
 
   let n = 0;
   const address = (tenant: TestTenant, tag: string) => `${tag}${++n}-${tenant.slug}@acme.test`;

@@ -19,6 +19,12 @@ export const UNREACHABLE_THROTTLE_LIMITS = {
   THROTTLE_USER_PER_MINUTE: '1000000',
 };
 
+/**
+ * A hash queue that never sheds (HASH_QUEUE_MAX defaults to 4 x HASH_CONCURRENCY): for tests that
+ * fire tens of parallel logins to test another rule, on a machine of any speed.
+ */
+export const ROOM_FOR_PARALLEL_LOGINS = { HASH_QUEUE_MAX: '1000' };
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
