@@ -37,18 +37,28 @@ export class BearerLookup {
   }
 
   /** Mfa token: the sign-in `id` with its tenant and user. */
-  async forSignIn(
-    id: string,
-  ): Promise<{ signIn: MfaSession; tenant: ResolvedTenant; user: User | null } | null> {
-    const [row] = await runPrepared<TenantRow & UserRow & SignInRow>(
+  async forSignIn(id: string): Promise<{
+    signIn: MfaSession;
+    tenant: ResolvedTenant;
+    user: User | null;
+    factor: SealedAppFactor;
+  } | null> {
+    const [row] = await runPrepared<TenantRow & UserRow & SignInRow & FactorRow>(
       this.dataSource,
       sql`SELECT m.id AS sign_in_id, m.purpose, m.channel_id, m.channel_type,
                  m.password_version AS sign_in_password_version,
                  m.two_factor_version AS sign_in_two_factor_version, m.policy, m.pending_params,
                  m.proof_type, m.proof_channel_id, m.proven_at, m.ip, m.user_agent, m.expires_at, m.spent_at, m.created_at AS sign_in_created_at,
+                 m.pending_secret, r.secret AS enrolled_secret, r.params AS enrolled_params,
+                 c.config AS factor_channel_config, COALESCE(c.enabled, false) AS factor_channel_enabled,
                  ${tenantColumns('t')}, ${userColumns('u')}
             FROM mfa_sessions m JOIN tenants t ON t.id = m.tenant_id
             LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
+            -- The factor this sign-in's verify checks (the proof's while one is pending): an app's
+            -- sealed secret and its channel's settings come with the sign-in (no reads at verify).
+            LEFT JOIN user_2fa r ON r.tenant_id = m.tenant_id AND r.user_id = m.user_id
+                  AND r.channel_type = ${FACTOR_TYPE}
+            LEFT JOIN channels c ON c.tenant_id = m.tenant_id AND c.id = ${FACTOR_CHANNEL}
            WHERE m.id = ${id}::uuid`,
     );
     const tenant = row ? tenantFromRow(row) : null;
@@ -73,8 +83,41 @@ export class BearerLookup {
       spentAt: row.spent_at,
       createdAt: row.sign_in_created_at,
     } as MfaSession;
-    return { signIn, tenant, user: userFromRow(row) };
+    const factor = {
+      offered: row.pending_secret,
+      enrolled: row.enrolled_secret,
+      enrolledParams: row.enrolled_params ?? {},
+      channelConfig: row.factor_channel_config,
+      channelEnabled: row.factor_channel_enabled,
+    };
+    return { signIn, tenant, user: userFromRow(row), factor };
   }
+}
+
+/** While a proof is pending its factor is checked, else the sign-in's own channel type. */
+const FACTOR_TYPE = sql`CASE WHEN m.proof_type IS NOT NULL AND m.proven_at IS NULL
+                             THEN m.proof_type ELSE m.channel_type END`;
+const FACTOR_CHANNEL = sql`CASE WHEN m.proof_type IS NOT NULL AND m.proven_at IS NULL
+                                THEN m.proof_channel_id ELSE m.channel_id END`;
+
+/**
+ * An app factor as stored, still sealed: the secret offered in this sign-in (registration), the
+ * enrolled one, and the settings (window) of the factor's channel (null: no such channel).
+ */
+export interface SealedAppFactor {
+  offered: string | null;
+  enrolled: string | null;
+  enrolledParams: Record<string, string | number>;
+  channelConfig: Record<string, unknown> | null;
+  channelEnabled: boolean;
+}
+
+interface FactorRow {
+  pending_secret: string | null;
+  enrolled_secret: string | null;
+  enrolled_params: Record<string, string | number> | null;
+  factor_channel_config: Record<string, unknown> | null;
+  factor_channel_enabled: boolean;
 }
 
 interface SignInRow {

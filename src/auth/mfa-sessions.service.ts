@@ -87,19 +87,9 @@ export class MfaSessionsService {
     );
   }
 
-  /** The secret offered in this sign-in, opened, or null. */
-  async offeredSecret(
-    id: string,
-  ): Promise<{ secret: string; params: Record<string, string | number> } | null> {
-    const row = await this.sessions.findOne({
-      where: { id },
-      select: { id: true, pendingSecret: true, pendingParams: true },
-    });
-    if (!row?.pendingSecret) return null;
-    return {
-      secret: this.box.open(row.pendingSecret, `mfa:${id}`),
-      params: row.pendingParams ?? {},
-    };
+  /** The secret offered in sign-in `id`, from its sealed column (read with the sign-in). */
+  openOffered(id: string, sealed: string): string {
+    return this.box.open(sealed, `mfa:${id}`);
   }
 
   /** After a DATA_ENCRYPTION_KEY rotation: offered secrets sealed with an older key, re-sealed. */

@@ -14,13 +14,13 @@ import { SecondFactorVerifier } from '../otp/second-factor-verifier.service';
 import { VerdictRow, verdictOf } from '../otp/second-factor.statement';
 import { lockedError } from '../otp/two-factor-state.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { User } from '../users/entities/user.entity';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
-import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse } from './dto/login.dto';
 import { ProvenResponse } from './dto/two-factor.dto';
+import { SealedAppFactor } from './bearer-lookup.service';
 import { MfaSession } from './entities/mfa-session.entity';
 import { MfaSessionsService } from './mfa-sessions.service';
+import type { MfaAuthenticated } from './strategies/mfa-token.strategy';
 import { tokenSubject, TokensService } from './tokens.service';
 import { proofPending } from './two-factor-login.service';
 
@@ -40,7 +40,6 @@ export class TwoFactorVerifier {
     private readonly secondFactor: SecondFactorVerifier,
     private readonly channels: ChannelsService,
     private readonly registrations: TwoFactorRegistrationsService,
-    private readonly users: UsersService,
     private readonly signIns: MfaSessionsService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
@@ -48,24 +47,25 @@ export class TwoFactorVerifier {
   ) {}
 
   async verify(
-    signIn: MfaSession,
-    tenantSlug: string,
+    { session: signIn, tenant, user: known, factor }: MfaAuthenticated,
     code: string,
     meta: RequestMeta,
-    /** The user as the mfa-token check read it for this request (saves a read on success). */
-    known?: User,
   ): Promise<AuthenticatedResponse | ProvenResponse> {
-    if (proofPending(signIn)) return this.prove(signIn, code, meta);
+    if (proofPending(signIn)) return this.prove(signIn, factor, code, meta);
+    const tenantSlug = tenant.slug;
     const provider = this.channels.provider(signIn.channelType);
     const app = isAppProvider(provider);
-    const [channel, enrolled] = app
-      ? await Promise.all([
-          this.channels.resolveForSignIn(signIn.tenantId, signIn.channelId),
-          signIn.purpose === 'register'
-            ? this.signIns.offeredSecret(signIn.id)
-            : this.registrations.secretOf(signIn.tenantId, signIn.userId, signIn.channelType),
-        ])
-      : [null, null];
+    // The sign-in's app channel was disabled or deleted meanwhile: the sign-in is over.
+    if (app && !factor.channelEnabled) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    const channel = app ? factorChannel(signIn.tenantId, signIn.channelType, factor) : null;
+    const enrolled = app
+      ? signIn.purpose === 'register'
+        ? factor.offered && {
+            secret: this.signIns.openOffered(signIn.id, factor.offered),
+            params: signIn.pendingParams ?? {},
+          }
+        : this.enrolledApp(signIn, signIn.channelType, factor)
+      : null;
     const judge = await this.secondFactor.judge({
       signIn: {
         tenantId: signIn.tenantId,
@@ -76,9 +76,9 @@ export class TwoFactorVerifier {
         notAfter: signIn.expiresAt,
       },
       provider,
-      channel: channel?.channel ?? null,
+      channel,
       code,
-      enrolled,
+      enrolled: enrolled || null,
     });
     const signedIn = { amr: AMR_TWO_FACTOR, acr: '2fa' as const, authTime: new Date() };
     const opening = this.sessions.opening(
@@ -131,10 +131,8 @@ export class TwoFactorVerifier {
     // Right factor, but the sign-in was spent by a concurrent verify: nothing was opened.
     if (!result.opened) throw new AppException(ErrorCode.UNAUTHENTICATED);
 
-    const user = known ?? (await this.users.findById(signIn.tenantId, signIn.userId));
-    if (!user) throw new AppException(ErrorCode.UNAUTHENTICATED);
     const subject = tokenSubject(
-      { ...user, twoFactorVersion: result.twoFactorVersion ?? user.twoFactorVersion },
+      { ...known, twoFactorVersion: result.twoFactorVersion ?? known.twoFactorVersion },
       tenantSlug,
     );
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
@@ -158,22 +156,15 @@ export class TwoFactorVerifier {
    */
   private async prove(
     signIn: MfaSession,
+    factor: SealedAppFactor,
     code: string,
     meta: RequestMeta,
   ): Promise<ProvenResponse> {
     const type = signIn.proofType as string;
     const provider = this.channels.findProvider(type) ?? null;
     const app = provider !== null && isAppProvider(provider);
-    const [channel, enrolled] = app
-      ? await Promise.all([
-          signIn.proofChannelId
-            ? this.channels
-                .resolveForSignIn(signIn.tenantId, signIn.proofChannelId)
-                .then((u) => u.channel)
-            : appDefaults(signIn.tenantId, type),
-          this.registrations.secretOf(signIn.tenantId, signIn.userId, type),
-        ])
-      : [null, null];
+    const channel = app ? factorChannel(signIn.tenantId, type, factor) : null;
+    const enrolled = app ? this.enrolledApp(signIn, type, factor) : null;
     const judge = await this.secondFactor.judge({
       signIn: {
         tenantId: signIn.tenantId,
@@ -201,20 +192,23 @@ export class TwoFactorVerifier {
       proven: true,
     };
   }
+
+  private enrolledApp(signIn: MfaSession, type: string, factor: SealedAppFactor) {
+    if (!factor.enrolled) return null;
+    return {
+      secret: this.registrations.openSecret(signIn.userId, type, factor.enrolled),
+      params: factor.enrolledParams,
+    };
+  }
 }
 
-/** An app proven while no channel of its type is enabled: the provider's default window. */
-function appDefaults(tenantId: string, type: string): ResolvedChannel {
-  return {
-    id: '',
-    tenantId,
-    type,
-    name: type,
-    enabled: false,
-    config: {},
-    secrets: {},
-    version: '',
-  };
+/**
+ * The settings an app code is checked under (its window), as read with the sign-in; a proof with
+ * no channel of its type left takes the provider's defaults.
+ */
+function factorChannel(tenantId: string, type: string, factor: SealedAppFactor): ResolvedChannel {
+  const config = factor.channelConfig ?? {};
+  return { id: '', tenantId, type, name: type, enabled: true, config, secrets: {}, version: '' };
 }
 
 /** The generic answer for a refused factor; the audit log already has the exact reason. */

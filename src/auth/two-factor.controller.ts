@@ -104,7 +104,7 @@ export class TwoFactorController {
     @Body() dto: VerifyCodeDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.verifier.verify(signIn.session, signIn.tenant.slug, dto.code, meta, signIn.user);
+    return this.verifier.verify(signIn, dto.code, meta);
   }
 
   @Post('resend')

@@ -31,22 +31,9 @@ export class TwoFactorRegistrationsService {
     private readonly box: SecretBox,
   ) {}
 
-  /** The opened secret and enrolled parameters of an app registration, or null. */
-  async secretOf(
-    tenantId: string,
-    userId: string,
-    channelType: string,
-  ): Promise<{ secret: string; params: Record<string, string | number> } | null> {
-    requireTenant(tenantId);
-    const [row] = (await this.dataSource.query(
-      `SELECT secret, params FROM user_2fa WHERE tenant_id = $1 AND user_id = $2 AND channel_type = $3`,
-      [tenantId, userId, channelType],
-    )) as Array<{ secret: string | null; params: Record<string, string | number> | null }>;
-    if (!row?.secret) return null;
-    return {
-      secret: this.box.open(row.secret, sealContext(userId, channelType)),
-      params: row.params ?? {},
-    };
+  /** An enrolled app secret, from its sealed column (read with the sign-in). */
+  openSecret(userId: string, channelType: string, sealed: string): string {
+    return this.box.open(sealed, sealContext(userId, channelType));
   }
 
   async find(

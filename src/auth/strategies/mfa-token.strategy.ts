@@ -7,7 +7,7 @@ import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { Principal, ResolvedTenant } from '../../common/http/request-context';
 import { User } from '../../users/entities/user.entity';
-import { BearerLookup } from '../bearer-lookup.service';
+import { BearerLookup, SealedAppFactor } from '../bearer-lookup.service';
 import { MfaSession } from '../entities/mfa-session.entity';
 import { SigningKeys } from '../signing-keys.service';
 import { MFA_TOKEN_TYP, MfaTokenClaims } from '../tokens.service';
@@ -19,6 +19,8 @@ export interface MfaAuthenticated {
   session: MfaSession;
   /** The user as read for this request (enabled, versions unchanged): no second read needed. */
   user: User;
+  /** An app factor's sealed secret and channel settings, read with the sign-in. */
+  factor: SealedAppFactor;
 }
 
 const unauthenticated = () => new AppException(ErrorCode.UNAUTHENTICATED);
@@ -50,7 +52,7 @@ export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
     // The sign-in with its tenant and user, in one statement.
     const found = await this.lookup.forSignIn(claims.jti);
     if (!found) throw unauthenticated();
-    const { signIn: session, tenant, user } = found;
+    const { signIn: session, tenant, user, factor } = found;
     if (session.spentAt || session.expiresAt.getTime() <= Date.now()) throw unauthenticated();
     if (session.userId !== claims.sub) throw unauthenticated();
     if (tenant.status !== 'active' || tenant.slug !== claims.tid) throw unauthenticated();
@@ -65,6 +67,7 @@ export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
       tenant,
       session,
       user,
+      factor,
       principal: {
         kind: 'mfa',
         userId: user.id,
