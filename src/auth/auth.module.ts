@@ -24,6 +24,7 @@ import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
 import { MfaSessionPurgeJob } from './mfa-session-purge.job';
 import { MfaSessionsService } from './mfa-sessions.service';
 import { MfaTokenStrategy } from './strategies/mfa-token.strategy';
+import { LoginContextReader } from './login-context.service';
 import { TwoFactorLoginService } from './two-factor-login.service';
 import { TwoFactorVerifier } from './two-factor-verifier.service';
 import { TwoFactorController } from './two-factor.controller';
@@ -61,6 +62,7 @@ import { SessionTokensService } from './session-tokens.service';
     MfaTokenPassportGuard,
     MfaSessionsService,
     TwoFactorLoginService,
+    LoginContextReader,
     TwoFactorVerifier,
     BearerLookup,
     AdminTwoFactorService,

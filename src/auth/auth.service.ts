@@ -10,8 +10,8 @@ import { FailureLimiter } from '../throttling/failure-limiter.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse, MeResponse } from './dto/login.dto';
 import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
+import { LoginContextReader } from './login-context.service';
 import { TwoFactorLoginService } from './two-factor-login.service';
-import { TenantSettingsService } from '../tenants/tenant-settings.service';
 import { ChannelsService } from '../channels/channels.service';
 import { SessionTokensService } from './session-tokens.service';
 
@@ -38,7 +38,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     private readonly failures: FailureLimiter,
-    private readonly settings: TenantSettingsService,
+    private readonly loginContext: LoginContextReader,
     private readonly twoFactor: TwoFactorLoginService,
     private readonly channels: ChannelsService,
   ) {}
@@ -121,13 +121,9 @@ export class AuthService {
     identity: PasswordIdentity,
     meta: RequestMeta,
   ): Promise<AuthenticatedResponse | RegistrationRequiredResponse | TwoFactorRequiredResponse> {
-    const settings = await this.settings.get(identity.tenantId);
-    if (settings.enabled && settings.channelId) {
-      const answer = await this.twoFactor.start(
-        identity,
-        { ...settings, channelId: settings.channelId },
-        meta,
-      );
+    const context = await this.loginContext.read(identity.tenantId, identity.userId);
+    if (context.settings.enabled && context.usable) {
+      const answer = await this.twoFactor.start(identity, context, meta);
       this.metrics.loginOutcome('second_factor');
       return answer;
     }

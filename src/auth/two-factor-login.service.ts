@@ -23,6 +23,7 @@ import {
   TwoFactorRegistrationsService,
 } from '../users/two-factor-registrations.service';
 import type { PasswordIdentity } from './auth.service';
+import type { LoginContext } from './login-context.service';
 import {
   CodeStatusResponse,
   ProofAnswer,
@@ -94,10 +95,9 @@ export class TwoFactorLoginService {
   /** Password accepted and 2FA on: the login answer (mfa token, maybe a code on its way). */
   async start(
     identity: PasswordIdentity,
-    settings: TwoFactorSettings & { channelId: string },
+    { settings, lock, usable: active, registrations: all }: LoginContext,
     meta: RequestMeta,
   ): Promise<RegistrationRequiredResponse | TwoFactorRequiredResponse> {
-    const lock = await this.state.open(identity.tenantId, identity.userId);
     if (isLocked(lock)) {
       this.audit.recordDetached(identity.tenantId, {
         type: AuditEventType.LOGIN_FAILED,
@@ -110,11 +110,7 @@ export class TwoFactorLoginService {
       });
       throw lockedError(lock.lockedUntil);
     }
-    const usable = await this.channels.resolve(identity.tenantId, settings.channelId);
-    const all =
-      (await this.registrations.ofUsers(identity.tenantId, [identity.userId])).get(
-        identity.userId,
-      ) ?? [];
+    const usable = active as UsableChannel;
     const registration = all.find((r) => r.channelType === usable.channel.type);
     // Adding a factor while another is confirmed: that one is proven first (v1.1 §4).
     const proof = registration ? null : await this.proofFor(identity.tenantId, all);

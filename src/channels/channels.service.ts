@@ -25,6 +25,7 @@ import {
   CreateChannelDto,
   UpdateChannelDto,
 } from './dto/channel.dto';
+import { ChannelRow } from './channel.row';
 import { Channel, ChannelConfig } from './entities/channel.entity';
 import {
   ChannelProvider,
@@ -288,6 +289,22 @@ export class ChannelsService {
 
   async deliver(usable: UsableChannel, message: CodeMessage): Promise<void> {
     await (usable.provider as CodeChannelProvider).deliver(usable.channel, message);
+  }
+
+  /** The channel of a caller's statement (columns of channel.row), or null when it had none. */
+  usableFromRow(r: ChannelRow): UsableChannel | null {
+    if (!r.ch_id) return null;
+    const row = {
+      id: r.ch_id,
+      tenantId: r.ch_tenant_id,
+      type: r.ch_type,
+      name: r.ch_name,
+      enabled: r.ch_enabled,
+      config: r.ch_config,
+      secrets: r.ch_secrets,
+      updatedAt: r.ch_updated_at,
+    } as Channel;
+    return { channel: this.resolved(row), provider: this.registry.get(row.type) };
   }
 
   private resolved(row: Channel): ResolvedChannel {

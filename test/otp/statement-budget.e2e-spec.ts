@@ -51,6 +51,7 @@ describe('statements per operation', () => {
     });
     const code = await smtp.codeFor(address, 2);
     const verify = await counted(() => mfaCall(t, mfaToken, 'verify', { code }).expect(200));
+    console.log(`email login ${login}`);
     expect(login).toBeLessThanOrEqual(14);
     expect(verify).toBeLessThanOrEqual(2);
   });
