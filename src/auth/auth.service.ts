@@ -54,7 +54,8 @@ export class AuthService {
     password: string,
     meta: RequestMeta,
   ): Promise<PasswordIdentity> {
-    const failureKey = [tenantSlug.toLowerCase(), username.toLowerCase(), meta.ip].join('\u0000');
+    // `username` is prepared (RFC 8265, LoginDto): the key of every variant of a name is one key.
+    const failureKey = [tenantSlug.toLowerCase(), username, meta.ip].join('\u0000');
     try {
       this.users.assertHashCapacity();
       await this.failures.assertAllowed(failureKey);

@@ -10,6 +10,7 @@ const cfg = (userPerMinute: number) =>
   ({
     ipPerMinute: 1000,
     userPerMinute,
+    accountFailuresPerHour: 100,
     redisUrl: undefined,
     redisKeyPrefix: 'test:',
   }) satisfies ConfigType<typeof throttleConfig>;
