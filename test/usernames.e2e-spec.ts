@@ -35,6 +35,13 @@ describe('Usernames (RFC 8265 PRECIS UsernameCaseMapped)', () => {
       const res = await login(variant, password).expect(200);
       expect(res.body.status).toBe('AUTHENTICATED');
     }
+    const found = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/users`)
+      .query({ username: 'ＡＬ' })
+      .set('X-Api-Key', t.platformKey)
+      .expect(200);
+    expect(found.body.items.map((u: { username: string }) => u.username)).toEqual(['alice']);
     // Composed and decomposed é are one name.
     const jose = await postUser({ username: 'José' }).expect(201);
     expect(jose.body.username).toBe('josé');
