@@ -45,6 +45,9 @@ describe('environment', () => {
     expect(cfg.otp.retentionSeconds).toBe(3600);
     expect(cfg.audit.retentionDays).toBe(365);
     expect(cfg.http.uiEnabled).toBe(true);
+    expect(cfg.http.docsEnabled).toBe(true);
+    expect(cfg.http.metricsToken).toBeUndefined();
+    expect(cfg.throttle.accountFailuresPerHour).toBe(100);
     expect(cfg.mail.devMailPort).toBe(1025);
     expect(cfg.mail.devInbox).toBe(true);
     expect(cfg.bootstrap).toEqual({
@@ -79,6 +82,47 @@ describe('environment', () => {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
   });
 
+  it('reads the v1.1 §9, §10 and §13 variables', () => {
+    const cfg = buildAppConfig(
+      validateEnvironment({
+        ...strongProduction(),
+        DOCS_ENABLED: 'true',
+        METRICS_TOKEN: 'm'.repeat(40),
+        THROTTLE_ACCOUNT_FAILURES_PER_HOUR: '250',
+        BOOTSTRAP_ADMIN_USERNAME: 'ＲＯＯＴ',
+      }),
+    );
+    expect(cfg.http.docsEnabled).toBe(true);
+    expect(cfg.http.metricsToken).toBe('m'.repeat(40));
+    expect(cfg.throttle.accountFailuresPerHour).toBe(250);
+    expect(cfg.bootstrap.adminUsername).toBe('root');
+    expect(
+      buildAppConfig(validateEnvironment({ DOCS_ENABLED: 'false' }), { generated: gen }).http
+        .docsEnabled,
+    ).toBe(false);
+    const problems = [
+      ...problemsOf(() =>
+        validateEnvironment({
+          METRICS_TOKEN: 'short',
+          THROTTLE_ACCOUNT_FAILURES_PER_HOUR: '0',
+          DOCS_ENABLED: 'perhaps',
+        }),
+      ),
+      ...problemsOf(() =>
+        buildAppConfig(validateEnvironment({ BOOTSTRAP_ADMIN_USERNAME: 'ad\u200bmin' }), {
+          generated: gen,
+        }),
+      ),
+    ];
+    for (const name of [
+      'METRICS_TOKEN',
+      'THROTTLE_ACCOUNT_FAILURES_PER_HOUR',
+      'DOCS_ENABLED',
+      'BOOTSTRAP_ADMIN_USERNAME',
+    ])
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+  });
+
   it('parses TRUST_PROXY as a hop count or a list of addresses', () => {
     expect(
       buildAppConfig(validateEnvironment({ TRUST_PROXY: '2' }), { generated: gen }).http.trustProxy,
@@ -94,6 +138,7 @@ describe('environment', () => {
     const cfg = buildAppConfig(validateEnvironment(strongProduction()));
     expect(cfg.runtime.production).toBe(true);
     expect(cfg.http.uiEnabled).toBe(false);
+    expect(cfg.http.docsEnabled).toBe(false);
     expect(cfg.mail.devInbox).toBe(false);
     expect(cfg.bootstrap.tenant).toBeUndefined();
   });

@@ -15,6 +15,7 @@ import {
   NotEquals,
   validateSync,
 } from 'class-validator';
+import { prepareUsername, USERNAME_REFUSAL_MESSAGES } from '../src/common/validation/username';
 import { AppConfig, JwtAlgorithm } from './app-config';
 
 /** Thrown when the environment is invalid; `problems` name the variables. */
@@ -116,6 +117,12 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   THROTTLE_USER_PER_MINUTE?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  THROTTLE_ACCOUNT_FAILURES_PER_HOUR?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256) HASH_CONCURRENCY?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(100_000) HASH_QUEUE_MAX?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000) SMTP_TIMEOUT_MS?: number;
@@ -129,6 +136,12 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) AUDIT_RETENTION_DAYS?: number;
   @IsOptional() @Transform(emptyToUndefined) @IsString() CHANNEL_ALLOWED_HOSTS?: string;
   @IsOptional() @Transform(toBool) @IsBoolean() UI_ENABLED?: boolean;
+  @IsOptional() @Transform(toBool) @IsBoolean() DOCS_ENABLED?: boolean;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
+  METRICS_TOKEN?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535) DEV_MAIL_PORT?: number;
 
   @IsOptional()
@@ -334,6 +347,11 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
   if (bootstrapPassword !== undefined && bootstrapPassword.length < passwordMinLength)
     problems.push(`BOOTSTRAP_ADMIN_PASSWORD: must be at least ${passwordMinLength} characters`);
 
+  // Stored, looked up and throttled prepared (RFC 8265): the bootstrap admin too.
+  const adminUsername = prepareUsername(env.BOOTSTRAP_ADMIN_USERNAME ?? 'admin');
+  if (!adminUsername.ok)
+    problems.push(`BOOTSTRAP_ADMIN_USERNAME: ${USERNAME_REFUSAL_MESSAGES[adminUsername.reason]}`);
+
   if (problems.length) throw new ConfigValidationError(problems);
 
   const cores = availableParallelism();
@@ -346,6 +364,8 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       corsOrigins: list(env.CORS_ORIGINS),
       uiEnabled: env.UI_ENABLED ?? !production,
       bodyLimitBytes: 1024 * 1024,
+      docsEnabled: env.DOCS_ENABLED ?? !production,
+      metricsToken: env.METRICS_TOKEN,
     },
     database: {
       url: env.DATABASE_URL,
@@ -375,6 +395,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     throttle: {
       ipPerMinute: env.THROTTLE_IP_PER_MINUTE ?? 6000,
       userPerMinute: env.THROTTLE_USER_PER_MINUTE ?? 20,
+      accountFailuresPerHour: env.THROTTLE_ACCOUNT_FAILURES_PER_HOUR ?? 100,
       redisUrl: env.REDIS_URL,
       redisKeyPrefix: 'efcx:rl:',
     },
@@ -392,7 +413,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     log: { level: env.LOG_LEVEL ?? 'info' },
     bootstrap: {
       tenant: env.BOOTSTRAP_TENANT ?? (production ? undefined : 'demo'),
-      adminUsername: env.BOOTSTRAP_ADMIN_USERNAME ?? 'admin',
+      adminUsername: adminUsername.ok ? adminUsername.username : 'admin',
       adminPassword: bootstrapPassword,
     },
   };

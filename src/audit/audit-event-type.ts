@@ -21,6 +21,7 @@ export enum AuditEventType {
   USER_UPDATED = 'USER_UPDATED',
   USER_DELETED = 'USER_DELETED',
   TENANT_CHANGED = 'TENANT_CHANGED',
+  LOGIN_THROTTLED = 'LOGIN_THROTTLED',
 }
 
 /**
@@ -51,7 +52,13 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
   SETTINGS_CHANGED: '{ changes: { field: { from, to } } }',
   CHANNEL_CHANGED: '{ channelId, action: "created" | "updated" | "deleted", changes }',
   USER_CREATED: '{ username, roles }',
-  USER_UPDATED: '{ changes: string[] } — names of the changed fields, never a password',
+  USER_UPDATED:
+    '{ changes: string[] } — names of the changed fields, never a password; the PRECIS migration ' +
+    'adds { reason: "username_collision", previousUsername, username, collidesWith }',
   USER_DELETED: '{ username }',
   TENANT_CHANGED: '{ action: "created" | "updated", changes }',
+  LOGIN_THROTTLED:
+    '{ reason: "account_failures", username?, limitPerHour } — the account passed ' +
+    'THROTTLE_ACCOUNT_FAILURES_PER_HOUR wrong passwords in an hour; its logins answer 429 until the ' +
+    'hour ends. Once per hour and account; username only when the account exists',
 };

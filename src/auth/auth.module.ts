@@ -1,3 +1,4 @@
+import { AccountLimitExemption, NoAccountLimitExemption } from './account-limit-exemption';
 import { BearerLookup } from './bearer-lookup.service';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -69,6 +70,8 @@ import { SessionTokensService } from './session-tokens.service';
     MfaSubjectRateGuard,
     MfaSessionPurgeJob,
     LoginGuard,
+    // v1.1 §9: the device-token exemption replaces this once remembered devices exist.
+    { provide: AccountLimitExemption, useClass: NoAccountLimitExemption },
     // Global guards run in this order: the IP throttle first (it also counts requests that fail
     // authentication), then default-deny authentication.
     { provide: APP_GUARD, useClass: AuthRateGuard },

@@ -1,6 +1,5 @@
 import {
   IsBoolean,
-  IsEmail,
   IsInt,
   IsOptional,
   IsString,
@@ -10,7 +9,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { Optional, PlainText } from '../../../common/validation/field-decorators';
+import { EmailAddress, Optional, PlainText } from '../../../common/validation/field-decorators';
 
 const HOSTNAME =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9a-fA-F:.]+\]?$/;
@@ -52,18 +51,15 @@ export class EmailChannelConfigDto {
 /** `{ "destination": "…" }`, or `{ "email": "…" }`: the same. */
 export class EmailRegistrationDto {
   @Optional()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'destination must be an email address' })
+  @EmailAddress('destination must be an email address')
   destination?: string;
 
   @Optional()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @EmailAddress('email must be an email address')
   email?: string;
 }
 
 export class EmailTestDto {
-  @MaxLength(254)
-  @IsEmail({}, { message: 'to must be an email address' })
+  @EmailAddress('to must be an email address')
   to!: string;
 }
