@@ -127,7 +127,29 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86400) OTP_RETENTION_SECONDS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) AUDIT_RETENTION_DAYS?: number;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() CHANNEL_ALLOWED_HOSTS?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[A-Za-z0-9*.:[\]-]+(:(\d{1,5}|\*))?(\s*,\s*[A-Za-z0-9*.:[\]-]+(:(\d{1,5}|\*))?)*$/, {
+    message: 'must be a comma-separated list of hosts, host:port or host:*',
+  })
+  CHANNEL_ALLOWED_HOSTS?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[A-Za-z0-9*.:[\]-]+(\s*,\s*[A-Za-z0-9*.:[\]-]+)*$/, {
+    message: 'must be a comma-separated list of hosts',
+  })
+  CHANNEL_PLAINTEXT_HOSTS?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+    {
+      message: 'must be a host name (the SMTP EHLO greeting)',
+    },
+  )
+  SMTP_HELO_NAME?: string;
   @IsOptional() @Transform(toBool) @IsBoolean() UI_ENABLED?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535) DEV_MAIL_PORT?: number;
 
@@ -385,6 +407,8 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     mail: {
       smtpTimeoutMs: env.SMTP_TIMEOUT_MS ?? 10000,
       channelAllowedHosts: list(env.CHANNEL_ALLOWED_HOSTS),
+      channelPlaintextHosts: list(env.CHANNEL_PLAINTEXT_HOSTS),
+      smtpHeloName: env.SMTP_HELO_NAME ?? null,
       devMailPort: env.DEV_MAIL_PORT ?? 1025,
       devInbox: !production,
     },

@@ -5,6 +5,7 @@ import { InitialSchema1795908043080 } from './1795908043080-InitialSchema';
 import { Sessions1795990000000 } from './1795990000000-Sessions';
 import { SecondFactorAtomic1796000000000 } from './1796000000000-SecondFactorAtomic';
 import { SessionAcr1796000000001 } from './1796000000001-SessionAcr';
+import { ChannelTls1796100000000 } from './1796100000000-ChannelTls';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -18,4 +19,5 @@ export const ALL_MIGRATIONS = [
   Sessions1795990000000,
   SecondFactorAtomic1796000000000,
   SessionAcr1796000000001,
+  ChannelTls1796100000000,
 ];

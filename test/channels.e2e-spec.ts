@@ -56,7 +56,7 @@ async function silentServer(): Promise<{ port: number; stop: () => Promise<void>
 const emailConfig = (port: number, extra: Record<string, unknown> = {}) => ({
   host: '127.0.0.1',
   port,
-  secure: false,
+  tls: 'none',
   from: FROM,
   ...extra,
 });
@@ -130,7 +130,7 @@ describe('Tenant admin: channels', () => {
         config: {
           host: '127.0.0.1',
           port: smtp.port,
-          secure: false,
+          tls: 'none',
           username: 'otp',
           from: FROM,
           passwordSet: true,
@@ -304,7 +304,7 @@ describe('Tenant admin: channels', () => {
       expect(kept.body.config).toEqual({
         host: '127.0.0.1',
         port: smtp.port,
-        secure: false,
+        tls: 'none',
         username: 'otp',
         from: 'Other <other@efcx.test>',
         passwordSet: true,

@@ -7,7 +7,6 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { mailConfig, runtimeConfig } from '../../config/app-config';
 import { AuditEventType } from '../audit/audit-event-type';
 import { auditedBy, AuditService } from '../audit/audit.service';
-import { CodeHasher } from '../common/crypto/code-hasher';
 import { SecretBox } from '../common/crypto/secret-box';
 import { AppException, FieldError } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -36,6 +35,10 @@ import {
 } from './providers/channel-provider';
 import { ChannelProviderRegistry } from './providers/channel-provider.registry';
 import { resealColumn } from '../common/crypto/reseal';
+import { FailureLimiter } from '../throttling/failure-limiter.service';
+
+/** Test messages per tenant per minute (API.md v1.1 §5). */
+const TESTS_PER_MINUTE = 10;
 
 /** A channel with its provider, ready to deliver or verify. */
 export interface UsableChannel {
@@ -53,6 +56,7 @@ export class ChannelsService {
     private readonly box: SecretBox,
     @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
     @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
+    private readonly limiter: FailureLimiter,
   ) {}
 
   async list(tenantId: string): Promise<ChannelListResponseDto> {
@@ -80,7 +84,10 @@ export class ChannelsService {
       throw AppException.validation([
         { field: 'type', message: `type must be one of: ${this.registry.types().join(', ')}` },
       ]);
-    const { config, secrets } = await this.checkedConfig(provider, dto.config);
+    const { config, secrets } = await this.checkedConfig(
+      provider,
+      provider.normalizeConfig(dto.config),
+    );
     return this.dataSource.transaction(async (m) => {
       const repo = m.getRepository(Channel);
       const id = (
@@ -132,12 +139,15 @@ export class ChannelsService {
         changes.push('enabled');
       }
       if (dto.config !== undefined) {
-        const merged: Record<string, unknown> = { ...current.config, ...this.open(current) };
-        for (const [key, value] of Object.entries(dto.config)) {
+        const stored = this.open(current);
+        const before = provider.normalizeConfig({ ...current.config });
+        const merged: Record<string, unknown> = { ...before, ...stored };
+        for (const [key, value] of Object.entries(provider.normalizeConfig(dto.config, true))) {
           if (value === null) delete merged[key];
           else merged[key] = value;
           changes.push(`config.${key}`);
         }
+        this.assertSecretsResent(provider, before, merged, stored, dto.config);
         const { config, secrets } = await this.checkedConfig(provider, merged);
         patch.config = config;
         patch.secrets = this.seal(id, secrets);
@@ -179,7 +189,11 @@ export class ChannelsService {
     });
   }
 
-  /** Sends a real message with a random code to `to`: 200, or 502 OTP_DELIVERY_FAILED. */
+  /**
+   * Sends the channel's test message (no code) to `to`: 200, or 502 OTP_DELIVERY_FAILED. At most
+   * TESTS_PER_MINUTE per tenant (429): a test sends mail to any address the admin names.
+   * Every attempt that reached the channel is audited as CHANNEL_TESTED with its outcome.
+   */
   async test(
     tenantId: string,
     tenantName: string,
@@ -191,20 +205,20 @@ export class ChannelsService {
     if (!isCodeProvider(provider))
       throw AppException.conflict('This channel type does not deliver messages.');
     const to = provider.testDestination(await validateBody(provider.testDto, { to: body.to }));
+    await this.limiter.consume(`channel-test:${tenantId}`, TESTS_PER_MINUTE);
+    let reason: string | null = null;
     try {
-      await provider.deliver(channel, {
-        to,
-        code: CodeHasher.generate(6),
-        purpose: 'test',
-        expiresInSeconds: 300,
-        tenantName,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-      });
+      await provider.sendTest(channel, { to, tenantName, channelName: channel.name });
     } catch (e) {
-      if (e instanceof DeliveryError) throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
-      throw e;
+      if (!(e instanceof DeliveryError)) throw e;
+      reason = e.reason;
     }
+    await this.audit.record(tenantId, {
+      type: AuditEventType.CHANNEL_TESTED,
+      ...auditedBy(meta),
+      data: { channelId: id, ok: reason === null, reason },
+    });
+    if (reason !== null) throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
     return { ok: true };
   }
 
@@ -296,6 +310,7 @@ export class ChannelsService {
         ...provider.checkConfig(raw, {
           production: this.runtime.production,
           allowedHosts: this.mail.channelAllowedHosts,
+          plaintextHosts: this.mail.channelPlaintextHosts,
         }),
       );
     if (problems.length) throw AppException.validation(problems);
@@ -307,6 +322,30 @@ export class ChannelsService {
       else config[key] = value as string | number | boolean;
     }
     return { config, secrets };
+  }
+
+  /**
+   * A PATCH that moves a channel with stored secrets (email: host, port, username, tls) must send
+   * them again: else an admin could point the channel at their own server and have /test hand
+   * it the stored password.
+   */
+  private assertSecretsResent(
+    provider: ChannelProvider,
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+    stored: Record<string, string>,
+    patch: Record<string, unknown>,
+  ): void {
+    const moved = provider.secretBoundFields.some((f) => before[f] !== after[f]);
+    if (!moved) return;
+    const missing = provider.secretFields.filter((f) => stored[f] && patch[f] === undefined);
+    if (missing.length)
+      throw AppException.validation(
+        missing.map((f) => ({
+          field: `config.${f}`,
+          message: `config.${f} must be sent again when ${provider.secretBoundFields.join(', ')} change`,
+        })),
+      );
   }
 
   /** After a DATA_ENCRYPTION_KEY rotation: channel secrets sealed with an older key, re-sealed. */

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsEmail, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 
 export const TENANT_SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
@@ -73,3 +73,14 @@ export function characterCount(s: string): number {
   for (const _ of s) n++;
   return n;
 }
+
+/**
+ * An email address: at most 254 characters and no control characters. validator's isEmail lets a
+ * quoted local part carry CR/LF ("a\r\nBcc: x"@y), which a mail header must never receive.
+ */
+export const EmailAddress = (message = '$property must be an email address') =>
+  applyDecorators(
+    IsEmail({}, { message }),
+    MaxLength(254),
+    Matches(NO_CONTROL_CHARS, { message: '$property must not contain control characters' }),
+  );
