@@ -37,6 +37,11 @@ const toBool = ({ value }: { value: unknown }) => {
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+/** A host name (`*.` allowed), an IPv4 address, a bare IPv6 address or a bracketed one. */
+const HOST_PATTERN =
+  '(\\[[0-9a-fA-F:.]+\\]|[0-9a-fA-F]*:[0-9a-fA-F:.]*|[A-Za-z0-9*][A-Za-z0-9.-]*)';
+const commaList = (item: string) => new RegExp(`^${item}(\\s*,\\s*${item})*$`);
+
 /** Every variable of API.md's configuration table; unset numeric values take the defaults below. */
 export class EnvironmentVariables {
   @IsOptional() @IsString() NODE_ENV?: string;
@@ -129,14 +134,14 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) AUDIT_RETENTION_DAYS?: number;
   @IsOptional()
   @Transform(emptyToUndefined)
-  @Matches(/^[A-Za-z0-9*.:[\]-]+(:(\d{1,5}|\*))?(\s*,\s*[A-Za-z0-9*.:[\]-]+(:(\d{1,5}|\*))?)*$/, {
+  @Matches(commaList(`${HOST_PATTERN}(:(\\d{1,5}|\\*))?`), {
     message: 'must be a comma-separated list of hosts, host:port or host:*',
   })
   CHANNEL_ALLOWED_HOSTS?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @Matches(/^[A-Za-z0-9*.:[\]-]+(\s*,\s*[A-Za-z0-9*.:[\]-]+)*$/, {
+  @Matches(commaList(HOST_PATTERN), {
     message: 'must be a comma-separated list of hosts',
   })
   CHANNEL_PLAINTEXT_HOSTS?: string;

@@ -77,9 +77,19 @@ export class ChannelsController {
 
   @Post(':id/test')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send a real test message through the channel' })
+  @ApiOperation({
+    summary: 'Send a test message through the channel (no code); 10 per tenant per minute',
+    description:
+      'Audited as CHANNEL_TESTED { channelId, ok, reason } (reason e.g. smtp_tls_unavailable, ' +
+      'smtp_tls_failed, smtp_auth_failed, smtp_timeout).',
+  })
   @ApiOkResponse({ type: ChannelTestResponseDto })
-  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT, ErrorCode.OTP_DELIVERY_FAILED)
+  @ApiErrors(
+    ...BODY_ERRORS,
+    ErrorCode.CONFLICT,
+    ErrorCode.OTP_DELIVERY_FAILED,
+    ErrorCode.TOO_MANY_REQUESTS,
+  )
   test(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,
