@@ -213,10 +213,11 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
   }
 
   /**
-   * Where to connect. In production, a host that CHANNEL_ALLOWED_HOSTS does not list is resolved
-   * here and refused when any of its addresses is loopback, private or link-local (a public name
-   * pointing inside, SSRF); the connection then goes to the vetted address itself, with the name
-   * kept for TLS, so a second resolution cannot swap it (DNS rebinding).
+   * Where to connect. In production, a host that CHANNEL_ALLOWED_HOSTS does not list must use a
+   * standard port and is resolved here, refused when any of its addresses is not globally
+   * reachable (a public name pointing inside, SSRF); the connection then goes to the vetted
+   * address itself, with the name kept for TLS, so a second resolution cannot swap it (DNS
+   * rebinding).
    */
   private async target(channel: ResolvedChannel): Promise<{ host: string; servername?: string }> {
     const host = String(channel.config.host);
