@@ -525,6 +525,37 @@ describe('email channels in production', () => {
     await api.test(tenant, local.body.id, to).expect(200);
     await sink.waitFor(to);
   });
+
+  it('holds the rules at delivery too, for rows saved under other settings', async () => {
+    const tenant = await createTenant(t);
+    const plainRow = await api.create(tenant, config('smtp.public.test', 587)).expect(201);
+    const portRow = await api
+      .create(tenant, config('127.0.0.1', sink.port, { tls: 'none' }))
+      .expect(201);
+    const setConfig = (id: string, patch: object) =>
+      queryDb(t.databaseUrl, 'UPDATE channels SET config = config || $2::jsonb WHERE id = $1', [
+        id,
+        JSON.stringify(patch),
+      ]);
+    await setConfig(plainRow.body.id, { tls: 'none' });
+    await setConfig(portRow.body.id, { port: sink.port + 1 });
+    const to = newAddress();
+    expectExactErrorResponse(
+      await api.test(tenant, plainRow.body.id, to),
+      502,
+      'OTP_DELIVERY_FAILED',
+    );
+    expectExactErrorResponse(
+      await api.test(tenant, portRow.body.id, to),
+      502,
+      'OTP_DELIVERY_FAILED',
+    );
+    expect(await channelTests(t, tenant)).toEqual([
+      { channelId: portRow.body.id, ok: false, reason: 'smtp_host_refused' },
+      { channelId: plainRow.body.id, ok: false, reason: 'smtp_plaintext_refused' },
+    ]);
+    expect(sink.to(to)).toEqual([]);
+  });
 });
 
 describe('email channels in production without CHANNEL_ALLOWED_HOSTS', () => {
