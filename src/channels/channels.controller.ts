@@ -5,6 +5,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UuidParam } from '../common/validation/uuid-param.decorator';
+import { ChannelTester } from './channel-tester.service';
 import { ChannelsService } from './channels.service';
 import {
   ChannelListResponseDto,
@@ -19,7 +20,10 @@ import {
 @Controller('v1/tenants/:slug/channels')
 @TenantAdmin()
 export class ChannelsController {
-  constructor(private readonly channels: ChannelsService) {}
+  constructor(
+    private readonly channels: ChannelsService,
+    private readonly tester: ChannelTester,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a channel (email, authenticator, …); secrets are write-only' })
@@ -96,6 +100,6 @@ export class ChannelsController {
     @Body() dto: ChannelTestDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.channels.test(tenant.id, tenant.name, id, dto, meta);
+    return this.tester.test(tenant.id, tenant.name, id, dto, meta);
   }
 }

@@ -11,16 +11,11 @@ import { SecretBox } from '../common/crypto/secret-box';
 import { AppException, FieldError } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
-import {
-  flattenValidationErrors,
-  VALIDATION_OPTIONS,
-  validateBody,
-} from '../common/validation/validation';
+import { flattenValidationErrors, VALIDATION_OPTIONS } from '../common/validation/validation';
 import { requireTenant } from '../database/query-guards';
 import {
   ChannelListResponseDto,
   ChannelResponseDto,
-  ChannelTestDto,
   CreateChannelDto,
   UpdateChannelDto,
 } from './dto/channel.dto';
@@ -29,16 +24,10 @@ import {
   ChannelProvider,
   CodeChannelProvider,
   CodeMessage,
-  DeliveryError,
-  isCodeProvider,
   ResolvedChannel,
 } from './providers/channel-provider';
 import { ChannelProviderRegistry } from './providers/channel-provider.registry';
 import { resealColumn } from '../common/crypto/reseal';
-import { FailureLimiter } from '../throttling/failure-limiter.service';
-
-/** Test messages per tenant per minute (API.md v1.1 §5). */
-const TESTS_PER_MINUTE = 10;
 
 /** A channel with its provider, ready to deliver or verify. */
 export interface UsableChannel {
@@ -56,7 +45,6 @@ export class ChannelsService {
     private readonly box: SecretBox,
     @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
     @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
-    private readonly limiter: FailureLimiter,
   ) {}
 
   async list(tenantId: string): Promise<ChannelListResponseDto> {
@@ -187,39 +175,6 @@ export class ChannelsService {
         m,
       );
     });
-  }
-
-  /**
-   * Sends the channel's test message (no code) to `to`: 200, or 502 OTP_DELIVERY_FAILED. At most
-   * TESTS_PER_MINUTE per tenant (429): a test sends mail to any address the admin names.
-   * Every attempt that reached the channel is audited as CHANNEL_TESTED with its outcome.
-   */
-  async test(
-    tenantId: string,
-    tenantName: string,
-    id: string,
-    body: ChannelTestDto,
-    meta: RequestMeta,
-  ): Promise<{ ok: true }> {
-    const { channel, provider } = await this.resolve(tenantId, id);
-    if (!isCodeProvider(provider))
-      throw AppException.conflict('This channel type does not deliver messages.');
-    const to = provider.testDestination(await validateBody(provider.testDto, { to: body.to }));
-    await this.limiter.consume(`channel-test:${tenantId}`, TESTS_PER_MINUTE);
-    let reason: string | null = null;
-    try {
-      await provider.sendTest(channel, { to, tenantName, channelName: channel.name });
-    } catch (e) {
-      if (!(e instanceof DeliveryError)) throw e;
-      reason = e.reason;
-    }
-    await this.audit.record(tenantId, {
-      type: AuditEventType.CHANNEL_TESTED,
-      ...auditedBy(meta),
-      data: { channelId: id, ok: reason === null, reason },
-    });
-    if (reason !== null) throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
-    return { ok: true };
   }
 
   /** For the 2FA settings: 422 unless `id` is an enabled channel of this tenant. */
