@@ -338,7 +338,7 @@ async function main(): Promise<void> {
     type: 'email',
     name: 'sink',
     enabled: true,
-    config: { host: '127.0.0.1', port: sink.port, secure: false, from: 'EFCX <otp@bench.test>' },
+    config: { host: '127.0.0.1', port: sink.port, tls: 'none', from: 'EFCX <otp@bench.test>' },
   });
   await api('PUT', '/v1/tenants/bench-mail/settings/2fa', {
     enabled: true,

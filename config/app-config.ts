@@ -65,7 +65,12 @@ export interface OtpConfig {
 
 export interface MailConfig {
   smtpTimeoutMs: number;
+  /** CHANNEL_ALLOWED_HOSTS: `host`, `*.suffix`, `host:port` or `host:*` entries. */
   channelAllowedHosts: string[];
+  /** CHANNEL_PLAINTEXT_HOSTS: hosts a channel may reach with `tls: "none"` in production. */
+  channelPlaintextHosts: string[];
+  /** SMTP_HELO_NAME; null: the domain of each channel's `from`. */
+  smtpHeloName: string | null;
   devMailPort: number;
   /**
    * Run the development inbox (an SMTP catcher on 127.0.0.1:devMailPort, read at /dev/inbox) and

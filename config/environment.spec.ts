@@ -123,6 +123,37 @@ describe('environment', () => {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
   });
 
+  it('reads the channel variables of v1.1 §5 and refuses malformed ones', () => {
+    const dev = buildAppConfig(validateEnvironment({}), { generated: gen });
+    expect(dev.mail.channelPlaintextHosts).toEqual([]);
+    expect(dev.mail.smtpHeloName).toBeNull();
+    const cfg = buildAppConfig(
+      validateEnvironment({
+        CHANNEL_ALLOWED_HOSTS: 'smtp.acme.test, relay.corp.test:2526,any.corp.test:*,[fd00::25]:25',
+        CHANNEL_PLAINTEXT_HOSTS: 'relay.corp.test',
+        SMTP_HELO_NAME: 'mx-out.acme.test',
+      }),
+      { generated: gen },
+    );
+    expect(cfg.mail.channelAllowedHosts).toEqual([
+      'smtp.acme.test',
+      'relay.corp.test:2526',
+      'any.corp.test:*',
+      '[fd00::25]:25',
+    ]);
+    expect(cfg.mail.channelPlaintextHosts).toEqual(['relay.corp.test']);
+    expect(cfg.mail.smtpHeloName).toBe('mx-out.acme.test');
+    const problems = problemsOf(() =>
+      validateEnvironment({
+        CHANNEL_ALLOWED_HOSTS: 'smtp.acme.test:port',
+        CHANNEL_PLAINTEXT_HOSTS: 'a b',
+        SMTP_HELO_NAME: 'mx out\r\nMAIL FROM',
+      }),
+    );
+    for (const name of ['CHANNEL_ALLOWED_HOSTS', 'CHANNEL_PLAINTEXT_HOSTS', 'SMTP_HELO_NAME'])
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+  });
+
   it('parses TRUST_PROXY as a hop count or a list of addresses', () => {
     expect(
       buildAppConfig(validateEnvironment({ TRUST_PROXY: '2' }), { generated: gen }).http.trustProxy,

@@ -38,6 +38,11 @@ const toBool = ({ value }: { value: unknown }) => {
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+/** A host name (`*.` allowed), an IPv4 address, a bare IPv6 address or a bracketed one. */
+const HOST_PATTERN =
+  '(\\[[0-9a-fA-F:.]+\\]|[0-9a-fA-F]*:[0-9a-fA-F:.]*|[A-Za-z0-9*][A-Za-z0-9.-]*)';
+const commaList = (item: string) => new RegExp(`^${item}(\\s*,\\s*${item})*$`);
+
 /** Every variable of API.md's configuration table; unset numeric values take the defaults below. */
 export class EnvironmentVariables {
   @IsOptional() @IsString() NODE_ENV?: string;
@@ -134,7 +139,29 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86400) OTP_RETENTION_SECONDS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) AUDIT_RETENTION_DAYS?: number;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() CHANNEL_ALLOWED_HOSTS?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(commaList(`${HOST_PATTERN}(:(\\d{1,5}|\\*))?`), {
+    message: 'must be a comma-separated list of hosts, host:port or host:*',
+  })
+  CHANNEL_ALLOWED_HOSTS?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(commaList(HOST_PATTERN), {
+    message: 'must be a comma-separated list of hosts',
+  })
+  CHANNEL_PLAINTEXT_HOSTS?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+    {
+      message: 'must be a host name (the SMTP EHLO greeting)',
+    },
+  )
+  SMTP_HELO_NAME?: string;
   @IsOptional() @Transform(toBool) @IsBoolean() UI_ENABLED?: boolean;
   @IsOptional() @Transform(toBool) @IsBoolean() DOCS_ENABLED?: boolean;
   @IsOptional()
@@ -406,6 +433,8 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     mail: {
       smtpTimeoutMs: env.SMTP_TIMEOUT_MS ?? 10000,
       channelAllowedHosts: list(env.CHANNEL_ALLOWED_HOSTS),
+      channelPlaintextHosts: list(env.CHANNEL_PLAINTEXT_HOSTS),
+      smtpHeloName: env.SMTP_HELO_NAME ?? null,
       devMailPort: env.DEV_MAIL_PORT ?? 1025,
       devInbox: !production,
     },

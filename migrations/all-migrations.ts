@@ -6,6 +6,7 @@ import { Sessions1795990000000 } from './1795990000000-Sessions';
 import { SecondFactorAtomic1796000000000 } from './1796000000000-SecondFactorAtomic';
 import { SessionAcr1796000000001 } from './1796000000001-SessionAcr';
 import { SignInProof1796000000002 } from './1796000000002-SignInProof';
+import { ChannelTls1796100000000 } from './1796100000000-ChannelTls';
 import { PrecisUsernames1796200000000 } from './1796200000000-PrecisUsernames';
 
 /**
@@ -21,5 +22,6 @@ export const ALL_MIGRATIONS = [
   SecondFactorAtomic1796000000000,
   SessionAcr1796000000001,
   SignInProof1796000000002,
+  ChannelTls1796100000000,
   PrecisUsernames1796200000000,
 ];

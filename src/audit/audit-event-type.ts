@@ -17,6 +17,7 @@ export enum AuditEventType {
   SESSION_REVOKED = 'SESSION_REVOKED',
   SETTINGS_CHANGED = 'SETTINGS_CHANGED',
   CHANNEL_CHANGED = 'CHANNEL_CHANGED',
+  CHANNEL_TESTED = 'CHANNEL_TESTED',
   USER_CREATED = 'USER_CREATED',
   USER_UPDATED = 'USER_UPDATED',
   USER_DELETED = 'USER_DELETED',
@@ -51,6 +52,8 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
     'all of a tenant\'s: { sessions (count), reason: "tenant_disabled" }',
   SETTINGS_CHANGED: '{ changes: { field: { from, to } } }',
   CHANNEL_CHANGED: '{ channelId, action: "created" | "updated" | "deleted", changes }',
+  CHANNEL_TESTED:
+    '{ channelId, ok: boolean, reason: null | "smtp_tls_unavailable" | "smtp_tls_failed" | ... } — a POST …/channels/{id}/test',
   USER_CREATED: '{ username, roles }',
   USER_UPDATED:
     '{ changes: string[] } — names of the changed fields, never a password; the PRECIS migration ' +

@@ -32,11 +32,14 @@ export class FailureLimiter {
     if (w.count >= this.cfg.userPerMinute) throw tooManyRequests(w);
   }
 
-  /** Counts a request against the limit: 429 beyond it (verify, resend, register per account). */
-  async consume(key: string): Promise<void> {
+  /**
+   * Counts a request against the limit: 429 beyond it (verify, resend, register per account:
+   * THROTTLE_USER_PER_MINUTE; a fixed `limit` for other per-minute limits, e.g. channel tests).
+   */
+  async consume(key: string, limit = this.cfg.userPerMinute): Promise<void> {
     // Count first, then compare: concurrent calls can never all pass the last free slot.
     const w = await this.store.hit(storeKey(key), WINDOW_MS);
-    if (w.count > this.cfg.userPerMinute) throw tooManyRequests(w);
+    if (w.count > limit) throw tooManyRequests(w);
   }
 
   async recordFailure(key: string): Promise<void> {
