@@ -106,11 +106,9 @@ export class OtpIssuer {
     const code = CodeHasher.generate(req.policy.length);
     const expiresAt = this.expiryOf(req);
     try {
-      const [row] = await runPrepared<{ id: string | null; claimed: Date; previous: Date | null }>(
+      const [row] = await runPrepared<{ id: string | null; claimed: Date }>(
         this.dataSource,
-        sql`WITH previous AS (
-             SELECT last_delivery_at FROM two_factor_state WHERE user_id = ${req.userId}::uuid
-           ), claimed AS (
+        sql`WITH claimed AS (
              INSERT INTO two_factor_state AS s (user_id, tenant_id, last_delivery_at)
              VALUES (${req.userId}::uuid, ${req.tenantId}::uuid,
                      date_trunc('milliseconds', clock_timestamp()))
@@ -139,15 +137,16 @@ export class OtpIssuer {
                FROM claimed, (SELECT count(*) FROM gone) g
              RETURNING id
            )
-           SELECT (SELECT id FROM ins) AS id, (SELECT last_delivery_at FROM claimed) AS claimed,
-                  (SELECT last_delivery_at FROM previous) AS previous`,
+           SELECT (SELECT id FROM ins) AS id, (SELECT last_delivery_at FROM claimed) AS claimed`,
       );
       if (!row.id) return null;
       return {
         code,
         expiresAt,
         challengeId: row.id,
-        claim: { previous: row.previous, claimed: row.claimed },
+        // The claim succeeded, so no cooldown was running: a failed delivery gives back "none"
+        // (the value before it, read in this statement's snapshot, may be older than the row).
+        claim: { previous: null, claimed: row.claimed },
         sent: 1,
       };
     } catch (e) {

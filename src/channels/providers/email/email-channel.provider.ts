@@ -64,6 +64,11 @@ export function smtpFailureReason(err: unknown): string {
   return 'smtp_error';
 }
 
+/** Per channel and process: enough for bursts of logins, few enough for a tenant's relay. */
+const POOL_CONNECTIONS = 5;
+/** A connection is recycled after this many mails (relays limit messages per session). */
+const POOL_MESSAGES_PER_CONNECTION = 100;
+
 const CERT_ERROR =
   /CERT|SELF_SIGNED|self[- ]signed|certificate|ERR_TLS|ERR_SSL|wrong version number|alert/i;
 
@@ -280,6 +285,11 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
       connectionTimeout: timeout,
       greetingTimeout: timeout,
       socketTimeout: timeout,
+      // Pooled: a login's mail reuses an open, authenticated session instead of a new TCP + TLS
+      // handshake + AUTH per code; the pool closes with the transport when the channel changes.
+      pool: true,
+      maxConnections: POOL_CONNECTIONS,
+      maxMessages: POOL_MESSAGES_PER_CONNECTION,
     });
     this.transports.set(channel.id, name);
     return name;
