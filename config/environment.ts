@@ -128,6 +128,13 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86400) OTP_RETENTION_SECONDS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) AUDIT_RETENTION_DAYS?: number;
   @IsOptional() @Transform(emptyToUndefined) @IsString() CHANNEL_ALLOWED_HOSTS?: string;
+  /** Webhook hosts tenant admins may configure (comma list, `*.example.com`); unset: any public host. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString() WEBHOOK_ALLOWED_HOSTS?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000) WEBHOOK_TIMEOUT_MS?: number;
+  /** The first retry's delay; each further one doubles it (at most an hour). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000) WEBHOOK_RETRY_BASE_MS?: number;
+  /** How often each instance looks for due deliveries. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(60_000) WEBHOOK_POLL_MS?: number;
   @IsOptional() @Transform(toBool) @IsBoolean() UI_ENABLED?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535) DEV_MAIL_PORT?: number;
 
@@ -389,6 +396,12 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       devInbox: !production,
     },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? 365 },
+    webhooks: {
+      allowedHosts: list(env.WEBHOOK_ALLOWED_HOSTS),
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS ?? 10000,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS ?? 10000,
+      pollMs: env.WEBHOOK_POLL_MS ?? 1000,
+    },
     log: { level: env.LOG_LEVEL ?? 'info' },
     bootstrap: {
       tenant: env.BOOTSTRAP_TENANT ?? (production ? undefined : 'demo'),

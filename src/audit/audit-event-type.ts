@@ -21,6 +21,7 @@ export enum AuditEventType {
   USER_UPDATED = 'USER_UPDATED',
   USER_DELETED = 'USER_DELETED',
   TENANT_CHANGED = 'TENANT_CHANGED',
+  WEBHOOK_CHANGED = 'WEBHOOK_CHANGED',
 }
 
 /**
@@ -54,4 +55,6 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
   USER_UPDATED: '{ changes: string[] } — names of the changed fields, never a password',
   USER_DELETED: '{ username }',
   TENANT_CHANGED: '{ action: "created" | "updated", changes }',
+  WEBHOOK_CHANGED:
+    '{ webhookId, action: "created" | "updated" | "deleted" | "secret_rotated", host, events, enabled, changes? } — never the secret, nor the URL\'s path or query',
 };

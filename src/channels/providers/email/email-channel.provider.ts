@@ -5,6 +5,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { mailConfig, runtimeConfig } from '../../../../config/app-config';
 import { AppException, FieldError } from '../../../common/errors/app.exception';
+import { hostAllowed, isInternalHost } from '../../../common/net/host-guard';
 import {
   CodeChannelProvider,
   CodeMessage,
@@ -15,47 +16,8 @@ import {
 import { EmailChannelConfigDto, EmailRegistrationDto, EmailTestDto } from './email-channel.dto';
 import { renderCodeEmail } from './email-message';
 
-/** True for loopback, private, link-local and unspecified literal addresses and `localhost`. */
-export function isInternalHost(host: string): boolean {
-  let h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  try {
-    // The URL parser reads IPv4 the way resolvers do: 127.1, 2130706433, 0x7f000001 → 127.0.0.1.
-    h = new URL(`http://${isIP(h) === 6 ? `[${h}]` : h}/`).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return true; // not a host the URL parser accepts: refuse rather than guess
-  }
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) {
-    const [a, b] = h.split('.').map(Number);
-    return (
-      a === 127 ||
-      a === 10 ||
-      a === 0 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (isIP(h) === 6)
-    return (
-      h === '::1' ||
-      h === '::' ||
-      /^f[cd]/.test(h) ||
-      /^fe[89ab]/.test(h) ||
-      h.startsWith('::ffff:')
-    );
-  return false;
-}
-
-/** `smtp.acme.test` matches `smtp.acme.test` and `*.acme.test`. */
-export function hostAllowed(host: string, allowed: string[]): boolean {
-  const h = host.toLowerCase();
-  return allowed.some((pattern) => {
-    const p = pattern.toLowerCase();
-    return p.startsWith('*.') ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p;
-  });
-}
+// The host guard is shared with the webhooks (src/common/net/host-guard.ts).
+export { hostAllowed, isInternalHost };
 
 /** The exact reason of a failed SMTP delivery, for the audit log (never shown to the user). */
 export function smtpFailureReason(err: unknown): string {

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { Webhook } from './entities/webhook.entity';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookDeliveryWorker } from './webhook-delivery.worker';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksService } from './webhooks.service';
+
+/**
+ * Audit events to tenants' URLs (API.md v1.1 §12). Depends on audit (to read an event) and common;
+ * audit does not know it: the deliveries are written by a trigger on audit_events.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Webhook, WebhookDelivery]), AuditModule],
+  controllers: [WebhooksController],
+  providers: [WebhooksService, WebhookDeliveriesRepository, WebhookDeliveryWorker],
+  exports: [WebhooksService],
+})
+export class WebhooksModule {}
