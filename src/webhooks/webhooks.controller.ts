@@ -116,7 +116,8 @@ export class WebhooksController {
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Deliver again now (with a fresh 24 hours of retries); 409 while the webhook is disabled',
+    summary:
+      'Deliver again now (with a fresh 24 hours of retries); 409 while the webhook is disabled',
   })
   @ApiAcceptedResponse({ type: WebhookDeliveryResponseDto })
   @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)

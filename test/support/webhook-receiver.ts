@@ -2,6 +2,13 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
+/** Polled often, retried a few milliseconds apart, attempts that time out after a second. */
+export const FAST_WEBHOOKS = {
+  WEBHOOK_POLL_MS: '25',
+  WEBHOOK_RETRY_BASE_MS: '100',
+  WEBHOOK_TIMEOUT_MS: '1000',
+};
+
 export interface ReceivedWebhook {
   path: string;
   headers: IncomingHttpHeaders;
@@ -88,7 +95,9 @@ export class WebhookReceiver {
 
   async stop(): Promise<void> {
     for (const release of this.hanging) release();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 }
 

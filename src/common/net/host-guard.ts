@@ -43,7 +43,6 @@ export function hostAllowed(host: string, allowed: string[]): boolean {
   });
 }
 
-
 /** Thrown by `publicOnlyLookup` for a name that resolves inside. */
 export class InternalAddressError extends Error {
   readonly code = 'EINTERNALADDRESS';

@@ -25,7 +25,10 @@ export class CreateWebhookDto {
 
   /** Audit event types, or `["*"]` for all. */
   @ApiProperty({ type: [String], enum: WEBHOOK_EVENT_CHOICES })
-  @IsIn(WEBHOOK_EVENT_CHOICES, { each: true, message: 'each event must be an audit event type or *' })
+  @IsIn(WEBHOOK_EVENT_CHOICES, {
+    each: true,
+    message: 'each event must be an audit event type or *',
+  })
   @ArrayUnique()
   @ArrayMaxSize(64)
   @ArrayNotEmpty()
@@ -46,7 +49,10 @@ export class UpdateWebhookDto {
 
   @ApiProperty({ type: [String], enum: WEBHOOK_EVENT_CHOICES, required: false })
   @Optional()
-  @IsIn(WEBHOOK_EVENT_CHOICES, { each: true, message: 'each event must be an audit event type or *' })
+  @IsIn(WEBHOOK_EVENT_CHOICES, {
+    each: true,
+    message: 'each event must be an audit event type or *',
+  })
   @ArrayUnique()
   @ArrayMaxSize(64)
   @ArrayNotEmpty()
