@@ -27,7 +27,8 @@ export type ReceiverAnswer = number | 'hang';
  */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
-  answer: (r: ReceivedWebhook, previousTries: number) => ReceiverAnswer = () => 200;
+  answer: (r: ReceivedWebhook, previousTries: number) => ReceiverAnswer | Promise<ReceiverAnswer> =
+    () => 200;
   private server: Server | undefined;
   private readonly hanging = new Set<() => void>();
   port = 0;
@@ -47,15 +48,16 @@ export class WebhookReceiver {
           (x) => x.path === r.path && x.headers['webhook-id'] === r.headers['webhook-id'],
         ).length;
         this.received.push(r);
-        const answer = this.answer(r, previous);
-        if (answer === 'hang') {
-          const release = () => res.destroy();
-          this.hanging.add(release);
-          res.on('close', () => this.hanging.delete(release));
-          return;
-        }
-        r.answered = answer;
-        res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+        void Promise.resolve(this.answer(r, previous)).then((answer) => {
+          if (answer === 'hang') {
+            const release = () => res.destroy();
+            this.hanging.add(release);
+            res.on('close', () => this.hanging.delete(release));
+            return;
+          }
+          r.answered = answer;
+          res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+        });
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
