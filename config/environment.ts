@@ -129,7 +129,12 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) AUDIT_RETENTION_DAYS?: number;
   @IsOptional() @Transform(emptyToUndefined) @IsString() CHANNEL_ALLOWED_HOSTS?: string;
   /** Webhook hosts tenant admins may configure (comma list, `*.example.com`); unset: any public host. */
-  @IsOptional() @Transform(emptyToUndefined) @IsString() WEBHOOK_ALLOWED_HOSTS?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\s*(\*\.)?[\w.:[\]-]+(\s*,\s*(\*\.)?[\w.:[\]-]+)*\s*$/, {
+    message: 'must be a comma list of host names or addresses (*.example.com allowed)',
+  })
+  WEBHOOK_ALLOWED_HOSTS?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000) WEBHOOK_TIMEOUT_MS?: number;
   /** The first retry's delay; each further one doubles it (at most an hour). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000) WEBHOOK_RETRY_BASE_MS?: number;
@@ -397,7 +402,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? 365 },
     webhooks: {
-      allowedHosts: list(env.WEBHOOK_ALLOWED_HOSTS),
+      allowedHosts: list(env.WEBHOOK_ALLOWED_HOSTS).map((h) => h.replace(/^\[|\]$/g, '')),
       timeoutMs: env.WEBHOOK_TIMEOUT_MS ?? 10000,
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS ?? 10000,
       pollMs: env.WEBHOOK_POLL_MS ?? 1000,

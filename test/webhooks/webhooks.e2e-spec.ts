@@ -502,6 +502,20 @@ describe('webhooks (API.md v1.1 §12)', () => {
     });
   });
 
+  it('documents every webhook route in /docs-json', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const base = '/v1/tenants/{slug}/webhooks';
+    expect(Object.keys(doc.paths[base]).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths[`${base}/{id}`]).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(Object.keys(doc.paths[`${base}/{id}/rotate-secret`])).toEqual(['post']);
+    expect(Object.keys(doc.paths[`${base}/{id}/deliveries`])).toEqual(['get']);
+    expect(
+      Object.keys(doc.paths[`${base}/{id}/deliveries/{deliveryId}/retry`].post.responses),
+    ).toContain('202');
+  });
+
   describe('the outbox', () => {
     it("is written by the event's own transaction: rolled back with it, committed with it", async () => {
       const tenant = await createTenant(t);
