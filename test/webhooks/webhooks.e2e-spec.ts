@@ -1,5 +1,11 @@
 import { Client } from 'pg';
 import { adminToken, createTenant, createUser, TestTenant } from '../factories/tenants.factory';
+import {
+  enableAuthenticatorTwoFactor,
+  enrollAuthenticator,
+  mfaCall,
+  passwordLogin,
+} from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { queryDb } from '../support/database';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
@@ -310,6 +316,35 @@ describe('webhooks (API.md v1.1 §12)', () => {
       const payload = verifyWebhook(hook.secret, receiver.on('/login-failed')[0] ?? r);
       expect(payload.type).toBe('LOGIN_FAILED');
       expect(payload.data.data).toEqual(expect.objectContaining({ reason: 'wrong_password' }));
+    });
+
+    it('delivers events written by the verify statement (audit rows inserted by a CTE): OTP_FAILED and TWO_FACTOR_LOCKED', async () => {
+      const tenant = await createTenant(t);
+      await enableAuthenticatorTwoFactor(t, tenant, {
+        otp: { maxAttempts: 20 },
+        lockout: { maxConsecutiveFailures: 10 },
+      });
+      const user = await createUser(t, tenant);
+      const app = await enrollAuthenticator(t, tenant, user);
+      const hook = await createWebhook(tenant, {
+        url: receiver.url('/locked'),
+        events: ['OTP_FAILED', 'TWO_FACTOR_LOCKED'],
+      });
+      const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+      const wrong = app.code(Date.now() / 1000 + 7200);
+      for (let i = 0; i < 10; i++) await mfaCall(t, login.body.mfaToken, 'verify', { code: wrong });
+      const [locked] = await auditEvents(t, tenant.slug, { type: 'TWO_FACTOR_LOCKED' });
+      expect(locked).toBeDefined();
+      await receiver.waitFor(() =>
+        receiver.on('/locked').some((r) => r.headers['webhook-id'] === locked.id),
+      );
+      const got = receiver.on('/locked').map((r) => verifyWebhook(hook.secret, r));
+      expect(got.filter((p) => p.type === 'OTP_FAILED')).toHaveLength(10);
+      expect(got.find((p) => p.type === 'TWO_FACTOR_LOCKED')).toEqual({
+        type: 'TWO_FACTOR_LOCKED',
+        timestamp: locked.createdAt,
+        data: locked,
+      });
     });
 
     it('retries a failed attempt with backoff: 500, then 200 on the retry; the log shows both', async () => {
