@@ -56,5 +56,5 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
   USER_DELETED: '{ username }',
   TENANT_CHANGED: '{ action: "created" | "updated", changes }',
   WEBHOOK_CHANGED:
-    '{ webhookId, action: "created" | "updated" | "deleted" | "secret_rotated", host, events, enabled, changes? } — never the secret, nor the URL\'s path or query',
+    '{ webhookId, action: "created" | "updated" | "deleted" | "secret_rotated" | "disabled", host, events, enabled, changes?, reason? } — "disabled" (reason "gone") is the service\'s own, after a 410 (actor platform); never the secret, nor the URL\'s path or query',
 };

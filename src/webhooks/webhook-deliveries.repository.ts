@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import sql, { empty, Sql } from 'sql-template-tag';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { requireTenant } from '../database/query-guards';
 import type { DeliveryStatus } from './entities/webhook-delivery.entity';
 import type { WebhookDeliveryResponseDto } from './dto/webhook.dto';
+import { hostOf } from './webhook-url';
 
 /** A delivery taken by one worker for one attempt, with what the attempt needs of its webhook. */
 export interface ClaimedDelivery {
@@ -61,7 +64,10 @@ export function toDeliveryView(r: DeliveryRow): WebhookDeliveryResponseDto {
 /** The deliveries table is both the outbox (written by the audit_events trigger) and the queue. */
 @Injectable()
 export class WebhookDeliveriesRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   /**
    * Takes up to `limit` due deliveries for one attempt each. SKIP LOCKED lets instances claim side
@@ -102,47 +108,50 @@ export class WebhookDeliveriesRepository {
   /**
    * Records an attempt's outcome, unless the row moved on meanwhile (another claim after a lost
    * lease, or a manual retry): only the claim that made attempt `attempts` may finish it. A 410
-   * also disables the webhook, in the same statement.
+   * also disables the webhook and writes its WEBHOOK_CHANGED (by the service: actor `platform`),
+   * in the same statement.
    */
   async finish(claim: ClaimedDelivery, outcome: AttemptOutcome): Promise<boolean> {
-    const code = outcome.statusCode;
     const error = outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null;
-    const params: unknown[] = [claim.id, claim.attempts, code, error];
-    let set: string;
-    let extra = '';
+    let set: Sql;
     switch (outcome.kind) {
       case 'delivered':
-        set = `status = 'delivered', delivered_at = now(), next_attempt_at = NULL`;
+        set = sql`status = 'delivered', delivered_at = now(), next_attempt_at = NULL`;
         break;
       case 'failed':
-        set = `status = 'failed', next_attempt_at = NULL`;
-        break;
       case 'gone':
-        set = `status = 'failed', next_attempt_at = NULL`;
-        params.push(claim.webhookId);
-        extra = `, gone AS (
-          UPDATE webhooks SET enabled = false, disabled_reason = 'gone', updated_at = now()
-           WHERE id = $5 AND EXISTS (SELECT 1 FROM done))`;
+        set = sql`status = 'failed', next_attempt_at = NULL`;
         break;
-      case 'retry':
-        params.push(outcome.delayMs);
+      case 'retry': {
         // Retried until give_up_at (24 hours after the event); a try that would come later fails it.
-        set = `status = CASE WHEN now() + make_interval(secs => $5::double precision / 1000) > give_up_at
-                             THEN 'failed' ELSE 'pending' END,
-               next_attempt_at = CASE WHEN now() + make_interval(secs => $5::double precision / 1000) > give_up_at
-                                      THEN NULL ELSE now() + make_interval(secs => $5::double precision / 1000) END`;
+        const next = sql`now() + make_interval(secs => ${outcome.delayMs}::double precision / 1000)`;
+        set = sql`status = CASE WHEN ${next} > give_up_at THEN 'failed' ELSE 'pending' END,
+                  next_attempt_at = CASE WHEN ${next} > give_up_at THEN NULL ELSE ${next} END`;
         break;
+      }
     }
-    const rows: unknown[] = await this.db.query(
-      `WITH done AS (
-         UPDATE webhook_deliveries
-            SET ${set}, last_status_code = $3, last_error = $4
-          WHERE id = $1 AND attempts = $2 AND status = 'pending'
-         RETURNING id
-       )${extra}
-       SELECT id FROM done`,
-      params,
-    );
+    const gone =
+      outcome.kind === 'gone'
+        ? sql`, gone AS (
+            UPDATE webhooks SET enabled = false, disabled_reason = 'gone', updated_at = now()
+             WHERE id = ${claim.webhookId} AND enabled AND EXISTS (SELECT 1 FROM done)
+            RETURNING id, events
+          ), gone_events AS (
+            SELECT 1 AS ord, 'WEBHOOK_CHANGED' AS type,
+                   jsonb_build_object('webhookId', id, 'action', 'disabled', 'reason', 'gone',
+                                      'host', ${hostOf(new URL(claim.url))}::text,
+                                      'events', to_jsonb(events), 'enabled', false) AS data
+              FROM gone
+          ), ${this.audit.insertion(claim.tenantId, { actor: { type: 'platform', id: null } }, {}, 'gone_events')}`
+        : empty;
+    const statement = sql`WITH done AS (
+        UPDATE webhook_deliveries
+           SET ${set}, last_status_code = ${outcome.statusCode}::integer, last_error = ${error}::varchar
+         WHERE id = ${claim.id} AND attempts = ${claim.attempts} AND status = 'pending'
+        RETURNING id
+      )${gone}
+      SELECT id FROM done`;
+    const rows: unknown[] = await this.db.query(statement.text, statement.values);
     return rows.length > 0;
   }
 

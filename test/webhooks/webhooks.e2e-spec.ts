@@ -421,6 +421,20 @@ describe('webhooks (API.md v1.1 §12)', () => {
           expect.objectContaining({ enabled: false, disabledReason: 'gone' }),
         );
 
+        const [disabled] = await auditEvents(t, tenant.slug, { type: 'WEBHOOK_CHANGED' });
+        expect(disabled).toEqual(
+          expect.objectContaining({
+            actor: { type: 'platform', id: null },
+            data: {
+              webhookId: hook.id,
+              action: 'disabled',
+              reason: 'gone',
+              host: '127.0.0.1',
+              events: ['USER_CREATED'],
+              enabled: false,
+            },
+          }),
+        );
         await createUser(t, tenant);
         expect(await deliveries(tenant, hook.id)).toHaveLength(1);
 
