@@ -11,11 +11,7 @@ import { runtimeConfig, webhooksConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { hostAllowed } from '../common/net/host-guard';
 import { SecretBox } from '../common/crypto/secret-box';
-import {
-  AttemptOutcome,
-  ClaimedDelivery,
-  WebhookDeliveriesRepository,
-} from './webhook-deliveries.repository';
+import { AttemptOutcome, ClaimedDelivery, WebhookOutbox } from './webhook-outbox';
 import { postWebhook } from './webhook-sender';
 import { hostOf } from './webhook-url';
 import { webhookSecretContext } from './webhooks.service';
@@ -41,10 +37,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   private readonly logger = new Logger('Webhooks');
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
-    private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly outbox: WebhookOutbox,
     private readonly audit: AuditService,
     private readonly box: SecretBox,
     @Inject(webhooksConfig.KEY) private readonly cfg: ConfigType<typeof webhooksConfig>,
@@ -59,12 +56,15 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.ticking; // a claim under way starts its attempts, which are then awaited too
     await Promise.allSettled([...this.inFlight]);
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => (this.ticking = undefined));
+    }, ms);
   }
 
   private async tick(): Promise<void> {
@@ -73,7 +73,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       const free = MAX_IN_FLIGHT - this.inFlight.size;
       if (free > 0 && !this.stopped) {
         // The lease: the row is due again only if this attempt never records its outcome.
-        const claimed = await this.deliveries.claimDue(free, this.cfg.timeoutMs + 30_000);
+        const claimed = await this.outbox.claimDue(free, this.cfg.timeoutMs + 30_000);
         claimedAll = claimed.length === free;
         for (const c of claimed) this.track(this.attempt(c));
       }
@@ -102,7 +102,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       };
     }
     try {
-      await this.deliveries.finish(c, outcome);
+      await this.outbox.finish(c, outcome);
     } catch (err) {
       // The lease expires and another attempt follows: at least once.
       this.logger.warn({ err, deliveryId: c.id }, 'webhook attempt could not be recorded');

@@ -5,6 +5,7 @@ import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { Webhook } from './entities/webhook.entity';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
+import { WebhookOutbox } from './webhook-outbox';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
@@ -15,7 +16,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Webhook, WebhookDelivery]), AuditModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookDeliveriesRepository, WebhookDeliveryWorker],
+  providers: [WebhooksService, WebhookDeliveriesRepository, WebhookOutbox, WebhookDeliveryWorker],
   exports: [WebhooksService],
 })
 export class WebhooksModule {}

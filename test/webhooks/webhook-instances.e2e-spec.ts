@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { generateCredentials } from '../../config/credentials';
-import { WebhookDeliveriesRepository } from '../../src/webhooks/webhook-deliveries.repository';
+import { WebhookOutbox } from '../../src/webhooks/webhook-outbox';
 import { createTenant, TestTenant } from '../factories/tenants.factory';
 import { createTestDatabase, dropTestDatabase, queryDb } from '../support/database';
 import { expectValidationError } from '../support/http-assertions';
@@ -113,9 +113,9 @@ describe('webhook deliveries across restarts and instances', () => {
     const a = await start();
     const b = await start();
     const claimed = new Map<TestApp, number>();
-    // Count what each instance claims (the real repository, observed).
+    // Count what each instance claims (the real outbox, observed).
     for (const app of [a, b]) {
-      const repo = app.app.get(WebhookDeliveriesRepository);
+      const repo = app.app.get(WebhookOutbox);
       const claimDue = repo.claimDue.bind(repo);
       claimed.set(app, 0);
       repo.claimDue = async (limit, leaseMs) => {
