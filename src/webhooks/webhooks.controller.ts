@@ -31,7 +31,8 @@ export class WebhooksController {
 
   @Post()
   @ApiOperation({
-    summary: 'Subscribe a URL to audit events; the signing secret is shown only in this answer',
+    summary:
+      'Subscribe a URL to audit events (at most 20 per tenant: 409); the signing secret is shown only in this answer',
     description:
       'Each event is POSTed as `{ "type", "timestamp", "data": <the audit event> }` with the ' +
       'Standard Webhooks headers `webhook-id` (the event id), `webhook-timestamp` and ' +
@@ -39,7 +40,7 @@ export class WebhooksController {
       'backoff for 24 hours; 2xx ends it, 410 fails it and disables the webhook.',
   })
   @ApiCreatedResponse({ type: WebhookWithSecretResponseDto })
-  @ApiErrors(...BODY_ERRORS)
+  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT)
   create(
     @CurrentTenant() tenant: ResolvedTenant,
     @Body() dto: CreateWebhookDto,

@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { Webhook } from './entities/webhook.entity';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookDeliveryPurgeJob } from './webhook-delivery-purge.job';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { WebhookOutbox } from './webhook-outbox';
 import { WebhooksController } from './webhooks.controller';
@@ -16,7 +17,13 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Webhook, WebhookDelivery]), AuditModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookDeliveriesRepository, WebhookOutbox, WebhookDeliveryWorker],
+  providers: [
+    WebhooksService,
+    WebhookDeliveriesRepository,
+    WebhookOutbox,
+    WebhookDeliveryWorker,
+    WebhookDeliveryPurgeJob,
+  ],
   exports: [WebhooksService],
 })
 export class WebhooksModule {}

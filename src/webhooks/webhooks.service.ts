@@ -32,6 +32,12 @@ export function newWebhookSecret(): string {
 
 export const webhookSecretContext = (id: string) => `webhook:${id}`;
 
+/**
+ * Webhooks per tenant. Every subscribed event costs one delivery row per webhook inside the
+ * event's own transaction (a login's, too): the cap keeps that bounded.
+ */
+export const MAX_WEBHOOKS_PER_TENANT = 20;
+
 @Injectable()
 export class WebhooksService {
   constructor(
@@ -55,6 +61,12 @@ export class WebhooksService {
     const id = randomUUID();
     const secret = newWebhookSecret();
     return this.dataSource.transaction(async (m) => {
+      // Creations of one tenant take turns, so the count below holds until the commit.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('webhooks:' || $1))`, [tenantId]);
+      if ((await m.getRepository(Webhook).countBy({ tenantId })) >= MAX_WEBHOOKS_PER_TENANT)
+        throw AppException.conflict(
+          `A tenant has at most ${MAX_WEBHOOKS_PER_TENANT} webhooks: delete one first.`,
+        );
       const enabled = dto.enabled ?? true;
       await m.getRepository(Webhook).insert({
         id,

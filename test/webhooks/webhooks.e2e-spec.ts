@@ -6,6 +6,7 @@ import {
   mfaCall,
   passwordLogin,
 } from '../factories/two-factor.factory';
+import { WebhookDeliveryPurgeJob } from '../../src/webhooks/webhook-delivery-purge.job';
 import { auditEvents } from '../support/audit-events';
 import { queryDb } from '../support/database';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
@@ -168,6 +169,23 @@ describe('webhooks (API.md v1.1 §12)', () => {
         await asPlatform(t.http().post(path(tenant, `/${id}/deliveries/${unknown}/retry`))),
       ])
         expectErrorResponse(res, 404, 'NOT_FOUND');
+    });
+
+    it('allows at most 20 webhooks per tenant (409 beyond), even when created in parallel', async () => {
+      const tenant = await createTenant(t);
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          asPlatform(t.http().post(path(tenant))).send({
+            url: receiver.url(`/cap-${i}`),
+            events: ['TWO_FACTOR_LOCKED'],
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 201)).toHaveLength(20);
+      for (const r of results.filter((x) => x.status !== 201))
+        expectErrorResponse(r, 409, 'CONFLICT');
+      const list = await asPlatform(t.http().get(path(tenant))).expect(200);
+      expect(list.body.items).toHaveLength(20);
     });
 
     it("is for the tenant's admins only: another tenant's admin gets 403, another tenant's id 404", async () => {
@@ -566,6 +584,32 @@ describe('webhooks (API.md v1.1 §12)', () => {
   });
 
   describe('the outbox', () => {
+    it('purges finished deliveries past AUDIT_RETENTION_DAYS, keeping pending ones', async () => {
+      const tenant = await createTenant(t);
+      const hook = await createWebhook(tenant, { url: receiver.url('/purge'), events: ['*'] });
+      await createUser(t, tenant);
+      await createUser(t, tenant);
+      const delivered = await eventually(async () => {
+        const all = await deliveries(tenant, hook.id);
+        return all.length >= 2 && all.every((d) => d.status === 'delivered') ? all : undefined;
+      }, 'deliveries delivered');
+      // One delivered long ago, one pending (as if due later) long ago: only the first goes.
+      const [oldDone, oldPending] = delivered;
+      await queryDb(
+        t.databaseUrl,
+        `UPDATE webhook_deliveries SET created_at = now() - interval '400 days',
+                status = CASE WHEN id = $2 THEN 'pending' ELSE status END,
+                next_attempt_at = CASE WHEN id = $2 THEN now() + interval '1 day' ELSE next_attempt_at END
+          WHERE id IN ($1, $2)`,
+        [oldDone.id, oldPending.id],
+      );
+      expect(await t.app.get(WebhookDeliveryPurgeJob).run()).toBeGreaterThanOrEqual(1);
+      const left = (await deliveries(tenant, hook.id)).map((d) => d.id);
+      expect(left).not.toContain(oldDone.id);
+      expect(left).toContain(oldPending.id);
+      expect(left).toHaveLength(delivered.length - 1);
+    });
+
     it("is written by the event's own transaction: rolled back with it, committed with it", async () => {
       const tenant = await createTenant(t);
       const hook = await createWebhook(tenant, { url: receiver.url('/tx'), events: ['*'] });
