@@ -4,6 +4,7 @@ import { WebhookOutbox } from '../../src/webhooks/webhook-outbox';
 import { createTenant, TestTenant } from '../factories/tenants.factory';
 import { createTestDatabase, dropTestDatabase, queryDb } from '../support/database';
 import { expectValidationError } from '../support/http-assertions';
+import { startSecondInstance } from '../support/second-instance';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
   eventually,
@@ -150,6 +151,45 @@ describe('webhook deliveries across restarts and instances', () => {
     expect(claimed.get(a)! + claimed.get(b)!).toBe(60);
     expect(claimed.get(a)).toBeGreaterThan(0);
     expect(claimed.get(b)).toBeGreaterThan(0);
+  });
+
+  it('with a second instance in its own process (src/main.ts, production), each event is delivered once', async () => {
+    const primary = await start();
+    let primaryClaimed = 0;
+    const outbox = primary.app.get(WebhookOutbox);
+    const claimDue = outbox.claimDue.bind(outbox);
+    outbox.claimDue = async (limit, leaseMs) => {
+      const rows = await claimDue(limit, leaseMs);
+      primaryClaimed += rows.length;
+      return rows;
+    };
+    // Production: the test receiver's host must be listed.
+    const second = await startSecondInstance(primary, {
+      ...FAST_WEBHOOKS,
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    });
+    try {
+      const tenant = await createTenant(primary);
+      receiver.answer = () => new Promise((resolve) => setTimeout(() => resolve(200), 40));
+      const hook = await createWebhook(primary, tenant, {
+        url: receiver.url('/processes'),
+        events: ['TENANT_CHANGED'],
+      });
+      const ids = await insertEvents(databaseUrl, tenant.id, 60);
+      await receiver.waitFor(() =>
+        ids.every((id) => receiver.on('/processes').some((r) => r.headers['webhook-id'] === id)),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const got = receiver.on('/processes').map((r) => verifyWebhook(hook.secret, r).data.id);
+      expect(got.sort()).toEqual([...ids].sort());
+      expect(await statusCounts(databaseUrl, hook.id)).toEqual([
+        { status: 'delivered', attempts: 1, n: '60' },
+      ]);
+      // The other process delivered the rest.
+      expect(primaryClaimed).toBeLessThan(60);
+    } finally {
+      await second.stop();
+    }
   });
 
   describe('production', () => {
