@@ -6,11 +6,13 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Counter, Histogram } from 'prom-client';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { runtimeConfig, webhooksConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { hostAllowed } from '../common/net/host-guard';
 import { SecretBox } from '../common/crypto/secret-box';
+import { MetricsService } from '../observability/metrics.service';
 import { AttemptOutcome, ClaimedDelivery, WebhookOutbox } from './webhook-outbox';
 import { postWebhook } from './webhook-sender';
 import { hostOf } from './webhook-url';
@@ -39,6 +41,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  private readonly outcomes: Counter<'outcome'>;
+  private readonly lag: Histogram;
 
   constructor(
     private readonly outbox: WebhookOutbox,
@@ -46,7 +50,22 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     private readonly box: SecretBox,
     @Inject(webhooksConfig.KEY) private readonly cfg: ConfigType<typeof webhooksConfig>,
     @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    // API.md v1.1 §13: webhook deliveries by outcome, and queue lag (no tenant labels).
+    this.outcomes = new Counter({
+      name: 'efcx_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome (delivered, retry, failed, gone)',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+    this.lag = new Histogram({
+      name: 'efcx_webhook_queue_lag_seconds',
+      help: 'How long a due webhook delivery waited before an instance took it',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [metrics.registry],
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.schedule(0);
@@ -75,7 +94,10 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
         // The lease: the row is due again only if this attempt never records its outcome.
         const claimed = await this.outbox.claimDue(free, this.cfg.timeoutMs + 30_000);
         claimedAll = claimed.length === free;
-        for (const c of claimed) this.track(this.attempt(c));
+        for (const c of claimed) {
+          this.lag.observe(c.lagSeconds);
+          this.track(this.attempt(c));
+        }
       }
     } catch (err) {
       this.logger.warn({ err }, 'webhook deliveries could not be claimed');
@@ -101,6 +123,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
         delayMs: backoffMs(c.attempts, this.cfg.retryBaseMs),
       };
     }
+    // 'retry' past give_up_at is recorded as failed by the statement; counted here as a retry.
+    this.outcomes.inc({ outcome: outcome.kind });
     try {
       await this.outbox.finish(c, outcome);
     } catch (err) {

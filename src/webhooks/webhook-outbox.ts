@@ -18,6 +18,8 @@ export interface ClaimedDelivery {
   url: string;
   sealedSecret: string;
   webhookEnabled: boolean;
+  /** How long it waited, due, before this claim (the queue lag). */
+  lagSeconds: number;
 }
 
 /** How an attempt ended. `retry` fails the delivery instead when the next try would be too late. */
@@ -66,7 +68,7 @@ export class WebhookOutbox implements OnApplicationShutdown {
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const { rows } = await this.pool.query<Record<string, unknown>>(
       `WITH due AS (
-         SELECT id FROM webhook_deliveries
+         SELECT id, next_attempt_at AS due_at FROM webhook_deliveries
           WHERE status = 'pending' AND next_attempt_at <= now()
           ORDER BY next_attempt_at
           LIMIT $1
@@ -78,7 +80,8 @@ export class WebhookOutbox implements OnApplicationShutdown {
          FROM due, webhooks w
         WHERE d.id = due.id AND w.id = d.webhook_id
        RETURNING d.id, d.tenant_id, d.webhook_id, d.event_id, d.event_type, d.attempts,
-                 w.url, w.secret, w.enabled`,
+                 w.url, w.secret, w.enabled,
+                 extract(epoch FROM now() - due.due_at)::double precision AS lag_seconds`,
       [limit, leaseMs],
     );
     return rows.map((r) => ({
@@ -91,6 +94,7 @@ export class WebhookOutbox implements OnApplicationShutdown {
       url: r.url as string,
       sealedSecret: r.secret as string,
       webhookEnabled: r.enabled as boolean,
+      lagSeconds: Math.max(0, Number(r.lag_seconds)),
     }));
   }
 

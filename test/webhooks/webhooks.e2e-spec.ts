@@ -304,6 +304,11 @@ describe('webhooks (API.md v1.1 §12)', () => {
       expect(await deliveries(tenant, other.id)).toEqual([]);
       expect(receiver.on('/other')).toEqual([]);
 
+      // Counted for /metrics (v1.1 §13): by outcome, and the queue lag; no tenant labels.
+      const metrics = (await t.http().get('/metrics').expect(200)).text;
+      expect(metrics).toMatch(/^efcx_webhook_deliveries_total\{outcome="delivered"\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^efcx_webhook_queue_lag_seconds_count [1-9]\d*$/m);
+      expect(metrics).not.toContain(tenant.slug);
       const [delivery] = await deliveries(tenant, typed.id);
       expect(delivery).toEqual({
         id: expect.stringMatching(UUID),
