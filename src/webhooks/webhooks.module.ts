@@ -11,8 +11,9 @@ import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 /**
- * Audit events to tenants' URLs (API.md v1.1 §12). Depends on audit (to read an event) and common;
- * audit does not know it: the deliveries are written by a trigger on audit_events.
+ * Audit events to tenants' URLs (API.md v1.1 §12). Depends on audit (to read an event), common,
+ * and the global infrastructure (database, metrics); audit does not know it: the deliveries are
+ * written by a trigger on audit_events.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Webhook, WebhookDelivery]), AuditModule],
