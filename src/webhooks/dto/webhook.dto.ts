@@ -110,7 +110,8 @@ export class WebhookDeliveryResponseDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'http_<status> | timeout | connection_refused | host_refused | dns_failed | …',
+    description:
+      'http_<status> | timeout | connection_refused | connection_reset | dns_failed | tls_error | host_refused (production: an internal address) | webhook_disabled | event_not_found | …',
   })
   lastError!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' })
