@@ -14,10 +14,10 @@ import { Pool } from 'pg';
 import { generateCredentials } from '../config/credentials';
 import { buildAppConfig, validateEnvironment } from '../config/environment';
 import { createApp, shutdownApp } from '../src/app.factory';
+import { LoginContextReader } from '../src/auth/login-context.service';
 import { TwoFactorLoginService } from '../src/auth/two-factor-login.service';
 import { AuditRetentionJob } from '../src/audit/audit-retention.job';
 import { OtpPurgeJob } from '../src/otp/otp-purge.job';
-import { TenantSettingsService } from '../src/tenants/tenant-settings.service';
 import { ARGON2_PARAMS } from '../src/users/password-hasher.service';
 import { base32Decode, independentTotp } from '../test/support/independent-totp';
 import { CodeSink } from './support/code-sink';
@@ -214,7 +214,7 @@ async function preIssue(
   limit = 1_000_000,
 ): Promise<Array<{ mfaToken: string; code: string }>> {
   const login = app.get(TwoFactorLoginService);
-  const settings = await app.get(TenantSettingsService).get(tenantId);
+  const contexts = app.get(LoginContextReader);
   const users = await sql<{
     id: string;
     username: string;
@@ -248,7 +248,7 @@ async function preIssue(
           passwordVersion: u.password_version,
           twoFactorVersion: u.two_factor_version,
         },
-        { ...settings, channelId: settings.channelId! },
+        await contexts.read(tenantId, u.id),
         {
           requestId: 'bench',
           ip: '127.0.0.1',
@@ -338,7 +338,7 @@ async function main(): Promise<void> {
     type: 'email',
     name: 'sink',
     enabled: true,
-    config: { host: '127.0.0.1', port: sink.port, secure: false, from: 'EFCX <otp@bench.test>' },
+    config: { host: '127.0.0.1', port: sink.port, tls: 'none', from: 'EFCX <otp@bench.test>' },
   });
   await api('PUT', '/v1/tenants/bench-mail/settings/2fa', {
     enabled: true,

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const channel = await api('POST', '/v1/tenants/soak/channels', {
     type: 'email',
     name: 'sink',
-    config: { host: '127.0.0.1', port: sink.port, secure: false, from: 'otp@soak.test' },
+    config: { host: '127.0.0.1', port: sink.port, tls: 'none', from: 'otp@soak.test' },
   });
   await api('PUT', '/v1/tenants/soak/settings/2fa', {
     enabled: true,

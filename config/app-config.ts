@@ -7,6 +7,10 @@ export interface HttpConfig {
   corsOrigins: string[];
   uiEnabled: boolean;
   bodyLimitBytes: number;
+  /** DOCS_ENABLED: serve /docs and /docs-json. */
+  docsEnabled: boolean;
+  /** METRICS_TOKEN: in production /metrics needs `Authorization: Bearer <it>`; unset there: 404. */
+  metricsToken: string | undefined;
 }
 
 export interface DatabaseConfig {
@@ -47,6 +51,8 @@ export interface CryptoConfig {
 export interface ThrottleConfig {
   ipPerMinute: number;
   userPerMinute: number;
+  /** THROTTLE_ACCOUNT_FAILURES_PER_HOUR: wrong passwords per tenant + username, all addresses. */
+  accountFailuresPerHour: number;
   redisUrl: string | undefined;
   /** Prefix of the rate counters' Redis keys (set in code, not by the environment; tests use a unique one). */
   redisKeyPrefix: string;
@@ -59,7 +65,12 @@ export interface OtpConfig {
 
 export interface MailConfig {
   smtpTimeoutMs: number;
+  /** CHANNEL_ALLOWED_HOSTS: `host`, `*.suffix`, `host:port` or `host:*` entries. */
   channelAllowedHosts: string[];
+  /** CHANNEL_PLAINTEXT_HOSTS: hosts a channel may reach with `tls: "none"` in production. */
+  channelPlaintextHosts: string[];
+  /** SMTP_HELO_NAME; null: the domain of each channel's `from`. */
+  smtpHeloName: string | null;
   devMailPort: number;
   /**
    * Run the development inbox (an SMTP catcher on 127.0.0.1:devMailPort, read at /dev/inbox) and

@@ -45,6 +45,9 @@ describe('environment', () => {
     expect(cfg.otp.retentionSeconds).toBe(3600);
     expect(cfg.audit.retentionDays).toBe(365);
     expect(cfg.http.uiEnabled).toBe(true);
+    expect(cfg.http.docsEnabled).toBe(true);
+    expect(cfg.http.metricsToken).toBeUndefined();
+    expect(cfg.throttle.accountFailuresPerHour).toBe(100);
     expect(cfg.mail.devMailPort).toBe(1025);
     expect(cfg.mail.devInbox).toBe(true);
     expect(cfg.bootstrap).toEqual({
@@ -79,6 +82,78 @@ describe('environment', () => {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
   });
 
+  it('reads the v1.1 §9, §10 and §13 variables', () => {
+    const cfg = buildAppConfig(
+      validateEnvironment({
+        ...strongProduction(),
+        DOCS_ENABLED: 'true',
+        METRICS_TOKEN: 'm'.repeat(40),
+        THROTTLE_ACCOUNT_FAILURES_PER_HOUR: '250',
+        BOOTSTRAP_ADMIN_USERNAME: 'ＲＯＯＴ',
+      }),
+    );
+    expect(cfg.http.docsEnabled).toBe(true);
+    expect(cfg.http.metricsToken).toBe('m'.repeat(40));
+    expect(cfg.throttle.accountFailuresPerHour).toBe(250);
+    expect(cfg.bootstrap.adminUsername).toBe('root');
+    expect(
+      buildAppConfig(validateEnvironment({ DOCS_ENABLED: 'false' }), { generated: gen }).http
+        .docsEnabled,
+    ).toBe(false);
+    const problems = [
+      ...problemsOf(() =>
+        validateEnvironment({
+          METRICS_TOKEN: 'short',
+          THROTTLE_ACCOUNT_FAILURES_PER_HOUR: '0',
+          DOCS_ENABLED: 'perhaps',
+        }),
+      ),
+      ...problemsOf(() =>
+        buildAppConfig(validateEnvironment({ BOOTSTRAP_ADMIN_USERNAME: 'ad\u200bmin' }), {
+          generated: gen,
+        }),
+      ),
+    ];
+    for (const name of [
+      'METRICS_TOKEN',
+      'THROTTLE_ACCOUNT_FAILURES_PER_HOUR',
+      'DOCS_ENABLED',
+      'BOOTSTRAP_ADMIN_USERNAME',
+    ])
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+  });
+
+  it('reads the channel variables of v1.1 §5 and refuses malformed ones', () => {
+    const dev = buildAppConfig(validateEnvironment({}), { generated: gen });
+    expect(dev.mail.channelPlaintextHosts).toEqual([]);
+    expect(dev.mail.smtpHeloName).toBeNull();
+    const cfg = buildAppConfig(
+      validateEnvironment({
+        CHANNEL_ALLOWED_HOSTS: 'smtp.acme.test, relay.corp.test:2526,any.corp.test:*,[fd00::25]:25',
+        CHANNEL_PLAINTEXT_HOSTS: 'relay.corp.test',
+        SMTP_HELO_NAME: 'mx-out.acme.test',
+      }),
+      { generated: gen },
+    );
+    expect(cfg.mail.channelAllowedHosts).toEqual([
+      'smtp.acme.test',
+      'relay.corp.test:2526',
+      'any.corp.test:*',
+      '[fd00::25]:25',
+    ]);
+    expect(cfg.mail.channelPlaintextHosts).toEqual(['relay.corp.test']);
+    expect(cfg.mail.smtpHeloName).toBe('mx-out.acme.test');
+    const problems = problemsOf(() =>
+      validateEnvironment({
+        CHANNEL_ALLOWED_HOSTS: 'smtp.acme.test:port',
+        CHANNEL_PLAINTEXT_HOSTS: 'a b',
+        SMTP_HELO_NAME: 'mx out\r\nMAIL FROM',
+      }),
+    );
+    for (const name of ['CHANNEL_ALLOWED_HOSTS', 'CHANNEL_PLAINTEXT_HOSTS', 'SMTP_HELO_NAME'])
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+  });
+
   it('parses TRUST_PROXY as a hop count or a list of addresses', () => {
     expect(
       buildAppConfig(validateEnvironment({ TRUST_PROXY: '2' }), { generated: gen }).http.trustProxy,
@@ -94,6 +169,7 @@ describe('environment', () => {
     const cfg = buildAppConfig(validateEnvironment(strongProduction()));
     expect(cfg.runtime.production).toBe(true);
     expect(cfg.http.uiEnabled).toBe(false);
+    expect(cfg.http.docsEnabled).toBe(false);
     expect(cfg.mail.devInbox).toBe(false);
     expect(cfg.bootstrap.tenant).toBeUndefined();
   });
@@ -167,7 +243,7 @@ describe('webhook variables (API.md v1.1 §12, §13)', () => {
     });
   });
 
-  it('reads WEBHOOK_ALLOWED_HOSTS as a list (IPv6 without brackets) and the timings as numbers', () => {
+  it('reads WEBHOOK_ALLOWED_HOSTS as a list and the timings as numbers', () => {
     const cfg = buildAppConfig(
       validateEnvironment({
         WEBHOOK_ALLOWED_HOSTS: 'hooks.example.com, *.hooks.test ,127.0.0.1,[::1]',
@@ -178,7 +254,7 @@ describe('webhook variables (API.md v1.1 §12, §13)', () => {
       { generated: gen },
     );
     expect(cfg.webhooks).toEqual({
-      allowedHosts: ['hooks.example.com', '*.hooks.test', '127.0.0.1', '::1'],
+      allowedHosts: ['hooks.example.com', '*.hooks.test', '127.0.0.1', '[::1]'],
       timeoutMs: 2500,
       retryBaseMs: 50,
       pollMs: 20,

@@ -15,6 +15,7 @@ import {
   NotEquals,
   validateSync,
 } from 'class-validator';
+import { prepareUsername, USERNAME_REFUSAL_MESSAGES } from '../src/common/validation/username';
 import { AppConfig, JwtAlgorithm } from './app-config';
 
 /** Thrown when the environment is invalid; `problems` name the variables. */
@@ -36,6 +37,11 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** A host name (`*.` allowed), an IPv4 address, a bare IPv6 address or a bracketed one. */
+const HOST_PATTERN =
+  '(\\[[0-9a-fA-F:.]+\\]|[0-9a-fA-F]*:[0-9a-fA-F:.]*|[A-Za-z0-9*][A-Za-z0-9.-]*)';
+const commaList = (item: string) => new RegExp(`^${item}(\\s*,\\s*${item})*$`);
 
 /** Every variable of API.md's configuration table; unset numeric values take the defaults below. */
 export class EnvironmentVariables {
@@ -116,6 +122,12 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   THROTTLE_USER_PER_MINUTE?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  THROTTLE_ACCOUNT_FAILURES_PER_HOUR?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256) HASH_CONCURRENCY?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(100_000) HASH_QUEUE_MAX?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000) SMTP_TIMEOUT_MS?: number;
@@ -127,12 +139,34 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86400) OTP_RETENTION_SECONDS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) AUDIT_RETENTION_DAYS?: number;
-  @IsOptional() @Transform(emptyToUndefined) @IsString() CHANNEL_ALLOWED_HOSTS?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(commaList(`${HOST_PATTERN}(:(\\d{1,5}|\\*))?`), {
+    message: 'must be a comma-separated list of hosts, host:port or host:*',
+  })
+  CHANNEL_ALLOWED_HOSTS?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(commaList(HOST_PATTERN), {
+    message: 'must be a comma-separated list of hosts',
+  })
+  CHANNEL_PLAINTEXT_HOSTS?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+    {
+      message: 'must be a host name (the SMTP EHLO greeting)',
+    },
+  )
+  SMTP_HELO_NAME?: string;
   /** Webhook hosts tenant admins may configure (comma list, `*.example.com`); unset: any public host. */
   @IsOptional()
   @Transform(emptyToUndefined)
-  @Matches(/^\s*(\*\.)?[\w.:[\]-]+(\s*,\s*(\*\.)?[\w.:[\]-]+)*\s*$/, {
-    message: 'must be a comma list of host names or addresses (*.example.com allowed)',
+  @Matches(commaList(HOST_PATTERN), {
+    message: 'must be a comma-separated list of hosts',
   })
   WEBHOOK_ALLOWED_HOSTS?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000) WEBHOOK_TIMEOUT_MS?: number;
@@ -141,6 +175,12 @@ export class EnvironmentVariables {
   /** How often each instance looks for due deliveries. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(60_000) WEBHOOK_POLL_MS?: number;
   @IsOptional() @Transform(toBool) @IsBoolean() UI_ENABLED?: boolean;
+  @IsOptional() @Transform(toBool) @IsBoolean() DOCS_ENABLED?: boolean;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
+  METRICS_TOKEN?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535) DEV_MAIL_PORT?: number;
 
   @IsOptional()
@@ -346,6 +386,11 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
   if (bootstrapPassword !== undefined && bootstrapPassword.length < passwordMinLength)
     problems.push(`BOOTSTRAP_ADMIN_PASSWORD: must be at least ${passwordMinLength} characters`);
 
+  // Stored, looked up and throttled prepared (RFC 8265): the bootstrap admin too.
+  const adminUsername = prepareUsername(env.BOOTSTRAP_ADMIN_USERNAME ?? 'admin');
+  if (!adminUsername.ok)
+    problems.push(`BOOTSTRAP_ADMIN_USERNAME: ${USERNAME_REFUSAL_MESSAGES[adminUsername.reason]}`);
+
   if (problems.length) throw new ConfigValidationError(problems);
 
   const cores = availableParallelism();
@@ -358,6 +403,8 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       corsOrigins: list(env.CORS_ORIGINS),
       uiEnabled: env.UI_ENABLED ?? !production,
       bodyLimitBytes: 1024 * 1024,
+      docsEnabled: env.DOCS_ENABLED ?? !production,
+      metricsToken: env.METRICS_TOKEN,
     },
     database: {
       url: env.DATABASE_URL,
@@ -387,6 +434,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     throttle: {
       ipPerMinute: env.THROTTLE_IP_PER_MINUTE ?? 6000,
       userPerMinute: env.THROTTLE_USER_PER_MINUTE ?? 20,
+      accountFailuresPerHour: env.THROTTLE_ACCOUNT_FAILURES_PER_HOUR ?? 100,
       redisUrl: env.REDIS_URL,
       redisKeyPrefix: 'efcx:rl:',
     },
@@ -397,12 +445,14 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     mail: {
       smtpTimeoutMs: env.SMTP_TIMEOUT_MS ?? 10000,
       channelAllowedHosts: list(env.CHANNEL_ALLOWED_HOSTS),
+      channelPlaintextHosts: list(env.CHANNEL_PLAINTEXT_HOSTS),
+      smtpHeloName: env.SMTP_HELO_NAME ?? null,
       devMailPort: env.DEV_MAIL_PORT ?? 1025,
       devInbox: !production,
     },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? 365 },
     webhooks: {
-      allowedHosts: list(env.WEBHOOK_ALLOWED_HOSTS).map((h) => h.replace(/^\[|\]$/g, '')),
+      allowedHosts: list(env.WEBHOOK_ALLOWED_HOSTS),
       timeoutMs: env.WEBHOOK_TIMEOUT_MS ?? 10000,
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS ?? 10000,
       pollMs: env.WEBHOOK_POLL_MS ?? 1000,
@@ -410,7 +460,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     log: { level: env.LOG_LEVEL ?? 'info' },
     bootstrap: {
       tenant: env.BOOTSTRAP_TENANT ?? (production ? undefined : 'demo'),
-      adminUsername: env.BOOTSTRAP_ADMIN_USERNAME ?? 'admin',
+      adminUsername: adminUsername.ok ? adminUsername.username : 'admin',
       adminPassword: bootstrapPassword,
     },
   };

@@ -6,7 +6,9 @@ import { Sessions1795990000000 } from './1795990000000-Sessions';
 import { SecondFactorAtomic1796000000000 } from './1796000000000-SecondFactorAtomic';
 import { SessionAcr1796000000001 } from './1796000000001-SessionAcr';
 import { SignInProof1796000000002 } from './1796000000002-SignInProof';
-import { Webhooks1796200000000 } from './1796200000000-Webhooks';
+import { ChannelTls1796100000000 } from './1796100000000-ChannelTls';
+import { PrecisUsernames1796200000000 } from './1796200000000-PrecisUsernames';
+import { Webhooks1796300000000 } from './1796300000000-Webhooks';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -21,5 +23,7 @@ export const ALL_MIGRATIONS = [
   SecondFactorAtomic1796000000000,
   SessionAcr1796000000001,
   SignInProof1796000000002,
-  Webhooks1796200000000,
+  ChannelTls1796100000000,
+  PrecisUsernames1796200000000,
+  Webhooks1796300000000,
 ];

@@ -50,7 +50,8 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   configureHttp(app, config.http, app.get(Lifecycle));
-  setupSwagger(app);
+  // v1.1 §13: DOCS_ENABLED (production default false); without it /docs and /docs-json are 404.
+  if (config.http.docsEnabled) setupSwagger(app);
   await app.init();
   await app.get(StartupService).run();
   return app;

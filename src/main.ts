@@ -113,7 +113,10 @@ async function serve(p: Prepared, announce: boolean): Promise<void> {
 
 /** `inbox`: the development inbox runs (a taken DEV_MAIL_PORT was logged as a warning). */
 function announceReady(p: Prepared, inbox = p.config.mail.devInbox): void {
-  say(`listening on http://127.0.0.1:${p.config.http.port} (API docs: /docs)`);
+  say(
+    `listening on http://127.0.0.1:${p.config.http.port}` +
+      (p.config.http.docsEnabled ? ' (API docs: /docs)' : ''),
+  );
   if (inbox)
     say(
       `development inbox: http://127.0.0.1:${p.config.http.port}/dev/inbox ` +

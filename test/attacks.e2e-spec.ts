@@ -525,7 +525,7 @@ describe('attacks', () => {
         type: 'email',
         name: 'Smuggled',
         enabled: true,
-        config: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'x <x@acme.test>' },
+        config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'x <x@acme.test>' },
       };
       await expectAllRefused(
         [{ tenantId: b.id }, { id: randomUUID() }, { createdAt: '2000-01-01T00:00:00.000Z' }],

@@ -84,7 +84,7 @@ describe('Login and /v1/auth/me', () => {
         .set('Authorization', `Bearer ${res.body.accessToken}`)
         .expect(200);
       expect(me.body.id).toBe(user.id);
-      expect(me.body.username).toBe('Alice.Mixed');
+      expect(me.body.username).toBe('alice.mixed'); // stored prepared (v1.1 §10)
     }
   });
 

@@ -83,7 +83,7 @@ describe('development inbox, on (DEV_MAIL_PORT given)', () => {
         config: {
           host: '127.0.0.1',
           port: smtpPort,
-          secure: false,
+          tls: 'none',
           from: 'EFCX <no-reply@efcx.local>',
           passwordSet: false,
         },

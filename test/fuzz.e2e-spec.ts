@@ -45,7 +45,7 @@ interface Operation {
 const CHANNEL_FIELDS: Fields = {
   ...names('type', 'name', 'enabled'),
   config: names(
-    ...['host', 'port', 'secure', 'username', 'password', 'from'],
+    ...['host', 'port', 'tls', 'secure', 'username', 'password', 'from'],
     ...['issuer', 'digits', 'periodSeconds', 'algorithm', 'window'],
   ),
 };
@@ -320,9 +320,9 @@ const junkValue: fc.Arbitrary<unknown> = fc.oneof(
  * (no number, boolean or null; CHANNEL_ALLOWED_HOSTS admits only 127.0.0.1). A channel only ever
  * points at the sink, so no mail leaves the test and no delivery fails (502) because of the fuzzer.
  */
-const SMTP_FIELDS = ['host', 'port', 'secure'];
+const SMTP_FIELDS = ['host', 'port', 'secure', 'tls'];
 const smtpJunk: fc.Arbitrary<unknown> = fc.oneof(
-  text.filter((v) => v !== '127.0.0.1'),
+  text.filter((v) => !['127.0.0.1', 'none', 'starttls', 'implicit'].includes(v)),
   fc.array(junkScalar, { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 8 }), junkScalar, { maxKeys: 3 }),
 );
@@ -383,7 +383,7 @@ function bodyObject(fields: Fields, depth = 0): fc.Arbitrary<Record<string, unkn
 const SINK_CONFIG = {
   host: '127.0.0.1',
   port: live('smtpPort'),
-  secure: false,
+  tls: 'none',
   from: 'EFCX <no-reply@efcx.test>',
 };
 const PASSWORD = 'a long passphrase 1';

@@ -76,7 +76,7 @@ describe('DATA_ENCRYPTION_KEY rotation and re-encryption', () => {
         config: {
           host: '127.0.0.1',
           port: smtp.port,
-          secure: false,
+          tls: 'none',
           username: 'otp',
           password: 'smtp-password-before-rotation',
           from: 'EFCX <no-reply@acme.test>',

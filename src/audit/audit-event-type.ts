@@ -17,10 +17,12 @@ export enum AuditEventType {
   SESSION_REVOKED = 'SESSION_REVOKED',
   SETTINGS_CHANGED = 'SETTINGS_CHANGED',
   CHANNEL_CHANGED = 'CHANNEL_CHANGED',
+  CHANNEL_TESTED = 'CHANNEL_TESTED',
   USER_CREATED = 'USER_CREATED',
   USER_UPDATED = 'USER_UPDATED',
   USER_DELETED = 'USER_DELETED',
   TENANT_CHANGED = 'TENANT_CHANGED',
+  LOGIN_THROTTLED = 'LOGIN_THROTTLED',
   WEBHOOK_CHANGED = 'WEBHOOK_CHANGED',
 }
 
@@ -51,10 +53,18 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
     'all of a tenant\'s: { sessions (count), reason: "tenant_disabled" }',
   SETTINGS_CHANGED: '{ changes: { field: { from, to } } }',
   CHANNEL_CHANGED: '{ channelId, action: "created" | "updated" | "deleted", changes }',
+  CHANNEL_TESTED:
+    '{ channelId, ok: boolean, reason: null | "smtp_tls_unavailable" | "smtp_tls_failed" | ... } — a POST …/channels/{id}/test',
   USER_CREATED: '{ username, roles }',
-  USER_UPDATED: '{ changes: string[] } — names of the changed fields, never a password',
+  USER_UPDATED:
+    '{ changes: string[] } — names of the changed fields, never a password; the PRECIS migration ' +
+    'adds { reason: "username_collision", previousUsername, username, collidesWith }',
   USER_DELETED: '{ username }',
   TENANT_CHANGED: '{ action: "created" | "updated", changes }',
+  LOGIN_THROTTLED:
+    '{ reason: "account_failures", username?, limitPerHour } — the account passed ' +
+    'THROTTLE_ACCOUNT_FAILURES_PER_HOUR wrong passwords in an hour; its logins answer 429 until the ' +
+    'hour ends. Once per hour and account; username only when the account exists',
   WEBHOOK_CHANGED:
     '{ webhookId, action: "created" | "updated" | "deleted" | "secret_rotated" | "disabled", host, events, enabled, changes?, reason? } — "disabled" (reason "gone") is the service\'s own, after a 410 (actor platform); never the secret, nor the URL\'s path or query',
 };

@@ -1,3 +1,4 @@
+import { AccountLimitExemption, NoAccountLimitExemption } from './account-limit-exemption';
 import { BearerLookup } from './bearer-lookup.service';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -24,6 +25,7 @@ import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
 import { MfaSessionPurgeJob } from './mfa-session-purge.job';
 import { MfaSessionsService } from './mfa-sessions.service';
 import { MfaTokenStrategy } from './strategies/mfa-token.strategy';
+import { LoginContextReader } from './login-context.service';
 import { TwoFactorLoginService } from './two-factor-login.service';
 import { TwoFactorVerifier } from './two-factor-verifier.service';
 import { TwoFactorController } from './two-factor.controller';
@@ -61,12 +63,15 @@ import { SessionTokensService } from './session-tokens.service';
     MfaTokenPassportGuard,
     MfaSessionsService,
     TwoFactorLoginService,
+    LoginContextReader,
     TwoFactorVerifier,
     BearerLookup,
     AdminTwoFactorService,
     MfaSubjectRateGuard,
     MfaSessionPurgeJob,
     LoginGuard,
+    // v1.1 §9: the device-token exemption replaces this once remembered devices exist.
+    { provide: AccountLimitExemption, useClass: NoAccountLimitExemption },
     // Global guards run in this order: the IP throttle first (it also counts requests that fail
     // authentication), then default-deny authentication.
     { provide: APP_GUARD, useClass: AuthRateGuard },

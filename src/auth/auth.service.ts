@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { throttleConfig } from '../../config/app-config';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditService } from '../audit/audit.service';
 import { AppException } from '../common/errors/app.exception';
@@ -10,10 +12,11 @@ import { FailureLimiter } from '../throttling/failure-limiter.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse, MeResponse } from './dto/login.dto';
 import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
+import { LoginContextReader } from './login-context.service';
 import { TwoFactorLoginService } from './two-factor-login.service';
-import { TenantSettingsService } from '../tenants/tenant-settings.service';
 import { ChannelsService } from '../channels/channels.service';
 import { SessionTokensService } from './session-tokens.service';
+import { AccountLimitExemption } from './account-limit-exemption';
 
 /** A user whose password was just verified (stage 1 passed). */
 export interface PasswordIdentity {
@@ -38,9 +41,11 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     private readonly failures: FailureLimiter,
-    private readonly settings: TenantSettingsService,
+    private readonly loginContext: LoginContextReader,
     private readonly twoFactor: TwoFactorLoginService,
     private readonly channels: ChannelsService,
+    private readonly exemption: AccountLimitExemption,
+    @Inject(throttleConfig.KEY) private readonly failureLimits: ConfigType<typeof throttleConfig>,
   ) {}
 
   /**
@@ -54,10 +59,15 @@ export class AuthService {
     password: string,
     meta: RequestMeta,
   ): Promise<PasswordIdentity> {
-    const failureKey = [tenantSlug.toLowerCase(), username.toLowerCase(), meta.ip].join('\u0000');
+    // `username` is prepared (RFC 8265, LoginDto): the key of every variant of a name is one key.
+    const accountKey = [tenantSlug.toLowerCase(), username].join('\u0000');
+    const failureKey = [accountKey, meta.ip].join('\u0000');
     try {
       this.users.assertHashCapacity();
       await this.failures.assertAllowed(failureKey);
+      // v1.1 §9: every address together; even the right password waits (no hash is spent).
+      if (!(await this.exemption.appliesTo({ tenantSlug, username, meta })))
+        await this.failures.assertAccountAllowed(accountKey);
     } catch (e) {
       const throttled = e instanceof AppException && e.code === ErrorCode.TOO_MANY_REQUESTS;
       this.metrics.loginOutcome(throttled ? 'throttled' : 'unavailable');
@@ -79,14 +89,31 @@ export class AuthService {
     else if (tenant?.status !== 'active') reason = 'tenant_disabled';
     else if (user.disabled) reason = 'user_disabled';
     if (reason !== null || !tenant || !user) {
+      let throttledNow: boolean;
       try {
         // Fails closed: a failure that cannot be counted is not answered as one.
         await this.failures.recordFailure(failureKey);
+        throttledNow = await this.failures.recordAccountFailure(accountKey);
       } catch (e) {
         this.metrics.loginOutcome('unavailable');
         throw e;
       }
       this.metrics.loginOutcome('invalid_credentials');
+      if (tenant && throttledNow) {
+        // Once per hour and account: the failure that crossed THROTTLE_ACCOUNT_FAILURES_PER_HOUR.
+        this.audit.recordDetached(tenant.id, {
+          type: AuditEventType.LOGIN_THROTTLED,
+          userId: user?.id ?? null,
+          actor: { type: 'user', id: user?.id ?? null },
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          data: {
+            reason: 'account_failures',
+            ...(user ? { username: user.username } : {}),
+            limitPerHour: this.failureLimits.accountFailuresPerHour,
+          },
+        });
+      }
       if (tenant) {
         // Detached: the answer must not wait on a write an unknown tenant would not make. The
         // typed name is kept only when it is a real username (people type passwords there).
@@ -121,13 +148,9 @@ export class AuthService {
     identity: PasswordIdentity,
     meta: RequestMeta,
   ): Promise<AuthenticatedResponse | RegistrationRequiredResponse | TwoFactorRequiredResponse> {
-    const settings = await this.settings.get(identity.tenantId);
-    if (settings.enabled && settings.channelId) {
-      const answer = await this.twoFactor.start(
-        identity,
-        { ...settings, channelId: settings.channelId },
-        meta,
-      );
+    const context = await this.loginContext.read(identity.tenantId, identity.userId);
+    if (context.settings.enabled && context.usable) {
+      const answer = await this.twoFactor.start(identity, context, meta);
       this.metrics.loginOutcome('second_factor');
       return answer;
     }

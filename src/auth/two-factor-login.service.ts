@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import sql from 'sql-template-tag';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditService, bySelf } from '../audit/audit.service';
 import { ChannelsService, UsableChannel } from '../channels/channels.service';
@@ -23,6 +24,7 @@ import {
   TwoFactorRegistrationsService,
 } from '../users/two-factor-registrations.service';
 import type { PasswordIdentity } from './auth.service';
+import type { LoginContext } from './login-context.service';
 import {
   CodeStatusResponse,
   ProofAnswer,
@@ -94,10 +96,9 @@ export class TwoFactorLoginService {
   /** Password accepted and 2FA on: the login answer (mfa token, maybe a code on its way). */
   async start(
     identity: PasswordIdentity,
-    settings: TwoFactorSettings & { channelId: string },
+    { settings, lock, usable: active, registrations: all }: LoginContext,
     meta: RequestMeta,
   ): Promise<RegistrationRequiredResponse | TwoFactorRequiredResponse> {
-    const lock = await this.state.open(identity.tenantId, identity.userId);
     if (isLocked(lock)) {
       this.audit.recordDetached(identity.tenantId, {
         type: AuditEventType.LOGIN_FAILED,
@@ -110,11 +111,7 @@ export class TwoFactorLoginService {
       });
       throw lockedError(lock.lockedUntil);
     }
-    const usable = await this.channels.resolve(identity.tenantId, settings.channelId);
-    const all =
-      (await this.registrations.ofUsers(identity.tenantId, [identity.userId])).get(
-        identity.userId,
-      ) ?? [];
+    const usable = active as UsableChannel;
     const registration = all.find((r) => r.channelType === usable.channel.type);
     // Adding a factor while another is confirmed: that one is proven first (v1.1 §4).
     const proof = registration ? null : await this.proofFor(identity.tenantId, all);
@@ -164,6 +161,7 @@ export class TwoFactorLoginService {
       'login',
       'login',
       meta,
+      true,
     );
     return {
       status: 'TWO_FACTOR_REQUIRED',
@@ -195,7 +193,15 @@ export class TwoFactorLoginService {
   /** What the login answer says of the proof; a code channel's code goes out now. */
   private async proofAnswer(signIn: SignIn, proof: Proof, meta: RequestMeta): Promise<ProofAnswer> {
     if (!proof.usable || proof.app || !proof.destination) return { channel: proof.type };
-    const status = await this.send(signIn, proof.usable, proof.destination, 'login', 'login', meta);
+    const status = await this.send(
+      signIn,
+      proof.usable,
+      proof.destination,
+      'login',
+      'login',
+      meta,
+      true,
+    );
     return { channel: proof.type, ...status };
   }
 
@@ -305,6 +311,8 @@ export class TwoFactorLoginService {
     purpose: 'login' | 'register',
     mode: 'login' | 'resend',
     meta: RequestMeta,
+    /** The sign-in was created by this request (login): its code is claimed in one statement. */
+    fresh = false,
   ): Promise<CodeStatusResponse> {
     const { session } = signIn;
     const policy = session.policy;
@@ -320,6 +328,11 @@ export class TwoFactorLoginService {
         ip: session.ip ?? meta.ip,
         userAgent: session.userAgent ?? meta.userAgent,
         mode,
+        fresh,
+        // OTP_SENT is written by the statement that marks the code delivered.
+        onDelivered: () =>
+          sql`sent AS (SELECT 1 AS ord, ${AuditEventType.OTP_SENT}::text AS type, '{}'::jsonb AS data),
+              ${this.audit.insertion(session.tenantId, bySelf(session.userId, meta), { channel: usable.channel.type, destination, purpose }, 'sent')}`,
       });
     } catch (e) {
       if (e instanceof AppException) {
@@ -333,13 +346,7 @@ export class TwoFactorLoginService {
       throw e;
     }
     const masked = provider.maskDestination(destination);
-    if (result.delivery === 'SENT') {
-      this.audit.recordDetached(session.tenantId, {
-        type: AuditEventType.OTP_SENT,
-        ...bySelf(session.userId, meta),
-        data: { channel: usable.channel.type, destination, purpose },
-      });
-    } else if (result.delivery === 'FAILED') {
+    if (result.delivery === 'FAILED') {
       this.audit.recordDetached(session.tenantId, {
         type: AuditEventType.OTP_DELIVERY_FAILED,
         ...bySelf(session.userId, meta),

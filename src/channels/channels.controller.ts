@@ -5,6 +5,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UuidParam } from '../common/validation/uuid-param.decorator';
+import { ChannelTester } from './channel-tester.service';
 import { ChannelsService } from './channels.service';
 import {
   ChannelListResponseDto,
@@ -19,7 +20,10 @@ import {
 @Controller('v1/tenants/:slug/channels')
 @TenantAdmin()
 export class ChannelsController {
-  constructor(private readonly channels: ChannelsService) {}
+  constructor(
+    private readonly channels: ChannelsService,
+    private readonly tester: ChannelTester,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a channel (email, authenticator, …); secrets are write-only' })
@@ -77,15 +81,25 @@ export class ChannelsController {
 
   @Post(':id/test')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send a real test message through the channel' })
+  @ApiOperation({
+    summary: 'Send a test message through the channel (no code); 10 per tenant per minute',
+    description:
+      'Audited as CHANNEL_TESTED { channelId, ok, reason } (reason e.g. smtp_tls_unavailable, ' +
+      'smtp_tls_failed, smtp_auth_failed, smtp_timeout).',
+  })
   @ApiOkResponse({ type: ChannelTestResponseDto })
-  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT, ErrorCode.OTP_DELIVERY_FAILED)
+  @ApiErrors(
+    ...BODY_ERRORS,
+    ErrorCode.CONFLICT,
+    ErrorCode.OTP_DELIVERY_FAILED,
+    ErrorCode.TOO_MANY_REQUESTS,
+  )
   test(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,
     @Body() dto: ChannelTestDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.channels.test(tenant.id, tenant.name, id, dto, meta);
+    return this.tester.test(tenant.id, tenant.name, id, dto, meta);
   }
 }

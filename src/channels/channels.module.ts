@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { MailerModule } from '@nestjs-modules/mailer';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { ChannelTester } from './channel-tester.service';
 import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
 import { Channel } from './entities/channel.entity';
@@ -19,6 +20,7 @@ import { EmailChannelProvider } from './providers/email/email-channel.provider';
   controllers: [ChannelsController],
   providers: [
     ChannelsService,
+    ChannelTester,
     ChannelProviderRegistry,
     EmailChannelProvider,
     AuthenticatorChannelProvider,

@@ -7,31 +7,24 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { mailConfig, runtimeConfig } from '../../config/app-config';
 import { AuditEventType } from '../audit/audit-event-type';
 import { auditedBy, AuditService } from '../audit/audit.service';
-import { CodeHasher } from '../common/crypto/code-hasher';
 import { SecretBox } from '../common/crypto/secret-box';
 import { AppException, FieldError } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
-import {
-  flattenValidationErrors,
-  VALIDATION_OPTIONS,
-  validateBody,
-} from '../common/validation/validation';
+import { flattenValidationErrors, VALIDATION_OPTIONS } from '../common/validation/validation';
 import { requireTenant } from '../database/query-guards';
 import {
   ChannelListResponseDto,
   ChannelResponseDto,
-  ChannelTestDto,
   CreateChannelDto,
   UpdateChannelDto,
 } from './dto/channel.dto';
+import { ChannelRow } from './channel.row';
 import { Channel, ChannelConfig } from './entities/channel.entity';
 import {
   ChannelProvider,
   CodeChannelProvider,
   CodeMessage,
-  DeliveryError,
-  isCodeProvider,
   ResolvedChannel,
 } from './providers/channel-provider';
 import { ChannelProviderRegistry } from './providers/channel-provider.registry';
@@ -80,7 +73,10 @@ export class ChannelsService {
       throw AppException.validation([
         { field: 'type', message: `type must be one of: ${this.registry.types().join(', ')}` },
       ]);
-    const { config, secrets } = await this.checkedConfig(provider, dto.config);
+    const { config, secrets } = await this.checkedConfig(
+      provider,
+      provider.normalizeConfig(dto.config),
+    );
     return this.dataSource.transaction(async (m) => {
       const repo = m.getRepository(Channel);
       const id = (
@@ -132,12 +128,15 @@ export class ChannelsService {
         changes.push('enabled');
       }
       if (dto.config !== undefined) {
-        const merged: Record<string, unknown> = { ...current.config, ...this.open(current) };
-        for (const [key, value] of Object.entries(dto.config)) {
+        const stored = this.open(current);
+        const before = provider.normalizeConfig({ ...current.config });
+        const merged: Record<string, unknown> = { ...before, ...stored };
+        for (const [key, value] of Object.entries(provider.normalizeConfig(dto.config, true))) {
           if (value === null) delete merged[key];
           else merged[key] = value;
           changes.push(`config.${key}`);
         }
+        this.assertSecretsResent(provider, before, merged, stored, dto.config);
         const { config, secrets } = await this.checkedConfig(provider, merged);
         patch.config = config;
         patch.secrets = this.seal(id, secrets);
@@ -177,35 +176,6 @@ export class ChannelsService {
         m,
       );
     });
-  }
-
-  /** Sends a real message with a random code to `to`: 200, or 502 OTP_DELIVERY_FAILED. */
-  async test(
-    tenantId: string,
-    tenantName: string,
-    id: string,
-    body: ChannelTestDto,
-    meta: RequestMeta,
-  ): Promise<{ ok: true }> {
-    const { channel, provider } = await this.resolve(tenantId, id);
-    if (!isCodeProvider(provider))
-      throw AppException.conflict('This channel type does not deliver messages.');
-    const to = provider.testDestination(await validateBody(provider.testDto, { to: body.to }));
-    try {
-      await provider.deliver(channel, {
-        to,
-        code: CodeHasher.generate(6),
-        purpose: 'test',
-        expiresInSeconds: 300,
-        tenantName,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-      });
-    } catch (e) {
-      if (e instanceof DeliveryError) throw new AppException(ErrorCode.OTP_DELIVERY_FAILED);
-      throw e;
-    }
-    return { ok: true };
   }
 
   /** For the 2FA settings: 422 unless `id` is an enabled channel of this tenant. */
@@ -290,6 +260,22 @@ export class ChannelsService {
     await (usable.provider as CodeChannelProvider).deliver(usable.channel, message);
   }
 
+  /** The channel of a caller's statement (columns of channel.row), or null when it had none. */
+  usableFromRow(r: ChannelRow): UsableChannel | null {
+    if (!r.ch_id) return null;
+    const row = {
+      id: r.ch_id,
+      tenantId: r.ch_tenant_id,
+      type: r.ch_type,
+      name: r.ch_name,
+      enabled: r.ch_enabled,
+      config: r.ch_config,
+      secrets: r.ch_secrets,
+      updatedAt: r.ch_updated_at,
+    } as Channel;
+    return { channel: this.resolved(row), provider: this.registry.get(row.type) };
+  }
+
   private resolved(row: Channel): ResolvedChannel {
     return {
       id: row.id,
@@ -315,6 +301,7 @@ export class ChannelsService {
         ...provider.checkConfig(raw, {
           production: this.runtime.production,
           allowedHosts: this.mail.channelAllowedHosts,
+          plaintextHosts: this.mail.channelPlaintextHosts,
         }),
       );
     if (problems.length) throw AppException.validation(problems);
@@ -326,6 +313,30 @@ export class ChannelsService {
       else config[key] = value as string | number | boolean;
     }
     return { config, secrets };
+  }
+
+  /**
+   * A PATCH that moves a channel with stored secrets (email: host, port, username, tls) must send
+   * them again: else an admin could point the channel at their own server and have /test hand
+   * it the stored password.
+   */
+  private assertSecretsResent(
+    provider: ChannelProvider,
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+    stored: Record<string, string>,
+    patch: Record<string, unknown>,
+  ): void {
+    const moved = provider.secretBoundFields.some((f) => before[f] !== after[f]);
+    if (!moved) return;
+    const missing = provider.secretFields.filter((f) => stored[f] && patch[f] === undefined);
+    if (missing.length)
+      throw AppException.validation(
+        missing.map((f) => ({
+          field: `config.${f}`,
+          message: `config.${f} must be sent again when ${provider.secretBoundFields.join(', ')} change`,
+        })),
+      );
   }
 
   /** After a DATA_ENCRYPTION_KEY rotation: channel secrets sealed with an older key, re-sealed. */

@@ -1,11 +1,13 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/auth/auth.decorators';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { ApiErrors } from '../common/http/api-errors.decorator';
 import { Lifecycle } from './lifecycle.service';
 import { MetricsService } from './metrics.service';
+import { MetricsTokenGuard } from './metrics-token.guard';
 
 @ApiTags('operations')
 @Controller()
@@ -37,8 +39,15 @@ export class HealthController {
 
   @Get('metrics')
   @Public()
+  @UseGuards(MetricsTokenGuard)
+  @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.NOT_FOUND)
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics (restrict at the network)' })
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description:
+      'In production only with `Authorization: Bearer <METRICS_TOKEN>` (401 without it; 404 when ' +
+      'METRICS_TOKEN is unset); open outside production.',
+  })
   render() {
     return this.metrics.render();
   }

@@ -3,12 +3,13 @@ import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { Lifecycle } from './lifecycle.service';
 import { MetricsService } from './metrics.service';
+import { MetricsTokenGuard } from './metrics-token.guard';
 
 @Global()
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [MetricsService, Lifecycle],
+  providers: [MetricsService, Lifecycle, MetricsTokenGuard],
   exports: [MetricsService, Lifecycle],
 })
 export class ObservabilityModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
+import sql from 'sql-template-tag';
 import { DataSource, EntityManager } from 'typeorm';
 import { cryptoConfig, mailConfig } from '../../config/app-config';
 import { ChannelsService } from '../channels/channels.service';
@@ -8,6 +9,7 @@ import { DeliveryError } from '../channels/providers/channel-provider';
 import { CodeHasher } from '../common/crypto/code-hasher';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { runPrepared } from '../database/prepared-statement';
 import { requireTenant } from '../database/query-guards';
 import { IssueRequest, IssueResult, SignInRef } from './otp.types';
 import { lockedError, secondsUntil } from './two-factor-state.service';
@@ -21,6 +23,18 @@ interface Claim {
 type Issued =
   | { kind: 'claimed'; claim: Claim; challengeId: string; sent: number }
   | { kind: 'cooling'; lastDelivery: Date; sent: number };
+
+/** A code claimed and inserted, to deliver now. */
+interface Claimed {
+  code: string;
+  expiresAt: Date;
+  challengeId: string;
+  claim: Claim;
+  /** Codes the sign-in has had, this one included. */
+  sent: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
 
 interface StateRow {
   last_delivery_at: Date | null;
@@ -71,8 +85,80 @@ export class OtpIssuer {
     );
   }
 
-  issue(req: IssueRequest): Promise<IssueResult> {
+  async issue(req: IssueRequest): Promise<IssueResult> {
+    if (req.fresh) {
+      const claimed = await this.claimFresh(req);
+      if (claimed) return this.deliver(req, claimed);
+    }
     return this.issueOnce(req, false);
+  }
+
+  /**
+   * A fresh sign-in's code in ONE statement: the cooldown claimed on the user's state row (an
+   * upsert whose condition PostgreSQL re-checks on the row it locked, so parallel claims queue and
+   * the second sees the first's), older live codes superseded, the new code inserted. Null when
+   * the account is locked or cooling, or another user's code for the same address was inserted
+   * meanwhile (the one-live-code index): the transactional path then decides.
+   */
+  private async claimFresh(req: IssueRequest): Promise<Claimed | null> {
+    requireTenant(req.tenantId);
+    const destinationKey = req.channel.provider.destinationKey(req.destination);
+    const code = CodeHasher.generate(req.policy.length);
+    const expiresAt = this.expiryOf(req);
+    try {
+      const [row] = await runPrepared<{ id: string | null; claimed: Date; previous: Date | null }>(
+        this.dataSource,
+        sql`WITH previous AS (
+             SELECT last_delivery_at FROM two_factor_state WHERE user_id = ${req.userId}::uuid
+           ), claimed AS (
+             INSERT INTO two_factor_state AS s (user_id, tenant_id, last_delivery_at)
+             VALUES (${req.userId}::uuid, ${req.tenantId}::uuid,
+                     date_trunc('milliseconds', clock_timestamp()))
+             ON CONFLICT (user_id) DO UPDATE SET last_delivery_at = EXCLUDED.last_delivery_at
+              WHERE NOT s.locked_indefinitely
+                AND (s.locked_until IS NULL OR s.locked_until <= now())
+                AND (s.last_delivery_at IS NULL OR s.last_delivery_at <=
+                     clock_timestamp() - make_interval(secs => ${req.policy.resendCooldownSeconds}::int))
+             RETURNING s.last_delivery_at
+           ), gone AS (
+             UPDATE otp_challenges SET status = 'superseded'
+              WHERE tenant_id = ${req.tenantId}::uuid AND status = 'live' AND code_hash IS NOT NULL
+                AND (user_id = ${req.userId}::uuid
+                     OR (${req.purpose} = 'login' AND purpose = 'login'
+                         AND destination_key = ${destinationKey}))
+                AND EXISTS (SELECT 1 FROM claimed)
+             RETURNING id
+           ), ins AS (
+             INSERT INTO otp_challenges
+               (tenant_id, user_id, mfa_session_id, announced_to, purpose, channel_type, destination,
+                destination_key, code_hash, max_attempts, expires_at)
+             SELECT ${req.tenantId}::uuid, ${req.userId}::uuid, ${req.signInId}::uuid,
+                    ${req.signInId}::uuid, ${req.purpose}, ${req.channel.channel.type},
+                    ${req.destination}, ${destinationKey}, ${this.hasher.hash(req.userId, code)},
+                    ${req.policy.maxAttempts}::int, ${expiresAt}::timestamptz
+               FROM claimed, (SELECT count(*) FROM gone) g
+             RETURNING id
+           )
+           SELECT (SELECT id FROM ins) AS id, (SELECT last_delivery_at FROM claimed) AS claimed,
+                  (SELECT last_delivery_at FROM previous) AS previous`,
+      );
+      if (!row.id) return null;
+      return {
+        code,
+        expiresAt,
+        challengeId: row.id,
+        claim: { previous: row.previous, claimed: row.claimed },
+        sent: 1,
+      };
+    } catch (e) {
+      // Another account's code for this address went live meanwhile: the locked path handles it.
+      if ((e as { code?: string }).code === UNIQUE_VIOLATION) return null;
+      throw e;
+    }
+  }
+
+  private expiryOf(req: IssueRequest): Date {
+    return new Date(Math.min(Date.now() + req.policy.ttlSeconds * 1000, req.notAfter.getTime()));
   }
 
   private async issueOnce(req: IssueRequest, retried: boolean): Promise<IssueResult> {
@@ -80,9 +166,7 @@ export class OtpIssuer {
     const provider = req.channel.provider;
     const destinationKey = provider.destinationKey(req.destination);
     const code = CodeHasher.generate(req.policy.length);
-    const expiresAt = new Date(
-      Math.min(Date.now() + req.policy.ttlSeconds * 1000, req.notAfter.getTime()),
-    );
+    const expiresAt = this.expiryOf(req);
     // The user's state row is locked first: parallel issuers of one user queue here, and whoever
     // comes second sees the first one's claim (the cooldown) and its code (ALREADY_SENT).
     const issued = await this.dataSource.transaction(async (m): Promise<Issued> => {
@@ -128,8 +212,12 @@ export class OtpIssuer {
     });
     if (issued.kind === 'cooling')
       return this.insideCooldown(req, issued.lastDelivery, issued.sent, retried);
-    const { claim, challengeId } = issued;
+    return this.deliver(req, { ...issued, code, expiresAt });
+  }
 
+  /** Delivers a claimed code; a failure gives the cooldown back and counts no code. */
+  private async deliver(req: IssueRequest, claimed: Claimed): Promise<IssueResult> {
+    const { claim, challengeId, code, expiresAt } = claimed;
     try {
       await this.channels.deliver(req.channel, {
         to: req.destination,
@@ -146,18 +234,25 @@ export class OtpIssuer {
         return {
           delivery: 'FAILED',
           resendAvailableAt: new Date(),
-          codesSent: issued.sent - 1,
+          codesSent: claimed.sent - 1,
           failureReason: e.reason,
         };
       throw e;
     }
-    await this.dataSource.query(`UPDATE otp_challenges SET delivered_at = now() WHERE id = $1`, [
-      challengeId,
-    ]);
+    const extra = req.onDelivered?.(challengeId);
+    await runPrepared(
+      this.dataSource,
+      extra
+        ? sql`WITH delivered AS (
+                UPDATE otp_challenges SET delivered_at = now() WHERE id = ${challengeId}::uuid
+                RETURNING id), ${extra}
+              SELECT count(*) FROM delivered`
+        : sql`UPDATE otp_challenges SET delivered_at = now() WHERE id = ${challengeId}::uuid`,
+    );
     return {
       delivery: 'SENT',
       expiresAt,
-      codesSent: issued.sent,
+      codesSent: claimed.sent,
       resendAvailableAt: new Date(
         claim.claimed.getTime() + req.policy.resendCooldownSeconds * 1000,
       ),

@@ -1,3 +1,4 @@
+import type { Sql } from 'sql-template-tag';
 import type { UsableChannel } from '../channels/channels.service';
 import type { ChallengePurpose } from './entities/otp-challenge.entity';
 
@@ -42,6 +43,16 @@ export interface IssueRequest extends SignInRef {
    * `resend` (resend, or a further register): inside the cooldown, 429 OTP_RESEND_COOLDOWN.
    */
   mode: 'login' | 'resend';
+  /**
+   * The sign-in was created by this very request: it has had no code and no other request knows
+   * it, so the code can be claimed and inserted in one statement (the rare races fall back).
+   */
+  fresh?: boolean;
+  /**
+   * Written in the statement that marks the code delivered (e.g. the caller's audit rows, as a
+   * CTE reading `delivered`): no separate commit for them on the hot path.
+   */
+  onDelivered?: (challengeId: string) => Sql;
 }
 
 export interface IssueResult {

@@ -1,3 +1,4 @@
+import sql, { Sql } from 'sql-template-tag';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -19,6 +20,38 @@ export class TwoFactorStateService {
    * The user's state at the start of a sign-in, created if missing (the verify statement then
    * only updates it): one statement.
    */
+  /**
+   * For a caller's statement: CTE `sf_open` creates the user's state row when `when` holds (so
+   * a verify has a row to count on), and the column `sf_lock` reads the lock (null: no row).
+   */
+  static opening(tenantId: string, userId: string, when: Sql): { cte: Sql; column: Sql } {
+    return {
+      cte: sql`sf_open AS (
+        INSERT INTO two_factor_state (user_id, tenant_id)
+        SELECT ${userId}::uuid, ${tenantId}::uuid WHERE ${when}
+        ON CONFLICT (user_id) DO NOTHING
+        RETURNING consecutive_failures, locked_until, locked_indefinitely)`,
+      column: sql`(SELECT row_to_json(x) FROM (
+          SELECT consecutive_failures, locked_until, locked_indefinitely FROM sf_open
+          UNION ALL
+          SELECT consecutive_failures, locked_until, locked_indefinitely FROM two_factor_state
+           WHERE user_id = ${userId}::uuid AND tenant_id = ${tenantId}::uuid) x LIMIT 1) AS sf_lock`,
+    };
+  }
+
+  /** The lock of `opening`'s column. */
+  static lockFromRow(r: {
+    sf_lock: {
+      consecutive_failures: number;
+      locked_until: string | null;
+      locked_indefinitely: boolean;
+    } | null;
+  }): TwoFactorStateView {
+    if (!r.sf_lock) return { consecutiveFailures: 0, lockedUntil: null, lockedIndefinitely: false };
+    const s = r.sf_lock;
+    return viewOf({ ...s, locked_until: s.locked_until ? new Date(s.locked_until) : null });
+  }
+
   async open(tenantId: string, userId: string): Promise<TwoFactorStateView> {
     requireTenant(tenantId);
     const [row] = (await this.dataSource.query(

@@ -66,7 +66,7 @@ export class StartupService {
           type: 'email',
           name: 'Development inbox',
           enabled: true,
-          config: { host: '127.0.0.1', port, secure: false, from: 'EFCX <no-reply@efcx.local>' },
+          config: { host: '127.0.0.1', port, tls: 'none', from: 'EFCX <no-reply@efcx.local>' },
         },
         BOOTSTRAP_META,
       );

@@ -6,10 +6,11 @@ import { FailureLimiter } from './failure-limiter.service';
 import { MemoryRateCounterStore } from './memory-rate-counter.store';
 import { RateCounterStore, RateWindow } from './rate-counter.store';
 
-const cfg = (userPerMinute: number) =>
+const cfg = (userPerMinute: number, accountFailuresPerHour = 100) =>
   ({
     ipPerMinute: 1000,
     userPerMinute,
+    accountFailuresPerHour,
     redisUrl: undefined,
     redisKeyPrefix: 'test:',
   }) satisfies ConfigType<typeof throttleConfig>;
@@ -71,6 +72,27 @@ describe('FailureLimiter', () => {
     await limiter.consume('2fa\u0000t\u0000u');
   });
 
+  it('per account: more than N failures in an hour answers 429 until the hour ends; exactly one failure reports the crossing', async () => {
+    const limiter = new FailureLimiter(cfg(1000, 3), store);
+    const crossings: boolean[] = [];
+    for (let i = 0; i < 4; i++) {
+      await limiter.assertAccountAllowed('acme\u0000alice');
+      crossings.push(await limiter.recordAccountFailure('acme\u0000alice'));
+    }
+    // Three failures are within the limit; the fourth crosses it (reported once).
+    expect(crossings).toEqual([false, false, false, true]);
+    now += 600_000;
+    const err = await rejection(limiter.assertAccountAllowed('acme\u0000alice'));
+    expect(err.code).toBe(ErrorCode.TOO_MANY_REQUESTS);
+    expect(err.retryAfterSeconds).toBe(3000);
+    expect(await limiter.recordAccountFailure('acme\u0000alice')).toBe(false);
+    // Another account, and the per-minute keys, are separate counters.
+    await limiter.assertAccountAllowed('acme\u0000bob');
+    await limiter.assertAllowed('acme\u0000alice\u00001.2.3.4');
+    now += 3_000_000;
+    await limiter.assertAccountAllowed('acme\u0000alice');
+  });
+
   it('keeps usernames and IPs out of the store keys', async () => {
     const limiter = new FailureLimiter(cfg(3), store);
     await limiter.recordFailure('acme\u0000alice\u0000203.0.113.9');
@@ -84,6 +106,8 @@ describe('FailureLimiter', () => {
       limiter.assertAllowed('k'),
       limiter.recordFailure('k'),
       limiter.consume('k'),
+      limiter.assertAccountAllowed('k'),
+      limiter.recordAccountFailure('k'),
     ]) {
       expect((await rejection(call)).code).toBe(ErrorCode.SERVICE_UNAVAILABLE);
     }

@@ -9,6 +9,7 @@ import { AppException } from '../common/errors/app.exception';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { RequestMeta } from '../common/http/request-context';
 import { characterCount } from '../common/validation/field-decorators';
+import { preparedUsernameOrNull } from '../common/validation/username';
 import { isUniqueViolation, requireTenant } from '../database/query-guards';
 import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
@@ -180,7 +181,9 @@ export class UsersService {
       .limit(limit + 1);
     if (query.username)
       qb.andWhere("lower(u.username) LIKE :prefix ESCAPE '\\'", {
-        prefix: `${escapeLike(query.username.toLowerCase())}%`,
+        // Names are stored prepared (RFC 8265): `ＡＬ` finds `alice`. A prefix the profile refuses
+        // alone (a trailing space) is only lower-cased.
+        prefix: `${escapeLike(preparedUsernameOrNull(query.username) ?? query.username.toLowerCase())}%`,
       });
     if (after) qb.andWhere('lower(u.username) > :after', { after });
     if (query.sharedEmail !== undefined) {

@@ -54,6 +54,7 @@ describe('admin console (headless Chromium)', () => {
     await page.fill('#channel-name', 'Corporate SMTP');
     await page.fill('#smtp-host', '127.0.0.1');
     await page.fill('#smtp-port', String(smtp.port));
+    await page.selectOption('#smtp-tls', 'none'); // the sink offers no STARTTLS
     await page.fill('#smtp-from', 'EFCX <no-reply@acme.test>');
     await page.click('#channel-create');
     await statusShows(page, 'Channel Corporate SMTP created.');

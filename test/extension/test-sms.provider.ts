@@ -4,6 +4,7 @@ import {
   CodeMessage,
   DeliveryError,
   ResolvedChannel,
+  TestMessage,
 } from '../../src/channels/providers/channel-provider';
 
 /** What a test-only SMS gateway "sent". */
@@ -67,6 +68,16 @@ export class TestSmsProvider extends CodeChannelProvider {
 
   testDestination(body: object): string {
     return (body as SmsTestDto).to;
+  }
+
+  async sendTest(channel: ResolvedChannel, m: TestMessage): Promise<void> {
+    if (this.down) throw new DeliveryError('sms_gateway_unavailable');
+    this.outbox.push({
+      to: m.to,
+      text: `${m.tenantName}: test of the channel ${m.channelName}.`,
+      senderId: String(channel.config.senderId),
+      apiKey: channel.secrets.apiKey,
+    });
   }
 
   async deliver(channel: ResolvedChannel, m: CodeMessage): Promise<void> {

@@ -32,7 +32,7 @@ export async function createEmailChannel(
       config: {
         host: '127.0.0.1',
         port: smtp.port,
-        secure: false,
+        tls: 'none',
         ...(options.username
           ? { username: options.username, password: options.password ?? 'smtp-pass' }
           : {}),

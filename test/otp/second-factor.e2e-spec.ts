@@ -70,6 +70,38 @@ describe('the second factor (v1.1 §1, §2)', () => {
       delivery?: string;
     };
 
+  it('two accounts on one address, 20 parallel logins on two instances: all answered, one live code for the address', async () => {
+    const tenant = await createTenant(a);
+    const alice = await createUser(a, tenant);
+    const bob = await createUser(a, tenant);
+    await enableEmailTwoFactor(a, tenant, smtp, { otp: { resendCooldownSeconds: 0 } });
+    const shared = `shared-${tenant.slug}@acme.test`;
+    await registerByEmail(a, smtp, tenant, alice, shared);
+    await registerByEmail(a, smtp, tenant, bob, shared);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => {
+        const who = i % 2 === 0 ? alice : bob;
+        return (i % 4 < 2 ? a.http() : request(b.url))
+          .post('/v1/auth/login')
+          .send({ tenant: tenant.slug, username: who.username, password: who.password });
+      }),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
+    for (const r of answers) expect(['SENT', 'ALREADY_SENT']).toContain(r.body.delivery);
+    const live = await queryDb<{ n: number }>(
+      a.databaseUrl,
+      `SELECT count(*)::int AS n FROM otp_challenges
+        WHERE tenant_id = $1 AND purpose = 'login' AND status = 'live' AND code_hash IS NOT NULL`,
+      [tenant.id],
+    );
+    expect(live[0].n).toBe(1);
+    // And the next sign-in gets its code and completes.
+    const before = smtp.to(shared).length;
+    const next = await login(tenant, alice);
+    const code = await smtp.codeFor(shared, before + 1);
+    await mfaCall(a, next.mfaToken, 'verify', { code }).expect(200);
+  });
+
   it('a code completes only the sign-in it was sent for: through another sign-in it is other_sign_in, and not counted', async () => {
     const { tenant, user, address } = await emailUser({ maxAttempts: 1 });
     const first = await login(tenant, user);

@@ -35,10 +35,7 @@ describe('statements per operation', () => {
     return (await statements()) - before;
   }
 
-  // Issue 12 targets an email login in 6 statements; it takes 14 today (reads of tenant, user,
-  // settings, state, channel and registrations; the sign-in; the code issued under the state lock
-  // in a transaction; delivered; audited). The bound keeps it from growing while it is cut down.
-  it('email: a login sends its code in at most 14 statements, the verify takes at most 2', async () => {
+  it('email: a login sends its code in at most 6 statements, the verify takes at most 2', async () => {
     const tenant = await createTenant(t);
     const user = await createUser(t, tenant);
     await enableEmailTwoFactor(t, tenant, smtp, { otp: { resendCooldownSeconds: 0 } });
@@ -51,7 +48,7 @@ describe('statements per operation', () => {
     });
     const code = await smtp.codeFor(address, 2);
     const verify = await counted(() => mfaCall(t, mfaToken, 'verify', { code }).expect(200));
-    expect(login).toBeLessThanOrEqual(14);
+    expect(login).toBeLessThanOrEqual(6);
     expect(verify).toBeLessThanOrEqual(2);
   });
 

@@ -146,6 +146,58 @@ describe('THROTTLE_USER_PER_MINUTE shared by two instances through Redis', () =>
   });
 });
 
+describe('THROTTLE_ACCOUNT_FAILURES_PER_HOUR shared by two instances through Redis', () => {
+  const prefix = uniqueKeyPrefix();
+  let client: Redis;
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    client = redisClient();
+    [a, b] = await startPair(
+      {
+        THROTTLE_IP_PER_MINUTE: '1000',
+        THROTTLE_USER_PER_MINUTE: '1000',
+        THROTTLE_ACCOUNT_FAILURES_PER_HOUR: '3',
+      },
+      prefix,
+    );
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await deleteKeysUnder(client, prefix);
+    client.disconnect();
+  });
+
+  it('failures on either instance count in one hourly Redis counter; both answer 429 past it', async () => {
+    const tenant = await createTenant(a);
+    const victim = await createUser(a, tenant);
+    for (const [i, t] of [a, b, a, b].entries()) {
+      await t
+        .http()
+        .post('/v1/auth/login')
+        .send({ tenant: tenant.slug, username: victim.username, password: `wrong-${i}-password` })
+        .expect(401);
+    }
+    for (const t of [a, b]) {
+      const res = await t
+        .http()
+        .post('/v1/auth/login')
+        .send({ tenant: tenant.slug, username: victim.username, password: victim.password })
+        .expect(429);
+      expect(res.body.code).toBe('TOO_MANY_REQUESTS');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(60);
+    }
+    const keys = await keysUnder(client, `${prefix}acct:`);
+    expect(keys).toHaveLength(1);
+    expect(await client.get(keys[0])).toBe('4');
+    const ttl = await client.pttl(keys[0]);
+    expect(ttl).toBeGreaterThan(60_000);
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
+    expect(keys[0]).not.toContain(victim.username);
+  });
+});
+
 describe('Redis unreachable: the limits fail closed', () => {
   let t: TestApp;
   beforeAll(async () => {

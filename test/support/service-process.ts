@@ -44,9 +44,11 @@ export async function startServiceProcess(
         NODE_PATH: path.join(root, 'node_modules'),
         NODE_ENV: 'production',
         LOG_LEVEL: 'warn',
-        // Production refuses internal SMTP hosts unless the operator lists them: the tests'
-        // SMTP servers are on 127.0.0.1.
-        CHANNEL_ALLOWED_HOSTS: '127.0.0.1',
+        // Production refuses internal SMTP hosts, other ports than 25/465/587/2525 and plain
+        // text unless the operator lists them: the tests' SMTP servers are on 127.0.0.1, on any
+        // port, without STARTTLS.
+        CHANNEL_ALLOWED_HOSTS: '127.0.0.1:*',
+        CHANNEL_PLAINTEXT_HOSTS: '127.0.0.1',
         PORT: String(port),
         DATABASE_URL: primary.databaseUrl,
         PLATFORM_API_KEY: auth.platformApiKey,

@@ -1,5 +1,7 @@
 import { simpleParser } from 'mailparser';
+import { readFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -9,6 +11,20 @@ export interface ReceivedMail {
   text: string;
   html: string;
   auth: { username: string; password: string } | null;
+  /** The name the client greeted with (EHLO/HELO). */
+  helo: string;
+  /** Header lines by lower-case name (the first of each). */
+  headers: Record<string, string>;
+  /** Whether the session was encrypted when the mail arrived. */
+  secure: boolean;
+}
+
+export interface SmtpSinkOptions {
+  /**
+   * `none` (default): no STARTTLS offered; `starttls`: STARTTLS offered, with a self-signed
+   * certificate for 127.0.0.1 (test/support/tls); `implicit`: TLS from the first byte, same one.
+   */
+  tls?: 'none' | 'starttls' | 'implicit';
 }
 
 /**
@@ -17,20 +33,32 @@ export interface ReceivedMail {
  */
 export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
+  /** Every AUTH a client attempted, accepted or not, delivered or not. */
+  readonly authAttempts: Array<{ username: string; password: string }> = [];
   private server?: SMTPServer;
   private waiters: Array<() => void> = [];
   /** Answer RCPT with this SMTP error (e.g. 550) instead of accepting. */
   rejectWith: number | null = null;
   port = 0;
 
+  constructor(private readonly options: SmtpSinkOptions = {}) {}
+
   async start(port = 0): Promise<this> {
+    const tls = this.options.tls ?? 'none';
     this.server = new SMTPServer({
-      secure: false,
+      secure: tls === 'implicit',
+      ...(tls === 'none'
+        ? {}
+        : {
+            key: readFileSync(path.join(__dirname, 'tls/self-signed.key')),
+            cert: readFileSync(path.join(__dirname, 'tls/self-signed.crt')),
+          }),
       authOptional: true,
-      disabledCommands: ['STARTTLS'],
+      disabledCommands: tls === 'none' ? ['STARTTLS'] : [],
       allowInsecureAuth: true,
       logger: false,
       onAuth: (auth, session, callback) => {
+        this.authAttempts.push({ username: auth.username ?? '', password: auth.password ?? '' });
         (session as unknown as { creds: ReceivedMail['auth'] }).creds = {
           username: auth.username ?? '',
           password: auth.password ?? '',
@@ -56,6 +84,11 @@ export class SmtpSink {
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',
               auth: (session as unknown as { creds?: ReceivedMail['auth'] }).creds ?? null,
+              helo: session.hostNameAppearsAs,
+              headers: Object.fromEntries(
+                [...parsed.headerLines].reverse().map((h) => [h.key, h.line]),
+              ),
+              secure: session.secure,
             });
             const waiters = this.waiters;
             this.waiters = [];

@@ -414,7 +414,13 @@ async function channelsPanel(s: Session, panel: HTMLElement, ui: Ui): Promise<vo
     }),
     from: field('From', { id: 'smtp-from', placeholder: 'EFCX <no-reply@example.com>' }),
   };
-  const secure = h('input', { type: 'checkbox', id: 'smtp-secure' });
+  const tls = h(
+    'select',
+    { id: 'smtp-tls' },
+    h('option', { value: 'starttls' }, 'STARTTLS (required)'),
+    h('option', { value: 'implicit' }, 'TLS from the start (port 465)'),
+    h('option', { value: 'none' }, 'none (plain text)'),
+  );
   const app = {
     issuer: field('Issuer (shown in the app)', { id: 'app-issuer' }),
   };
@@ -424,12 +430,7 @@ async function channelsPanel(s: Session, panel: HTMLElement, ui: Ui): Promise<vo
     h('legend', {}, 'SMTP'),
     email.host.row,
     email.port.row,
-    h(
-      'div',
-      { class: 'field inline' },
-      secure,
-      h('label', { for: 'smtp-secure' }, 'TLS from the start (port 465)'),
-    ),
+    h('div', { class: 'field' }, h('label', { for: 'smtp-tls' }, 'Transport security'), tls),
     email.username.row,
     email.password.row,
     email.from.row,
@@ -461,7 +462,7 @@ async function channelsPanel(s: Session, panel: HTMLElement, ui: Ui): Promise<vo
         ? {
             host: email.host.input.value.trim(),
             port: Number(email.port.input.value),
-            secure: secure.checked,
+            tls: tls.value,
             ...(email.username.input.value ? { username: email.username.input.value } : {}),
             ...(email.password.input.value ? { password: email.password.input.value } : {}),
             from: email.from.input.value.trim(),

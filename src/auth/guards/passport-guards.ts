@@ -41,7 +41,9 @@ export class MfaTokenPassportGuard extends AuthGuard('mfa-jwt') {
 export class LoginGuard extends AuthGuard('local') {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    await validateBody(LoginDto, req.body);
+    // The strategy reads the validated body: the username as prepared by its DTO (RFC 8265), so
+    // lookup and throttle keys use the one preparation.
+    req.body = await validateBody(LoginDto, req.body);
     return (await super.canActivate(context)) as boolean;
   }
 

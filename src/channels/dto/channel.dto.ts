@@ -16,7 +16,10 @@ export class CreateChannelDto {
   @IsBoolean()
   enabled?: boolean;
 
-  /** The provider's settings; secret fields (email: `password`) are write-only. */
+  /**
+   * The provider's settings; secret fields (email: `password`) are write-only. Email:
+   * `{ host, port, tls?: "starttls" | "implicit" | "none", username?, password?, from }`.
+   */
   @IsObject()
   config!: Record<string, unknown>;
 }
@@ -31,7 +34,10 @@ export class UpdateChannelDto {
   @IsBoolean()
   enabled?: boolean;
 
-  /** Merged key by key: an omitted key keeps its value, `null` clears it. */
+  /**
+   * Merged key by key: an omitted key keeps its value, `null` clears it. Changing an email
+   * channel's host, port, username or tls needs `password` again when one is stored.
+   */
   @Optional()
   @IsObject()
   config?: Record<string, unknown>;
@@ -53,7 +59,9 @@ export class ChannelResponseDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'secret fields replaced by `<field>Set: true|false` (email: passwordSet)',
+    description:
+      'secret fields replaced by `<field>Set: true|false` (email: passwordSet); email `tls`: ' +
+      'starttls (default) | implicit | none',
   })
   config!: Record<string, unknown>;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;

@@ -18,12 +18,19 @@ export interface ResolvedChannel {
 export interface CodeMessage {
   to: string;
   code: string;
-  purpose: 'login' | 'register' | 'test';
+  purpose: 'login' | 'register';
   /** Seconds until the code expires (never overstated). */
   expiresInSeconds: number;
   tenantName: string;
   ip: string;
   userAgent: string | null;
+}
+
+/** A test of a channel (POST …/channels/{id}/test): a message of its own, with no code. */
+export interface TestMessage {
+  to: string;
+  tenantName: string;
+  channelName: string;
 }
 
 /** A delivery that did not happen; `reason` is the exact one, for the audit log only. */
@@ -40,6 +47,7 @@ export class DeliveryError extends Error {
 export interface ConfigCheckContext {
   production: boolean;
   allowedHosts: string[];
+  plaintextHosts: string[];
 }
 
 /**
@@ -56,6 +64,21 @@ export abstract class ChannelProvider {
   abstract readonly configDto: Type<object>;
   /** Fields of `config` that are write-only and stored sealed. */
   abstract readonly secretFields: readonly string[];
+
+  /**
+   * Config fields that bind the secrets to where they are sent (email: host, port, username,
+   * tls): a PATCH that changes one must send the secrets again, so a stored secret never follows
+   * the channel to a new endpoint.
+   */
+  readonly secretBoundFields: readonly string[] = [];
+
+  /**
+   * The config in its current form, before validation: older spellings of a field become the
+   * current one and, unless `partial` (a PATCH's keys, before they merge), defaults are filled in.
+   */
+  normalizeConfig(config: Record<string, unknown>, _partial = false): Record<string, unknown> {
+    return config;
+  }
 
   /** Further checks of a valid config (allowed hosts, …). */
   checkConfig(_config: Record<string, unknown>, _ctx: ConfigCheckContext): FieldError[] {
@@ -80,6 +103,8 @@ export abstract class CodeChannelProvider extends ChannelProvider {
   abstract destinationOf(registration: object): string;
   /** Delivers or throws DeliveryError (never hangs past the configured timeout). */
   abstract deliver(channel: ResolvedChannel, message: CodeMessage): Promise<void>;
+  /** Sends a test message (no code, no security warning) or throws DeliveryError. */
+  abstract sendTest(channel: ResolvedChannel, message: TestMessage): Promise<void>;
   /** class-validator DTO of the /test body. */
   abstract readonly testDto: Type<object>;
   abstract testDestination(body: object): string;

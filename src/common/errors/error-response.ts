@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from '../../database/database-failure';
 import { AppException, FieldError } from './app.exception';
 import { ErrorCode, ERROR_MESSAGES, ERROR_STATUS } from './error-code';
 
@@ -19,6 +20,8 @@ export interface ErrorResponse {
   headers: Record<string, string>;
   /** True when the cause is unexpected and must be logged with its stack. */
   unexpected: boolean;
+  /** True when a dependency failed (the database down): logged as a warning with its code. */
+  dependencyFailure?: boolean;
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -45,43 +48,6 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   429: ErrorCode.TOO_MANY_REQUESTS,
   503: ErrorCode.SERVICE_UNAVAILABLE,
 };
-
-/** Connection-level failures of the database: the dependency is down, not the request wrong. */
-const DB_UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '53300', // too_many_connections
-  '08000',
-  '08003',
-  '08006',
-  '08001',
-  '08004',
-  '3D000', // the database does not exist (dropped or not created yet)
-  '28000', // invalid authorization (credentials rotated under us)
-  '28P01',
-  '57014', // query cancelled (statement timeout)
-]);
-
-function isDatabaseUnavailable(err: unknown): boolean {
-  if (!err || typeof err !== 'object') return false;
-  const e = err as { code?: unknown; message?: unknown; driverError?: unknown };
-  if (typeof e.code === 'string' && DB_UNAVAILABLE.has(e.code)) return true;
-  const msg = typeof e.message === 'string' ? e.message : '';
-  if (
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i.test(
-      msg,
-    )
-  )
-    return true;
-  return e.driverError ? isDatabaseUnavailable(e.driverError) : false;
-}
 
 function build(
   code: ErrorCode,
@@ -149,7 +115,10 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
     });
   }
   if (isDatabaseUnavailable(exception)) {
-    return build(ErrorCode.SERVICE_UNAVAILABLE, requestId, { retryAfter: 5 });
+    return {
+      ...build(ErrorCode.SERVICE_UNAVAILABLE, requestId, { retryAfter: 5 }),
+      dependencyFailure: true,
+    };
   }
   if (exception instanceof QueryFailedError) {
     const pgCode = (exception.driverError as { code?: string } | undefined)?.code;

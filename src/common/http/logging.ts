@@ -5,7 +5,9 @@ import { describeForLog } from '../errors/all-exceptions.filter';
 
 /**
  * Paths pino censors wherever they appear in a log line: credentials in headers, and any
- * password, code, token or secret in a logged object. (Bodies are not logged at all.)
+ * password, one-time code, token or secret in a logged object. (Bodies are not logged at all.)
+ * Not `code`: on an error it is the diagnostic an operator needs (PostgreSQL's SQLSTATE, an
+ * errno), and describeForLog keeps only values shaped like one.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -13,7 +15,6 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'res.headers["set-cookie"]',
   '*.password',
-  '*.code',
   '*.otp',
   '*.secret',
   '*.accessToken',

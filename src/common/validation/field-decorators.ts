@@ -1,6 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsEmail,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
+import { preparedUsernameOrNull, prepareUsername, USERNAME_REFUSAL_MESSAGES } from './username';
 
 export const TENANT_SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
@@ -11,16 +20,29 @@ export const TenantSlug = () =>
     Matches(TENANT_SLUG, { message: '$property must match ^[a-z0-9][a-z0-9-]{1,62}$' }),
   );
 
-/** A username: 1-64 characters, no control characters. */
+/**
+ * A username, prepared with RFC 8265 UsernameCaseMapped (see username.ts): the value the
+ * controller receives is the prepared one (`ＡＬＩＣＥ` arrives as `alice`), 1-64 characters; input
+ * the profile refuses (control, zero-width, bidi-control or unassigned characters, leading or
+ * trailing space) is 400.
+ */
 export const Username = () =>
   applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? (preparedUsernameOrNull(value) ?? value) : value,
+    ),
     IsString(),
-    MinLength(1),
-    MaxLength(64),
-    // eslint-disable-next-line no-control-regex
-    Matches(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/, {
-      message: '$property must not contain control characters',
+    ValidateBy({
+      name: 'precisUsername',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && prepareUsername(value).ok,
+        defaultMessage: (args) => {
+          const p = prepareUsername(String(args?.value ?? ''));
+          return `$property ${p.ok ? 'is invalid' : USERNAME_REFUSAL_MESSAGES[p.reason]}`;
+        },
+      },
     }),
+    MaxLength(64),
   );
 
 /** Trims surrounding white space from a string value (leaves other types for the validators). */
@@ -73,3 +95,23 @@ export function characterCount(s: string): number {
   for (const _ of s) n++;
   return n;
 }
+
+/**
+ * An email address (RFC 5321 §4.5.3.1): at most 254 characters, a local part of at most 64, and
+ * no control characters anywhere, not even in a quoted local part (validator's isEmail admits
+ * `"a\u0007b"@x`).
+ */
+export const EmailAddress = (message?: string) =>
+  applyDecorators(
+    IsString(message ? { message } : undefined),
+    MaxLength(254),
+    Matches(NO_CONTROL_CHARS, { message: '$property must not contain control characters' }),
+    ValidateBy({
+      name: 'emailLocalPartLength',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && value.lastIndexOf('@') <= 64,
+        defaultMessage: () => '$property must have a local part of at most 64 characters',
+      },
+    }),
+    IsEmail({}, message ? { message } : undefined),
+  );

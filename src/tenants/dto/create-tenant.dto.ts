@@ -1,14 +1,7 @@
 import { Type } from 'class-transformer';
+import { IsDefined, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import {
-  IsDefined,
-  IsEmail,
-  IsIn,
-  IsObject,
-  IsOptional,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
-import {
+  EmailAddress,
   Optional,
   PasswordInput,
   PlainText,
@@ -26,8 +19,7 @@ export class FirstAdminDto {
   password!: string;
 
   @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @EmailAddress()
   email?: string;
 
   @IsOptional()

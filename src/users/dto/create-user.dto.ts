@@ -1,5 +1,6 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsOptional, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsOptional } from 'class-validator';
 import {
+  EmailAddress,
   Optional,
   PasswordInput,
   PlainText,
@@ -28,8 +29,7 @@ export class CreateUserDto {
 
   /** Contact address; it never registers the user for 2FA. */
   @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @EmailAddress()
   email?: string;
 }
 
@@ -56,7 +56,6 @@ export class UpdateUserDto {
 
   /** Contact address; null clears it. Never moves 2FA codes. */
   @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @EmailAddress()
   email?: string | null;
 }

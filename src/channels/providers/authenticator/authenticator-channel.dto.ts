@@ -1,8 +1,9 @@
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
 import { PlainText } from '../../../common/validation/field-decorators';
 
 export class AuthenticatorChannelConfigDto {
-  /** Shown in the app next to the code (and in the otpauth URI). */
+  /** Shown in the app next to the code (and in the otpauth URI, whose label it begins: no `:`). */
+  @Matches(/^[^:]*$/, { message: 'issuer must not contain ":"' })
   @PlainText(100)
   issuer!: string;
 

@@ -1,6 +1,6 @@
 import {
   IsBoolean,
-  IsEmail,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -10,10 +10,15 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { Optional, PlainText } from '../../../common/validation/field-decorators';
+import { EmailAddress, Optional, PlainText } from '../../../common/validation/field-decorators';
+
+export const EMAIL_TLS_MODES = ['starttls', 'implicit', 'none'] as const;
+export type EmailTls = (typeof EMAIL_TLS_MODES)[number];
 
 const HOSTNAME =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9a-fA-F:.]+\]?$/;
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
 /** `no-reply@acme.test` or `EFCX <no-reply@acme.test>`. */
 const FROM = /^([^<>\r\n]{0,100}<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
 
@@ -28,7 +33,15 @@ export class EmailChannelConfigDto {
   @IsInt()
   port!: number;
 
-  /** TLS from the start (port 465); otherwise STARTTLS when the server offers it. */
+  /**
+   * `starttls` (default: the connection must be upgraded), `implicit` (TLS from the first byte,
+   * port 465) or `none` (plain text; in production only for CHANNEL_PLAINTEXT_HOSTS).
+   */
+  @IsOptional()
+  @IsIn(EMAIL_TLS_MODES)
+  tls?: EmailTls;
+
+  /** Deprecated: read as `tls: "implicit"` (true) or `"starttls"` (false). */
   @IsOptional()
   @IsBoolean()
   secure?: boolean;
@@ -43,6 +56,7 @@ export class EmailChannelConfigDto {
   @IsString()
   password?: string | null;
 
+  @Matches(NO_CONTROL_CHARS, { message: 'from must not contain control characters' })
   @Matches(FROM, { message: 'from must be an address, or "Name <address>"' })
   @MaxLength(320)
   @IsString()
@@ -52,18 +66,15 @@ export class EmailChannelConfigDto {
 /** `{ "destination": "…" }`, or `{ "email": "…" }`: the same. */
 export class EmailRegistrationDto {
   @Optional()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'destination must be an email address' })
+  @EmailAddress('destination must be an email address')
   destination?: string;
 
   @Optional()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @EmailAddress('email must be an email address')
   email?: string;
 }
 
 export class EmailTestDto {
-  @MaxLength(254)
-  @IsEmail({}, { message: 'to must be an email address' })
+  @EmailAddress('to must be an email address')
   to!: string;
 }

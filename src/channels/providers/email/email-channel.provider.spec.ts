@@ -1,48 +1,28 @@
 import { CodeMessage, DeliveryError, ResolvedChannel } from '../channel-provider';
-import {
-  EmailChannelProvider,
-  hostAllowed,
-  isInternalHost,
-  smtpFailureReason,
-} from './email-channel.provider';
+import { domainOf, EmailChannelProvider, smtpFailureReason, tlsOf } from './email-channel.provider';
 
-describe('email channel host rules', () => {
-  it.each([
-    '127.0.0.1',
-    '127.1',
-    '2130706433',
-    '0x7f000001',
-    'localhost',
-    'a.localhost',
-    '10.1',
-    '10.0.0.5',
-    '172.16.0.1',
-    '192.168.1.1',
-    '169.254.1.1',
-    '::1',
-    '[::1]',
-    'fd00::1',
-    '0.0.0.0',
-  ])('treats %s as internal', (host) => expect(isInternalHost(host)).toBe(true));
-
-  it.each(['smtp.acme.test', '8.8.8.8', '172.32.0.1', '2001:db8::1'])(
-    'treats %s as external',
-    (host) => expect(isInternalHost(host)).toBe(false),
-  );
-
-  it('matches CHANNEL_ALLOWED_HOSTS exactly or by *.suffix', () => {
-    expect(hostAllowed('smtp.acme.test', ['*.acme.test'])).toBe(true);
-    expect(hostAllowed('acme.test', ['*.acme.test'])).toBe(false);
-    expect(hostAllowed('evilacme.test', ['*.acme.test'])).toBe(false);
-    expect(hostAllowed('SMTP.ACME.TEST', ['smtp.acme.test'])).toBe(true);
-  });
-
+describe('email channel failures', () => {
   it('names the exact SMTP failure for the audit log', () => {
     expect(smtpFailureReason({ code: 'ETIMEDOUT' })).toBe('smtp_timeout');
     expect(smtpFailureReason({ code: 'ESOCKET', errno: 'ECONNREFUSED' })).toBe('smtp_unreachable');
     expect(smtpFailureReason({ code: 'EENVELOPE', responseCode: 550 })).toBe('smtp_rejected');
     expect(smtpFailureReason({ code: 'EAUTH', responseCode: 0 })).toBe('smtp_auth_failed');
     expect(smtpFailureReason({})).toBe('smtp_error');
+    expect(
+      smtpFailureReason({ code: 'ETLS', command: 'STARTTLS', message: 'STARTTLS not offered' }),
+    ).toBe('smtp_tls_unavailable');
+    expect(
+      smtpFailureReason({ code: 'ESOCKET', message: 'self-signed certificate', responseCode: 0 }),
+    ).toBe('smtp_tls_failed');
+  });
+
+  it('reads the old secure flag as implicit or starttls, and greets with the domain of from', () => {
+    expect(tlsOf({ secure: true })).toBe('implicit');
+    expect(tlsOf({ secure: false })).toBe('starttls');
+    expect(tlsOf({})).toBe('starttls');
+    expect(tlsOf({ tls: 'none', secure: true })).toBe('none');
+    expect(domainOf('EFCX <no-reply@acme.test>')).toBe('acme.test');
+    expect(domainOf('otp@mail.acme.test')).toBe('mail.acme.test');
   });
 });
 
@@ -53,7 +33,7 @@ describe('email delivery target in production (SSRF after DNS resolution)', () =
     type: 'email',
     name: 'SMTP',
     enabled: true,
-    config: { host, port: 587, secure: false, from: 'otp@acme.test' },
+    config: { host, port: 587, tls: 'starttls', from: 'otp@acme.test' },
     secrets: {},
     version: 'v1',
   });
@@ -80,7 +60,12 @@ describe('email delivery target in production (SSRF after DNS resolution)', () =
     };
     const p = new EmailChannelProvider(
       mailer as never,
-      { smtpTimeoutMs: 1000, channelAllowedHosts: allowed } as never,
+      {
+        smtpTimeoutMs: 1000,
+        channelAllowedHosts: allowed,
+        channelPlaintextHosts: [],
+        smtpHeloName: null,
+      } as never,
       { production } as never,
     );
     const lookups: string[] = [];
@@ -119,7 +104,10 @@ describe('email delivery target in production (SSRF after DNS resolution)', () =
     expect(transports).toHaveLength(1);
     expect(transports[0].options).toMatchObject({
       host: '93.184.216.34',
-      tls: { servername: 'smtp.acme.test' },
+      requireTLS: true,
+      secure: false,
+      name: 'acme.test',
+      tls: { servername: 'smtp.acme.test', rejectUnauthorized: true },
     });
     expect(sent).toEqual([transports[0].name]);
   });

@@ -1,4 +1,5 @@
-import type { CodeMessage } from '../channel-provider';
+import Bowser from 'bowser';
+import type { CodeMessage, TestMessage } from '../channel-provider';
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -9,30 +10,34 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 
-function firstMatch(ua: string, table: Array<[RegExp, string]>): string | undefined {
-  return table.find(([re]) => re.test(ua))?.[1];
-}
+const MAX_BROWSER_LENGTH = 60;
 
-/** "Chrome on Windows" from a user agent; the raw string, shortened, when nothing matches. */
+/**
+ * Only names from bowser's own lists are shown: its fallback takes the first word of an unknown
+ * User-Agent, which is the sender's text.
+ */
+const KNOWN_BROWSERS = new Set<string>(Object.values(Bowser.BROWSER_MAP));
+const KNOWN_SYSTEMS = new Set<string>(Object.values(Bowser.OS_MAP));
+
+/**
+ * "Chrome 131 on Windows" from a User-Agent, parsed with bowser; "an unknown browser" when it
+ * names no browser it knows. The raw header never reaches a mail: it is the sender's text, and
+ * a crafted one ("… visit https://evil.test to cancel") would be phishing in our name.
+ */
 export function describeBrowser(userAgent: string | null): string {
-  if (!userAgent) return 'an unknown browser';
-  const browser = firstMatch(userAgent, [
-    [/Edg\//, 'Edge'],
-    [/OPR\/|Opera/, 'Opera'],
-    [/Firefox\//, 'Firefox'],
-    [/Chrome\/|CriOS\//, 'Chrome'],
-    [/Safari\//, 'Safari'],
-  ]);
-  const os = firstMatch(userAgent, [
-    [/Windows/, 'Windows'],
-    [/iPhone|iPad|iOS/, 'iOS'],
-    [/Mac OS X|Macintosh/, 'macOS'],
-    [/Android/, 'Android'],
-    [/Linux/, 'Linux'],
-  ]);
-  if (browser && os) return `${browser} on ${os}`;
-  if (browser) return browser;
-  return userAgent.length > 80 ? `${userAgent.slice(0, 77)}...` : userAgent;
+  if (!userAgent?.trim()) return 'an unknown browser';
+  let parsed: Bowser.Parser.ParsedResult;
+  try {
+    parsed = Bowser.parse(userAgent.slice(0, 1024));
+  } catch {
+    return 'an unknown browser';
+  }
+  const name = parsed.browser.name;
+  if (!name || !KNOWN_BROWSERS.has(name)) return 'an unknown browser';
+  const major = /^\d{1,4}(?=\.|$)/.exec(parsed.browser.version ?? '')?.[0];
+  const os = parsed.os.name && KNOWN_SYSTEMS.has(parsed.os.name) ? parsed.os.name : undefined;
+  const text = `${name}${major ? ` ${major}` : ''}${os ? ` on ${os}` : ''}`;
+  return text.length > MAX_BROWSER_LENGTH ? name.slice(0, MAX_BROWSER_LENGTH) : text;
 }
 
 /** "45 seconds", "4 minutes": rounded down, so the mail never promises more time than there is. */
@@ -52,7 +57,6 @@ export interface RenderedEmail {
 const PURPOSE: Record<CodeMessage['purpose'], string> = {
   login: 'to finish signing in',
   register: 'to confirm this address for two-factor sign-in',
-  test: 'to test the email channel (this is a test message)',
 };
 
 /**
@@ -80,6 +84,27 @@ export function renderCodeEmail(m: CodeMessage): RenderedEmail {
 <p style="color:#555">Requested from IP address ${e(m.ip)} using ${e(browser)}.<br>
 If this was not you, someone knows your password: change it and tell your administrator.<br>
 Never share this code; nobody from support will ask for it.</p>
+</body></html>`;
+  return { subject, text, html };
+}
+
+/**
+ * The mail of POST …/channels/{id}/test: says what it is and nothing else. No code and no
+ * "someone knows your password" warning: a test must not look like a sign-in.
+ */
+export function renderTestEmail(m: TestMessage): RenderedEmail {
+  const subject = `${m.tenantName}: test of the channel "${m.channelName}"`;
+  const text = [
+    `This is a test of the channel "${m.channelName}" of ${m.tenantName}.`,
+    '',
+    'An administrator sent it to check that sign-in codes can reach this address.',
+    'Nothing needs to be done.',
+  ].join('\n');
+  const e = escapeHtml;
+  const html = `<!doctype html><html><body style="font-family:sans-serif;color:#222">
+<p>This is a test of the channel &quot;${e(m.channelName)}&quot; of ${e(m.tenantName)}.</p>
+<p>An administrator sent it to check that sign-in codes can reach this address.
+Nothing needs to be done.</p>
 </body></html>`;
   return { subject, text, html };
 }

@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * one by one, batched, or as a CTE inside a bigger statement), and the audit module knows nothing
  * of webhooks.
  */
-export class Webhooks1796200000000 implements MigrationInterface {
-  name = 'Webhooks1796200000000';
+export class Webhooks1796300000000 implements MigrationInterface {
+  name = 'Webhooks1796300000000';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`
