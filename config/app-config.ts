@@ -83,6 +83,16 @@ export interface AuditConfig {
   retentionDays: number;
 }
 
+export interface WebhooksConfig {
+  /** WEBHOOK_ALLOWED_HOSTS: when set, the only hosts a webhook may name (also inside, also http). */
+  allowedHosts: string[];
+  timeoutMs: number;
+  /** Delay before the first retry; doubled for each further one, at most an hour. */
+  retryBaseMs: number;
+  /** How often each instance claims due deliveries. */
+  pollMs: number;
+}
+
 export interface LogConfig {
   level: string;
 }
@@ -109,6 +119,7 @@ export interface AppConfig {
   otp: OtpConfig;
   mail: MailConfig;
   audit: AuditConfig;
+  webhooks: WebhooksConfig;
   log: LogConfig;
   bootstrap: BootstrapConfig;
 }
@@ -135,6 +146,7 @@ export const throttleConfig = section('throttle');
 export const otpConfig = section('otp');
 export const mailConfig = section('mail');
 export const auditConfig = section('audit');
+export const webhooksConfig = section('webhooks');
 export const logConfig = section('log');
 export const bootstrapConfig = section('bootstrap');
 

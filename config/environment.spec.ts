@@ -231,3 +231,51 @@ describe('environment', () => {
     expect(problems).toEqual([expect.stringContaining('WEB_CONCURRENCY')]);
   });
 });
+
+describe('webhook variables (API.md v1.1 §12, §13)', () => {
+  it('default to no host list, 10 s attempts, 10 s first retry and a 1 s poll', () => {
+    const cfg = buildAppConfig(validateEnvironment({}), { generated: gen });
+    expect(cfg.webhooks).toEqual({
+      allowedHosts: [],
+      timeoutMs: 10000,
+      retryBaseMs: 10000,
+      pollMs: 1000,
+    });
+  });
+
+  it('reads WEBHOOK_ALLOWED_HOSTS as a list and the timings as numbers', () => {
+    const cfg = buildAppConfig(
+      validateEnvironment({
+        WEBHOOK_ALLOWED_HOSTS: 'hooks.example.com, *.hooks.test ,127.0.0.1,[::1]',
+        WEBHOOK_TIMEOUT_MS: '2500',
+        WEBHOOK_RETRY_BASE_MS: '50',
+        WEBHOOK_POLL_MS: '20',
+      }),
+      { generated: gen },
+    );
+    expect(cfg.webhooks).toEqual({
+      allowedHosts: ['hooks.example.com', '*.hooks.test', '127.0.0.1', '[::1]'],
+      timeoutMs: 2500,
+      retryBaseMs: 50,
+      pollMs: 20,
+    });
+  });
+
+  it('names each malformed webhook variable', () => {
+    const problems = problemsOf(() =>
+      validateEnvironment({
+        WEBHOOK_ALLOWED_HOSTS: 'https://hooks.example.com/path',
+        WEBHOOK_TIMEOUT_MS: 'ten seconds',
+        WEBHOOK_RETRY_BASE_MS: '0',
+        WEBHOOK_POLL_MS: '-1',
+      }),
+    );
+    for (const name of [
+      'WEBHOOK_ALLOWED_HOSTS',
+      'WEBHOOK_TIMEOUT_MS',
+      'WEBHOOK_RETRY_BASE_MS',
+      'WEBHOOK_POLL_MS',
+    ])
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+  });
+});

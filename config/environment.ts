@@ -162,6 +162,18 @@ export class EnvironmentVariables {
     },
   )
   SMTP_HELO_NAME?: string;
+  /** Webhook hosts tenant admins may configure (comma list, `*.example.com`); unset: any public host. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(commaList(HOST_PATTERN), {
+    message: 'must be a comma-separated list of hosts',
+  })
+  WEBHOOK_ALLOWED_HOSTS?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000) WEBHOOK_TIMEOUT_MS?: number;
+  /** The first retry's delay; each further one doubles it (at most an hour). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000) WEBHOOK_RETRY_BASE_MS?: number;
+  /** How often each instance looks for due deliveries. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(60_000) WEBHOOK_POLL_MS?: number;
   @IsOptional() @Transform(toBool) @IsBoolean() UI_ENABLED?: boolean;
   @IsOptional() @Transform(toBool) @IsBoolean() DOCS_ENABLED?: boolean;
   @IsOptional()
@@ -439,6 +451,12 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       devInbox: !production,
     },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? 365 },
+    webhooks: {
+      allowedHosts: list(env.WEBHOOK_ALLOWED_HOSTS),
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS ?? 10000,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS ?? 10000,
+      pollMs: env.WEBHOOK_POLL_MS ?? 1000,
+    },
     log: { level: env.LOG_LEVEL ?? 'info' },
     bootstrap: {
       tenant: env.BOOTSTRAP_TENANT ?? (production ? undefined : 'demo'),

@@ -8,6 +8,7 @@ import { SessionAcr1796000000001 } from './1796000000001-SessionAcr';
 import { SignInProof1796000000002 } from './1796000000002-SignInProof';
 import { ChannelTls1796100000000 } from './1796100000000-ChannelTls';
 import { PrecisUsernames1796200000000 } from './1796200000000-PrecisUsernames';
+import { Webhooks1796300000000 } from './1796300000000-Webhooks';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -24,4 +25,5 @@ export const ALL_MIGRATIONS = [
   SignInProof1796000000002,
   ChannelTls1796100000000,
   PrecisUsernames1796200000000,
+  Webhooks1796300000000,
 ];

@@ -21,6 +21,7 @@ import { StartupService } from './startup/startup.service';
 import { TenantsModule } from './tenants/tenants.module';
 import { ThrottlingModule } from './throttling/throttling.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go (stdout by default); tests capture them to check redaction. */
@@ -57,6 +58,7 @@ export class AppModule {
         TenantsModule,
         AuthModule,
         ChannelsModule,
+        WebhooksModule,
         ...(config.runtime.production ? [] : [DevInboxModule]),
         ...(config.http.uiEnabled ? [UiModule] : []),
       ],

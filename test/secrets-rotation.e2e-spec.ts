@@ -121,6 +121,7 @@ describe('DATA_ENCRYPTION_KEY rotation and re-encryption', () => {
       channels: 1,
       twoFactorRegistrations: 1,
       mfaSessions: 1,
+      webhooks: 0,
     });
     const after = await sealed();
     expect(after.map((v) => v.split('.')[1])).toEqual([newId, newId, newId]);
@@ -129,6 +130,7 @@ describe('DATA_ENCRYPTION_KEY rotation and re-encryption', () => {
       channels: 0,
       twoFactorRegistrations: 0,
       mfaSessions: 0,
+      webhooks: 0,
     });
 
     // The old key gone: everything still opens.

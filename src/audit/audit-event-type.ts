@@ -23,6 +23,7 @@ export enum AuditEventType {
   USER_DELETED = 'USER_DELETED',
   TENANT_CHANGED = 'TENANT_CHANGED',
   LOGIN_THROTTLED = 'LOGIN_THROTTLED',
+  WEBHOOK_CHANGED = 'WEBHOOK_CHANGED',
 }
 
 /**
@@ -64,4 +65,6 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
     '{ reason: "account_failures", username?, limitPerHour } — the account passed ' +
     'THROTTLE_ACCOUNT_FAILURES_PER_HOUR wrong passwords in an hour; its logins answer 429 until the ' +
     'hour ends. Once per hour and account; username only when the account exists',
+  WEBHOOK_CHANGED:
+    '{ webhookId, action: "created" | "updated" | "deleted" | "secret_rotated" | "disabled", host, events, enabled, changes?, reason? } — "disabled" (reason "gone") is the service\'s own, after a 410 (actor platform); never the secret, nor the URL\'s path or query',
 };

@@ -143,6 +143,13 @@ export class AuditService implements BeforeApplicationShutdown {
     };
   }
 
+  /** One event as the listing shows it (null: no such event in this tenant). */
+  async find(tenantId: string, id: string): Promise<AuditEventResponseDto | null> {
+    requireTenant(tenantId);
+    const event = await this.events.findOneBy({ tenantId, id });
+    return event ? toView(event) : null;
+  }
+
   /** Retention: deletes events older than `days`, in batches so no lock is held for long. */
   async purgeOlderThan(days: number, batchSize = 5000): Promise<number> {
     let total = 0;

@@ -14,6 +14,7 @@ import {
   validateEnvironment,
 } from '../../config/environment';
 import { AppModule } from '../app.module';
+import { WebhooksService } from '../webhooks/webhooks.service';
 import { MfaSessionsService } from '../auth/mfa-sessions.service';
 import { ChannelsService } from '../channels/channels.service';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
@@ -24,6 +25,7 @@ export interface ResealCounts {
   channels: number;
   twoFactorRegistrations: number;
   mfaSessions: number;
+  webhooks: number;
 }
 
 /** Re-seals every module's secrets; each module knows its own tables and contexts. */
@@ -34,6 +36,7 @@ export async function reencryptSecrets(app: INestApplicationContext): Promise<Re
       .get(TwoFactorRegistrationsService, { strict: false })
       .resealSecrets(),
     mfaSessions: await app.get(MfaSessionsService, { strict: false }).resealSecrets(),
+    webhooks: await app.get(WebhooksService, { strict: false }).resealSecrets(),
   };
 }
 

@@ -12,6 +12,8 @@ import { Tenant } from '../tenants/entities/tenant.entity';
 import { User } from '../users/entities/user.entity';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
 import { Session } from '../sessions/entities/session.entity';
+import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity';
+import { Webhook } from '../webhooks/entities/webhook.entity';
 
 export const ENTITIES = [
   Tenant,
@@ -25,6 +27,8 @@ export const ENTITIES = [
   MfaSession,
   Session,
   RefreshToken,
+  Webhook,
+  WebhookDelivery,
 ];
 
 /** The one definition of the database options, shared by the app and the TypeORM CLI. */

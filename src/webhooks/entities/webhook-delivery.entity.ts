@@ -1,0 +1,80 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/**
+ * One audit event owed to one webhook: the outbox and the queue. Rows are written by the trigger
+ * on audit_events (in the event's own transaction, see the migration) and claimed by
+ * WebhookDeliveryWorker.
+ */
+@Entity({ name: 'webhook_deliveries' })
+@Check('webhook_deliveries_status_check', `status IN ('pending', 'delivered', 'failed')`)
+@Unique('webhook_deliveries_seq_key', ['seq'])
+@Unique('webhook_deliveries_webhook_event_key', ['webhookId', 'eventId'])
+// The due rows (partial) and the per-webhook listing (descending): described in the migration.
+@Index('webhook_deliveries_due_idx', { synchronize: false })
+@Index('webhook_deliveries_webhook_seq_idx', { synchronize: false })
+export class WebhookDelivery {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** Insertion order: the listing is newest first and its cursor is this number. */
+  @Column({
+    type: 'bigint',
+    insert: false,
+    update: false,
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+  })
+  seq!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey('Tenant', { name: 'webhook_deliveries_tenant_id_fkey', onDelete: 'CASCADE' })
+  tenantId!: string;
+
+  @Column({ name: 'webhook_id', type: 'uuid' })
+  @ForeignKey('Webhook', { name: 'webhook_deliveries_webhook_id_fkey', onDelete: 'CASCADE' })
+  webhookId!: string;
+
+  /** The audit event (no foreign key: the retention purge may remove it first). */
+  @Column({ name: 'event_id', type: 'uuid' })
+  eventId!: string;
+
+  @Column({ name: 'event_type', type: 'varchar', length: 40 })
+  eventType!: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status!: DeliveryStatus;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_status_code', type: 'integer', nullable: true })
+  lastStatusCode!: number | null;
+
+  @Column({ name: 'last_error', type: 'varchar', length: 200, nullable: true })
+  lastError!: string | null;
+
+  /** When a worker may take it next (pending only); a claim moves it past the attempt's lease. */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+
+  /** After this, a failed attempt fails the delivery (24 hours after the event, or the retry). */
+  @Column({ name: 'give_up_at', type: 'timestamptz' })
+  giveUpAt!: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt!: Date | null;
+}
