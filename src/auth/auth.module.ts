@@ -19,6 +19,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '../channels/channels.module';
 import { OtpModule } from '../otp/otp.module';
 import { AdminTwoFactorController } from './admin-two-factor.controller';
+import { AdminUsersController } from './admin-users.controller';
+import { AdminUsersService } from './admin-users.service';
 import { AdminTwoFactorService } from './admin-two-factor.service';
 import { MfaSession } from './entities/mfa-session.entity';
 import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
@@ -50,7 +52,13 @@ import { SessionTokensService } from './session-tokens.service';
     AuditModule,
     SessionsModule,
   ],
-  controllers: [AuthController, JwksController, TwoFactorController, AdminTwoFactorController],
+  controllers: [
+    AuthController,
+    JwksController,
+    TwoFactorController,
+    AdminUsersController,
+    AdminTwoFactorController,
+  ],
   providers: [
     AuthService,
     TokensService,
@@ -67,6 +75,7 @@ import { SessionTokensService } from './session-tokens.service';
     TwoFactorVerifier,
     BearerLookup,
     AdminTwoFactorService,
+    AdminUsersService,
     MfaSubjectRateGuard,
     MfaSessionPurgeJob,
     LoginGuard,

@@ -12,6 +12,7 @@ import { FailureLimiter } from '../throttling/failure-limiter.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse, MeResponse } from './dto/login.dto';
 import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
+import { AdminUsersService } from './admin-users.service';
 import { LoginContextReader } from './login-context.service';
 import { TwoFactorLoginService } from './two-factor-login.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -42,6 +43,7 @@ export class AuthService {
     private readonly metrics: MetricsService,
     private readonly failures: FailureLimiter,
     private readonly loginContext: LoginContextReader,
+    private readonly adminUsers: AdminUsersService,
     private readonly twoFactor: TwoFactorLoginService,
     private readonly channels: ChannelsService,
     private readonly exemption: AccountLimitExemption,
@@ -181,7 +183,7 @@ export class AuthService {
 
   /** The signed-in user; the 2FA address is masked here (only admin responses show it whole). */
   async me(tenantId: string, tenantSlug: string, userId: string): Promise<MeResponse> {
-    const user = await this.users.get(tenantId, userId);
+    const user = await this.adminUsers.get(tenantId, userId);
     const tf = user.twoFactor;
     const provider = tf.channelType ? this.channels.provider(tf.channelType) : undefined;
     return {

@@ -13,14 +13,8 @@ import { preparedUsernameOrNull } from '../common/validation/username';
 import { isUniqueViolation, requireTenant } from '../database/query-guards';
 import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
-import { toUserView, UserResponseDto } from './dto/user-response.dto';
 import { User } from './entities/user.entity';
-import { SessionEndReason } from '../sessions/entities/session.entity';
-import { SessionsService } from '../sessions/sessions.service';
 import { PasswordHasher } from './password-hasher.service';
-import { TwoFactorRegistrationsService } from './two-factor-registrations.service';
-import { ChannelsService } from '../channels/channels.service';
-import { TwoFactorStateService } from '../otp/two-factor-state.service';
 
 /** What login needs of a user: the hash is selected only here. */
 export interface UserCredentials {
@@ -32,6 +26,12 @@ export interface UserCredentials {
   passwordHash: string;
   passwordVersion: number;
   twoFactorVersion: number;
+}
+
+/** A change whose new password (if any) is checked and hashed. */
+export interface PreparedUpdate {
+  dto: UpdateUserDto;
+  passwordHash: string | undefined;
 }
 
 /** A new user whose password is checked and hashed: argon2 runs before any transaction opens. */
@@ -61,65 +61,13 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
-    private readonly registrations: TwoFactorRegistrationsService,
-    private readonly channels: ChannelsService,
-    private readonly twoFactorState: TwoFactorStateService,
-    private readonly sessions: SessionsService,
     @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
   ) {}
 
-  /**
-   * The representation of API.md for a page of users: their registration for the tenant's active
-   * channel type, the others kept, the lock state and sharedEmail, in four queries for the page.
-   */
-  private async views(tenantId: string, users: User[]): Promise<UserResponseDto[]> {
-    const ids = users.map((u) => u.id);
-    const [activeType, registrations, states] = await Promise.all([
-      this.channels.activeType(tenantId),
-      this.registrations.ofUsers(tenantId, ids),
-      this.twoFactorState.of(tenantId, ids),
-    ]);
-    const shared = await this.registrations.sharingAddress(tenantId, SHARED_ADDRESS_TYPE, ids);
-    const now = Date.now();
-    return users.map((u) => {
-      const all = registrations.get(u.id) ?? [];
-      const current = all.find((r) => r.channelType === activeType);
-      const state = states.get(u.id);
-      const lockedUntil =
-        state?.lockedUntil && state.lockedUntil.getTime() > now
-          ? state.lockedUntil.toISOString()
-          : null;
-      return toUserView(
-        u,
-        {
-          registered: current !== undefined,
-          channelType: activeType,
-          destination: current?.destination ?? null,
-          registeredAt: current?.confirmedAt.toISOString() ?? null,
-          lockedUntil,
-          lockedIndefinitely: state?.lockedIndefinitely ?? false,
-          consecutiveFailures: state?.consecutiveFailures ?? 0,
-          others: all
-            .filter((r) => r.channelType !== activeType)
-            .map((r) => ({
-              channelType: r.channelType,
-              registeredAt: r.confirmedAt.toISOString(),
-            })),
-        },
-        shared.has(u.id),
-      );
-    });
-  }
-
-  private async view(tenantId: string, user: User): Promise<UserResponseDto> {
-    return (await this.views(tenantId, [user]))[0];
-  }
-
-  async create(tenantId: string, dto: CreateUserDto, meta: RequestMeta): Promise<UserResponseDto> {
+  async create(tenantId: string, dto: CreateUserDto, meta: RequestMeta): Promise<User> {
     requireTenant(tenantId);
     const prepared = await this.prepare(dto);
-    const user = await this.dataSource.transaction((m) => this.insert(tenantId, prepared, meta, m));
-    return this.view(tenantId, user);
+    return this.dataSource.transaction((m) => this.insert(tenantId, prepared, meta, m));
   }
 
   /** Checks the password policy and hashes; call before opening a transaction. */
@@ -169,7 +117,7 @@ export class UsersService {
     return saved;
   }
 
-  async list(tenantId: string, query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
+  async list(tenantId: string, query: ListUsersQueryDto): Promise<Page<User>> {
     requireTenant(tenantId);
     const limit = query.limit ?? 50;
     // eslint-disable-next-line no-control-regex
@@ -201,13 +149,13 @@ export class UsersService {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: await this.views(tenantId, page),
+      items: page,
       nextCursor: rows.length > limit ? encodeCursor('user', last.username.toLowerCase()) : null,
     };
   }
 
-  async get(tenantId: string, id: string): Promise<UserResponseDto> {
-    return this.view(tenantId, await this.findOrFail(tenantId, id));
+  async get(tenantId: string, id: string): Promise<User> {
+    return this.findOrFail(tenantId, id);
   }
 
   /** For the access-token strategy: the user as stored now (null if gone). */
@@ -267,84 +215,81 @@ export class UsersService {
     return this.hasher.verify(credentials?.passwordHash ?? null, password);
   }
 
-  async update(
-    tenantId: string,
-    id: string,
-    dto: UpdateUserDto,
-    meta: RequestMeta,
-  ): Promise<UserResponseDto> {
-    requireTenant(tenantId);
-    await this.findOrFail(tenantId, id);
+  /** Checks and hashes a new password (argon2 runs before any transaction opens). */
+  async prepareUpdate(dto: UpdateUserDto): Promise<PreparedUpdate> {
     if (dto.password !== undefined) this.checkPassword(dto.password, 'password');
     const passwordHash =
       dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
-    return this.dataSource
-      .transaction(async (m) => {
-        const repo = m.getRepository(User);
-        // Lock the row so concurrent updates apply one after the other.
-        const user = await repo.findOne({
-          where: { tenantId, id },
-          lock: { mode: 'pessimistic_write' },
-        });
-        if (!user) throw AppException.notFound('No such user in this tenant.');
-        const changes: string[] = [];
-        if (dto.displayName !== undefined && dto.displayName !== user.displayName) {
-          user.displayName = dto.displayName;
-          changes.push('displayName');
-        }
-        if (dto.email !== undefined && dto.email !== user.email) {
-          user.email = dto.email;
-          changes.push('email');
-        }
-        if (dto.roles !== undefined) {
-          const roles = uniqueRoles(dto.roles);
-          if (roles.join('\u0000') !== user.roles.join('\u0000')) {
-            user.roles = roles;
-            changes.push('roles');
-          }
-        }
-        if (dto.disabled !== undefined && dto.disabled !== user.disabled) {
-          user.disabled = dto.disabled;
-          changes.push('disabled');
-        }
-        const patch: Partial<User> = {
-          displayName: user.displayName,
-          email: user.email,
-          roles: user.roles,
-          disabled: user.disabled,
-        };
-        if (passwordHash !== undefined) {
-          patch.passwordHash = passwordHash;
-          patch.passwordVersion = user.passwordVersion + 1;
-          changes.push('password');
-        }
-        if (changes.length) {
-          await repo.update({ tenantId, id }, patch);
-          // Disabling the user or changing the password ends their sessions, in this transaction.
-          const ends: SessionEndReason | null =
-            changes.includes('disabled') && user.disabled
-              ? 'user_disabled'
-              : changes.includes('password')
-                ? 'password_changed'
-                : null;
-          if (ends) await this.sessions.revokeAllOfUser(tenantId, id, ends, auditedBy(meta), m);
-          await this.audit.record(
-            tenantId,
-            {
-              type: AuditEventType.USER_UPDATED,
-              userId: id,
-              ...auditedBy(meta),
-              data: {
-                changes,
-                ...(changes.includes('disabled') ? { disabled: user.disabled } : {}),
-              },
-            },
-            m,
-          );
-        }
-        return repo.findOneByOrFail({ tenantId, id });
-      })
-      .then((user) => this.view(tenantId, user));
+    return { dto, passwordHash };
+  }
+
+  /**
+   * Applies a prepared change within the caller's transaction (the row locked, so concurrent
+   * updates apply one after the other) with its USER_UPDATED event; returns what changed, for
+   * the caller to act on (ending sessions) in the same transaction.
+   */
+  async update(
+    tenantId: string,
+    id: string,
+    { dto, passwordHash }: PreparedUpdate,
+    meta: RequestMeta,
+    m: EntityManager,
+  ): Promise<{ user: User; changes: string[] }> {
+    requireTenant(tenantId);
+    const repo = m.getRepository(User);
+    const user = await repo.findOne({
+      where: { tenantId, id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!user) throw AppException.notFound('No such user in this tenant.');
+    const changes: string[] = [];
+    if (dto.displayName !== undefined && dto.displayName !== user.displayName) {
+      user.displayName = dto.displayName;
+      changes.push('displayName');
+    }
+    if (dto.email !== undefined && dto.email !== user.email) {
+      user.email = dto.email;
+      changes.push('email');
+    }
+    if (dto.roles !== undefined) {
+      const roles = uniqueRoles(dto.roles);
+      if (roles.join('\u0000') !== user.roles.join('\u0000')) {
+        user.roles = roles;
+        changes.push('roles');
+      }
+    }
+    if (dto.disabled !== undefined && dto.disabled !== user.disabled) {
+      user.disabled = dto.disabled;
+      changes.push('disabled');
+    }
+    const patch: Partial<User> = {
+      displayName: user.displayName,
+      email: user.email,
+      roles: user.roles,
+      disabled: user.disabled,
+    };
+    if (passwordHash !== undefined) {
+      patch.passwordHash = passwordHash;
+      patch.passwordVersion = user.passwordVersion + 1;
+      changes.push('password');
+    }
+    if (changes.length) {
+      await repo.update({ tenantId, id }, patch);
+      await this.audit.record(
+        tenantId,
+        {
+          type: AuditEventType.USER_UPDATED,
+          userId: id,
+          ...auditedBy(meta),
+          data: {
+            changes,
+            ...(changes.includes('disabled') ? { disabled: user.disabled } : {}),
+          },
+        },
+        m,
+      );
+    }
+    return { user: await repo.findOneByOrFail({ tenantId, id }), changes };
   }
 
   async remove(tenantId: string, id: string, meta: RequestMeta): Promise<void> {

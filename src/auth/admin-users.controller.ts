@@ -5,16 +5,16 @@ import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UuidParam } from '../common/validation/uuid-param.decorator';
-import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
-import { ListUsersQueryDto } from './dto/list-users.dto';
-import { UserPageResponseDto, UserResponseDto } from './dto/user-response.dto';
-import { UsersService } from './users.service';
+import { CreateUserDto, UpdateUserDto } from '../users/dto/create-user.dto';
+import { ListUsersQueryDto } from '../users/dto/list-users.dto';
+import { UserPageResponseDto, UserResponseDto } from '../users/dto/user-response.dto';
+import { AdminUsersService } from './admin-users.service';
 
 @ApiTags('tenant admin: users')
 @Controller('v1/tenants/:slug/users')
 @TenantAdmin()
-export class UsersController {
-  constructor(private readonly users: UsersService) {}
+export class AdminUsersController {
+  constructor(private readonly users: AdminUsersService) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a user' })
