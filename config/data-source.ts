@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { buildTypeOrmOptions } from '../src/database/typeorm-options';
 import { embeddedDatabaseUrl } from '../src/database/embedded-postgres';
+import { ENTITY_PATHS } from './entity-paths';
 import { validateEnvironment } from './environment';
 
 /**
@@ -19,4 +20,4 @@ function cliUrl(): string {
   return embeddedDatabaseUrl(env.EMBEDDED_PG_PORT ?? 54329, creds.EMBEDDED_PG_PASSWORD ?? '');
 }
 
-export default new DataSource(buildTypeOrmOptions(cliUrl(), 2));
+export default new DataSource(buildTypeOrmOptions(cliUrl(), 2, ENTITY_PATHS));

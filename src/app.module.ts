@@ -46,6 +46,7 @@ export class AppModule {
         LoggerModule.forRoot(buildLoggerOptions(config.log.level, options.logStream)),
         TypeOrmModule.forRoot({
           ...buildTypeOrmOptions(databaseUrl, config.database.poolSize),
+          autoLoadEntities: true,
           retryAttempts: 3,
           retryDelay: 1000,
         }),

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ENTITY_PATHS } from '../config/entity-paths';
 import { buildTypeOrmOptions } from '../src/database/typeorm-options';
 import { createTestDatabase, dropTestDatabase } from './support/database';
 
@@ -7,7 +8,7 @@ describe('schema', () => {
   let ds: DataSource;
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
-    ds = new DataSource(buildTypeOrmOptions(databaseUrl, 2));
+    ds = new DataSource(buildTypeOrmOptions(databaseUrl, 2, ENTITY_PATHS));
     await ds.initialize();
     await ds.runMigrations({ transaction: 'each' });
   });

@@ -11,6 +11,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { FailureLimiter } from '../throttling/failure-limiter.service';
 import { UsersService } from '../users/users.service';
 import { AuthenticatedResponse, MeResponse } from './dto/login.dto';
+import type { PasswordIdentity } from './password-identity';
 import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
 import { AdminUsersService } from './admin-users.service';
 import { LoginContextReader } from './login-context.service';
@@ -19,17 +20,6 @@ import { ChannelsService } from '../channels/channels.service';
 import { SessionTokensService } from './session-tokens.service';
 import { AccountLimitExemption } from './account-limit-exemption';
 
-/** A user whose password was just verified (stage 1 passed). */
-export interface PasswordIdentity {
-  userId: string;
-  tenantId: string;
-  tenantSlug: string;
-  username: string;
-  tenantName: string;
-  roles: string[];
-  passwordVersion: number;
-  twoFactorVersion: number;
-}
 
 type FailureReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'tenant_disabled';
 

@@ -13,6 +13,14 @@ export class MfaSessionPurgeJob extends ExpiredRowsPurgeJob {
     @InjectDataSource() dataSource: DataSource,
     @Inject(otpConfig.KEY) cfg: ConfigType<typeof otpConfig>,
   ) {
-    super('MfaSessionPurge', dataSource, ADVISORY_LOCKS.mfaSessionPurge, 'mfa_sessions', cfg);
+    super(
+      'MfaSessionPurge',
+      dataSource,
+      ADVISORY_LOCKS.mfaSessionPurge,
+      `DELETE FROM mfa_sessions WHERE id IN (
+         SELECT id FROM mfa_sessions
+          WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
+      cfg,
+    );
   }
 }

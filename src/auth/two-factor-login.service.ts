@@ -23,7 +23,7 @@ import {
   TwoFactorRegistration,
   TwoFactorRegistrationsService,
 } from '../users/two-factor-registrations.service';
-import type { PasswordIdentity } from './auth.service';
+import type { PasswordIdentity } from './password-identity';
 import type { LoginContext } from './login-context.service';
 import {
   CodeStatusResponse,

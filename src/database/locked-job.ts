@@ -46,9 +46,6 @@ export class LockedJob {
   }
 }
 
-/** Tables whose rows end at `expires_at` and are purged some retention after. */
-export type PurgedTable = 'otp_challenges' | 'mfa_sessions' | 'sessions';
-
 /** Deletes in batches (short locks, no long transaction) until fewer than `batch` go. */
 export async function deleteInBatches(
   dataSource: DataSource,
@@ -65,29 +62,10 @@ export async function deleteInBatches(
 }
 
 /**
- * Deletes rows of `table` whose `expires_at` is more than `retentionSeconds` in the past, in
- * batches, on one instance at a time, every `cronTime`. (The id-subquery keeps each batch small.)
- */
-export function expiredRowsPurge(
-  name: string,
-  dataSource: DataSource,
-  lockKey: number,
-  table: PurgedTable,
-  retentionSeconds: number,
-): LockedJob {
-  return new LockedJob(name, dataSource, lockKey, () =>
-    deleteInBatches(
-      dataSource,
-      `DELETE FROM ${table} WHERE id IN (
-         SELECT id FROM ${table} WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
-      [retentionSeconds],
-    ),
-  );
-}
-
-/**
- * A module's purge of its own expired rows (`table`), run every `purgeCron` on one instance at a
- * time. Subclasses only name themselves, their lock and their table.
+ * A module's purge of its own expired rows, run every `purgeCron` on one instance at a time, in
+ * batches. Subclasses name themselves, their lock and their SQL: a DELETE of at most `$2` rows
+ * whose end is more than `$1` seconds (the retention) in the past, which is repeated until fewer
+ * than a batch go.
  */
 export abstract class ExpiredRowsPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly job: LockedJob;
@@ -96,10 +74,12 @@ export abstract class ExpiredRowsPurgeJob implements OnApplicationBootstrap, OnA
     name: string,
     dataSource: DataSource,
     lockKey: number,
-    table: PurgedTable,
+    deleteBatchSql: string,
     private readonly cfg: { purgeCron: string; retentionSeconds: number },
   ) {
-    this.job = expiredRowsPurge(name, dataSource, lockKey, table, cfg.retentionSeconds);
+    this.job = new LockedJob(name, dataSource, lockKey, () =>
+      deleteInBatches(dataSource, deleteBatchSql, [cfg.retentionSeconds]),
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -1,42 +1,21 @@
 import type { DataSourceOptions } from 'typeorm';
 import { QueryCountingLogger } from './query-counting.logger';
 import { ALL_MIGRATIONS } from '../../migrations/all-migrations';
-import { AuditEvent } from '../audit/entities/audit-event.entity';
-import { MfaSession } from '../auth/entities/mfa-session.entity';
-import { Channel } from '../channels/entities/channel.entity';
-import { OtpChallenge } from '../otp/entities/otp-challenge.entity';
-import { TwoFactorState } from '../otp/entities/two-factor-state.entity';
-import { UserTwoFactor } from '../users/entities/user-two-factor.entity';
-import { TenantTwoFactorSettings } from '../tenants/entities/tenant-2fa-settings.entity';
-import { Tenant } from '../tenants/entities/tenant.entity';
-import { User } from '../users/entities/user.entity';
-import { RefreshToken } from '../sessions/entities/refresh-token.entity';
-import { Session } from '../sessions/entities/session.entity';
-import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity';
-import { Webhook } from '../webhooks/entities/webhook.entity';
 
-export const ENTITIES = [
-  Tenant,
-  TenantTwoFactorSettings,
-  User,
-  UserTwoFactor,
-  AuditEvent,
-  Channel,
-  OtpChallenge,
-  TwoFactorState,
-  MfaSession,
-  Session,
-  RefreshToken,
-  Webhook,
-  WebhookDelivery,
-];
-
-/** The one definition of the database options, shared by the app and the TypeORM CLI. */
-export function buildTypeOrmOptions(url: string, poolSize = 10): DataSourceOptions {
+/**
+ * The one definition of the database options, shared by the app and the TypeORM CLI. The app
+ * passes no entities (each module registers its own: autoLoadEntities); the CLI and the schema
+ * test pass config/entity-paths.
+ */
+export function buildTypeOrmOptions(
+  url: string,
+  poolSize = 10,
+  entities: NonNullable<DataSourceOptions['entities']> = [],
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: ALL_MIGRATIONS,
     migrationsTableName: 'migrations',
     // Schema changes only through migrations/.

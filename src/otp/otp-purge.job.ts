@@ -17,6 +17,14 @@ export class OtpPurgeJob extends ExpiredRowsPurgeJob {
     @InjectDataSource() dataSource: DataSource,
     @Inject(otpConfig.KEY) cfg: ConfigType<typeof otpConfig>,
   ) {
-    super('OtpPurge', dataSource, ADVISORY_LOCKS.otpPurge, 'otp_challenges', cfg);
+    super(
+      'OtpPurge',
+      dataSource,
+      ADVISORY_LOCKS.otpPurge,
+      `DELETE FROM otp_challenges WHERE id IN (
+         SELECT id FROM otp_challenges
+          WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
+      cfg,
+    );
   }
 }

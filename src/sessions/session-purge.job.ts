@@ -16,6 +16,14 @@ export class SessionPurgeJob extends ExpiredRowsPurgeJob {
     @InjectDataSource() dataSource: DataSource,
     @Inject(otpConfig.KEY) cfg: ConfigType<typeof otpConfig>,
   ) {
-    super('SessionPurge', dataSource, ADVISORY_LOCKS.sessionPurge, 'sessions', cfg);
+    super(
+      'SessionPurge',
+      dataSource,
+      ADVISORY_LOCKS.sessionPurge,
+      `DELETE FROM sessions WHERE id IN (
+         SELECT id FROM sessions
+          WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
+      cfg,
+    );
   }
 }

@@ -3,7 +3,8 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
 import { requestMeta } from '../../common/http/request-context';
-import { AuthService, PasswordIdentity } from '../auth.service';
+import { AuthService } from '../auth.service';
+import type { PasswordIdentity } from '../password-identity';
 
 /** Stage 1: tenant + username + password. Any failure is one INVALID_CREDENTIALS. */
 @Injectable()
