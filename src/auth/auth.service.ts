@@ -20,7 +20,6 @@ import { ChannelsService } from '../channels/channels.service';
 import { SessionTokensService } from './session-tokens.service';
 import { AccountLimitExemption } from './account-limit-exemption';
 
-
 type FailureReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'tenant_disabled';
 
 @Injectable()
