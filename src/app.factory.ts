@@ -3,6 +3,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
+import { MetricsService } from './observability/metrics.service';
+import { PasswordHasher } from './users/password-hasher.service';
 import { AppModule, AppModuleOptions } from './app.module';
 import { toErrorResponse } from './common/errors/error-response';
 import { answerClientError, configureHttp, genReqId } from './common/http/configure-http';
@@ -50,6 +52,7 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   configureHttp(app, config.http, app.get(Lifecycle));
+  shedLoginsWhenHashesAreFull(app);
   // v1.1 §13: DOCS_ENABLED (production default false); without it /docs and /docs-json are 404.
   if (config.http.docsEnabled) setupSwagger(app);
   await app.init();
@@ -69,4 +72,25 @@ export async function shutdownApp(app: NestFastifyApplication, graceMs = 0): Pro
   if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
   await app.getHttpAdapter().close();
   await app.close();
+}
+
+/**
+ * Under overload a login that could not even queue for its hash answers 503 as the very first
+ * step of the request (before body parsing, guards, throttle counters or passport), so the
+ * refused ones cost almost nothing and the accepted ones keep the CPU (issue 12, bounded
+ * overload). The same check stays inside login for requests that pass this point.
+ */
+function shedLoginsWhenHashesAreFull(app: NestFastifyApplication): void {
+  const hasher = app.get(PasswordHasher);
+  const metrics = app.get(MetricsService);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (req) => {
+    if (req.method !== 'POST' || req.url.split('?', 1)[0] !== '/v1/auth/login') return;
+    try {
+      hasher.assertCapacity();
+    } catch (e) {
+      metrics.loginOutcome('unavailable');
+      throw e;
+    }
+  });
 }
