@@ -57,6 +57,7 @@ export async function createApp(
   if (config.http.docsEnabled) setupSwagger(app);
   await app.init();
   await app.get(StartupService).run();
+  app.get(Lifecycle).startupDone();
   return app;
 }
 

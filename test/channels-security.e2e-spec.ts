@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { Test } from 'supertest';
-import { generateCredentials } from '../config/credentials';
 import { ChannelTls1796100000000 } from '../migrations/1796100000000-ChannelTls';
 import { createTenant, createUser, TestTenant } from './factories/tenants.factory';
 import { mfaCall, passwordLogin, putTwoFactorSettings } from './factories/two-factor.factory';
@@ -19,7 +18,12 @@ import {
   expectValidationError,
 } from './support/http-assertions';
 import { SmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from './support/test-app';
+import {
+  productionEnvironment,
+  startTestApp,
+  TestApp,
+  UNREACHABLE_THROTTLE_LIMITS,
+} from './support/test-app';
 
 const FROM = 'EFCX <no-reply@efcx.test>';
 const newSecret = () => `smtp-secret-${randomBytes(12).toString('hex')}`;
@@ -458,16 +462,10 @@ describe('email channels in production', () => {
     databaseUrl = await createTestDatabase();
     t = await startTestApp({
       databaseUrl,
-      env: {
-        NODE_ENV: 'production',
-        DATABASE_URL: databaseUrl,
-        PLATFORM_API_KEY: randomBytes(32).toString('base64url'),
-        JWT_PRIVATE_KEY: generateCredentials().JWT_PRIVATE_KEY,
-        DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        OTP_HASH_KEY: randomBytes(32).toString('base64'),
+      env: productionEnvironment(databaseUrl, {
         CHANNEL_ALLOWED_HOSTS: `*.public.test,alt.corp.test:2526,any.corp.test:*,127.0.0.1:${sink.port}`,
         CHANNEL_PLAINTEXT_HOSTS: '127.0.0.1,legacy.public.test',
-      },
+      }),
     });
     api = channelApi(t);
   });
@@ -565,14 +563,7 @@ describe('email channels in production without CHANNEL_ALLOWED_HOSTS', () => {
     databaseUrl = await createTestDatabase();
     t = await startTestApp({
       databaseUrl,
-      env: {
-        NODE_ENV: 'production',
-        DATABASE_URL: databaseUrl,
-        PLATFORM_API_KEY: randomBytes(32).toString('base64url'),
-        JWT_PRIVATE_KEY: generateCredentials().JWT_PRIVATE_KEY,
-        DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        OTP_HASH_KEY: randomBytes(32).toString('base64'),
-      },
+      env: productionEnvironment(databaseUrl),
     });
   });
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { generateCredentials } from '../config/credentials';
 import { createTestDatabase, dropTestDatabase } from './support/database';
 import { expectErrorResponse } from './support/http-assertions';
-import { startTestApp, TestApp } from './support/test-app';
+import { productionEnvironment, startTestApp, TestApp } from './support/test-app';
 
 /** API.md v1.1 §13: /metrics and /docs on a production instance. */
 async function startProduction(
@@ -11,15 +10,7 @@ async function startProduction(
   const databaseUrl = await createTestDatabase();
   const t = await startTestApp({
     databaseUrl,
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PLATFORM_API_KEY: randomBytes(32).toString('base64url'),
-      JWT_PRIVATE_KEY: generateCredentials().JWT_PRIVATE_KEY,
-      DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      OTP_HASH_KEY: randomBytes(32).toString('base64'),
-      ...env,
-    },
+    env: productionEnvironment(databaseUrl, env),
   });
   return {
     t,

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { otpConfig } from '../../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
-import { ExpiredRowsPurgeJob } from '../database/locked-job';
+import { expiredRowsBatch, ExpiredRowsPurgeJob } from '../database/locked-job';
 
 /** Sign-ins (mfa sessions) past their expiry by more than OTP_RETENTION_SECONDS go with the codes. */
 @Injectable()
@@ -17,9 +17,7 @@ export class MfaSessionPurgeJob extends ExpiredRowsPurgeJob {
       'MfaSessionPurge',
       dataSource,
       ADVISORY_LOCKS.mfaSessionPurge,
-      `DELETE FROM mfa_sessions WHERE id IN (
-         SELECT id FROM mfa_sessions
-          WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
+      expiredRowsBatch('mfa_sessions'),
       cfg,
     );
   }

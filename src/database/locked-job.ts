@@ -46,6 +46,15 @@ export class LockedJob {
   }
 }
 
+/**
+ * The batch DELETE of an owner's `table` whose rows end at `expires_at`: at most `$2` rows that
+ * ended more than `$1` seconds ago (the id-subquery keeps each batch small).
+ */
+export function expiredRowsBatch(table: string): string {
+  return `DELETE FROM ${table} WHERE id IN (
+    SELECT id FROM ${table} WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`;
+}
+
 /** Deletes in batches (short locks, no long transaction) until fewer than `batch` go. */
 export async function deleteInBatches(
   dataSource: DataSource,

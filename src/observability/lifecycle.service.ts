@@ -8,6 +8,16 @@ import { Injectable } from '@nestjs/common';
 @Injectable()
 export class Lifecycle {
   private drainingFlag = false;
+  private markStarted!: () => void;
+  /**
+   * Resolves once the start-up work is done (migrations applied): background work that reads
+   * the schema (the webhook worker) waits for it instead of polling tables that may not exist.
+   */
+  readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
+
+  startupDone(): void {
+    this.markStarted();
+  }
 
   get draining(): boolean {
     return this.drainingFlag;

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { otpConfig } from '../../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
-import { ExpiredRowsPurgeJob } from '../database/locked-job';
+import { expiredRowsBatch, ExpiredRowsPurgeJob } from '../database/locked-job';
 
 /**
  * Rule 8: deletes challenges whose expiry is older than OTP_RETENTION_SECONDS (so a late code
@@ -17,14 +17,6 @@ export class OtpPurgeJob extends ExpiredRowsPurgeJob {
     @InjectDataSource() dataSource: DataSource,
     @Inject(otpConfig.KEY) cfg: ConfigType<typeof otpConfig>,
   ) {
-    super(
-      'OtpPurge',
-      dataSource,
-      ADVISORY_LOCKS.otpPurge,
-      `DELETE FROM otp_challenges WHERE id IN (
-         SELECT id FROM otp_challenges
-          WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
-      cfg,
-    );
+    super('OtpPurge', dataSource, ADVISORY_LOCKS.otpPurge, expiredRowsBatch('otp_challenges'), cfg);
   }
 }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { otpConfig } from '../../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
-import { ExpiredRowsPurgeJob } from '../database/locked-job';
+import { expiredRowsBatch, ExpiredRowsPurgeJob } from '../database/locked-job';
 
 /**
  * Ended sessions (revoked or timed out: `expires_at` is then in the past) go OTP_RETENTION_SECONDS
@@ -20,9 +20,7 @@ export class SessionPurgeJob extends ExpiredRowsPurgeJob {
       'SessionPurge',
       dataSource,
       ADVISORY_LOCKS.sessionPurge,
-      `DELETE FROM sessions WHERE id IN (
-         SELECT id FROM sessions
-          WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)`,
+      expiredRowsBatch('sessions'),
       cfg,
     );
   }

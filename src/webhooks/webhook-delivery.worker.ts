@@ -12,6 +12,7 @@ import { runtimeConfig, webhooksConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { hostAllowed } from '../common/net/host-guard';
 import { SecretBox } from '../common/crypto/secret-box';
+import { Lifecycle } from '../observability/lifecycle.service';
 import { MetricsService } from '../observability/metrics.service';
 import { AttemptOutcome, ClaimedDelivery, WebhookOutbox } from './webhook-outbox';
 import { postWebhook } from './webhook-sender';
@@ -51,6 +52,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     @Inject(webhooksConfig.KEY) private readonly cfg: ConfigType<typeof webhooksConfig>,
     @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
     metrics: MetricsService,
+    private readonly lifecycle: Lifecycle,
   ) {
     // API.md v1.1 §13: webhook deliveries by outcome, and queue lag (no tenant labels).
     this.outcomes = new Counter({
@@ -68,7 +70,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    // Not before the migrations ran (the first start creates the tables).
+    void this.lifecycle.started.then(() => this.schedule(0));
   }
 
   /** Stops claiming and waits for the attempts in flight (each bounded by WEBHOOK_TIMEOUT_MS). */

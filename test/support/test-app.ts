@@ -25,6 +25,23 @@ export const UNREACHABLE_THROTTLE_LIMITS = {
  */
 export const ROOM_FOR_PARALLEL_LOGINS = { HASH_QUEUE_MAX: '1000' };
 
+/** A production instance's environment: NODE_ENV production, its database and fresh secrets. */
+export function productionEnvironment(
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const c = generateCredentials();
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    PLATFORM_API_KEY: c.PLATFORM_API_KEY,
+    JWT_PRIVATE_KEY: c.JWT_PRIVATE_KEY,
+    DATA_ENCRYPTION_KEY: c.DATA_ENCRYPTION_KEY,
+    OTP_HASH_KEY: c.OTP_HASH_KEY,
+    ...extra,
+  };
+}
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;

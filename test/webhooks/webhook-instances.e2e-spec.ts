@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { generateCredentials } from '../../config/credentials';
 import { WebhookOutbox } from '../../src/webhooks/webhook-outbox';
 import { createTenant, TestTenant } from '../factories/tenants.factory';
 import { createTestDatabase, dropTestDatabase, queryDb } from '../support/database';
 import { expectValidationError } from '../support/http-assertions';
 import { startSecondInstance } from '../support/second-instance';
-import { startTestApp, TestApp } from '../support/test-app';
+import { productionEnvironment, startTestApp, TestApp } from '../support/test-app';
 import {
   eventually,
   FAST_WEBHOOKS,
@@ -193,15 +191,8 @@ describe('webhook deliveries across restarts and instances', () => {
   });
 
   describe('production', () => {
-    const production = (extra: Record<string, string> = {}) => ({
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PLATFORM_API_KEY: randomBytes(32).toString('base64url'),
-      JWT_PRIVATE_KEY: generateCredentials().JWT_PRIVATE_KEY,
-      DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      OTP_HASH_KEY: randomBytes(32).toString('base64'),
-      ...extra,
-    });
+    const production = (extra: Record<string, string> = {}) =>
+      productionEnvironment(databaseUrl, extra);
 
     it("requires https and refuses internal addresses (channels' host rules)", async () => {
       const t = await start(production());
