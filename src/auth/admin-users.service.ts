@@ -15,9 +15,6 @@ import { User } from '../users/entities/user.entity';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import { UsersService } from '../users/users.service';
 
-/** `sharedEmail` is about the 2FA email address, even while another channel type is active. */
-const SHARED_ADDRESS_TYPE = 'email';
-
 /**
  * The tenant admin's users as API.md shows them: users' own CRUD combined with what other modules
  * know of each user (the registration for the active channel type, the lock, sharedEmail), and
@@ -40,7 +37,7 @@ export class AdminUsersService {
   }
 
   async list(tenantId: string, query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
-    const page = await this.users.list(tenantId, query);
+    const page = await this.users.list(tenantId, query, this.channels.emailTypes());
     return { items: await this.views(tenantId, page.items), nextCursor: page.nextCursor };
   }
 
@@ -86,7 +83,7 @@ export class AdminUsersService {
       this.channels.activeType(tenantId),
       this.registrations.ofUsers(tenantId, ids),
       this.twoFactorState.of(tenantId, ids),
-      this.registrations.sharingAddress(tenantId, SHARED_ADDRESS_TYPE, ids),
+      this.registrations.sharingAddress(tenantId, this.channels.emailTypes(), ids),
     ]);
     const now = Date.now();
     return users.map((u) => {

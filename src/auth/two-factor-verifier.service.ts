@@ -117,7 +117,9 @@ export class TwoFactorVerifier {
               signIn.channelType,
               app ? null : verdict.destination,
               meta,
-              app && enrolled ? { secret: enrolled.secret, params: enrolled.params } : {},
+              app && enrolled
+                ? { secret: enrolled.secret, params: enrolled.params }
+                : { contactEmail: provider.destinationIsEmail ? verdict.destination : null },
               m,
             )
           : null;

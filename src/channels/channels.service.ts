@@ -251,6 +251,11 @@ export class ChannelsService {
     return this.registry.get(type);
   }
 
+  /** Channel types whose registrations hold email addresses (their providers say so). */
+  emailTypes(): string[] {
+    return this.registry.types().filter((t) => this.registry.get(t).destinationIsEmail);
+  }
+
   /** The provider of `type`, or undefined when no registered provider handles it. */
   findProvider(type: string): ChannelProvider | undefined {
     return this.registry.find(type);

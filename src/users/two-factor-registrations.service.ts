@@ -77,22 +77,22 @@ export class TwoFactorRegistrationsService {
     return byUser;
   }
 
-  /** Users (of `userIds`) whose 2FA address of `channelType` another user of the tenant also has. */
+  /** Users (of `userIds`) whose 2FA address of `channelTypes` another user of the tenant also has. */
   async sharingAddress(
     tenantId: string,
-    channelType: string,
+    channelTypes: string[],
     userIds: string[],
   ): Promise<Set<string>> {
     requireTenant(tenantId);
-    if (userIds.length === 0) return new Set();
+    if (userIds.length === 0 || channelTypes.length === 0) return new Set();
     const rows = (await this.dataSource.query(
       `SELECT a.user_id FROM user_2fa a
-        WHERE a.tenant_id = $1 AND a.channel_type = $2 AND a.user_id = ANY($3::uuid[])
+        WHERE a.tenant_id = $1 AND a.channel_type = ANY($2::text[]) AND a.user_id = ANY($3::uuid[])
           AND a.destination IS NOT NULL
           AND EXISTS (SELECT 1 FROM user_2fa b
                        WHERE b.tenant_id = a.tenant_id AND b.channel_type = a.channel_type
                          AND lower(b.destination) = lower(a.destination) AND b.user_id <> a.user_id)`,
-      [tenantId, channelType, userIds],
+      [tenantId, channelTypes, userIds],
     )) as Array<{ user_id: string }>;
     return new Set(rows.map((r) => r.user_id));
   }
@@ -114,6 +114,8 @@ export class TwoFactorRegistrationsService {
       secret?: string | null;
       params?: Record<string, string | number> | null;
       maskedDestination?: string | null;
+      /** The address to keep as the user's contact email when none is set (an email factor). */
+      contactEmail?: string | null;
     } = {},
     manager?: EntityManager,
   ): Promise<number> {
@@ -140,7 +142,7 @@ export class TwoFactorRegistrationsService {
                           updated_at = now()
           WHERE tenant_id = $1 AND id = $2
           RETURNING two_factor_version`,
-        [tenantId, userId, channelType === 'email' ? destination : null],
+        [tenantId, userId, options.contactEmail ?? null],
       )) as [Array<{ two_factor_version: number }>, number];
       if (updated.length !== 1) throw AppException.notFound('No such user in this tenant.');
       await this.audit.record(

@@ -43,8 +43,6 @@ export interface PreparedUser {
 /** Matches no user: lookups for an unknown tenant still cost one query (timing). */
 const NO_TENANT = '00000000-0000-0000-0000-000000000000';
 const MAX_PASSWORD_CHARACTERS = 256;
-/** `sharedEmail` is about the 2FA email address, even while another channel type is active. */
-const SHARED_ADDRESS_TYPE = 'email';
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -117,7 +115,15 @@ export class UsersService {
     return saved;
   }
 
-  async list(tenantId: string, query: ListUsersQueryDto): Promise<Page<User>> {
+  /**
+   * A page of users by username. `sharedEmail` is about the 2FA addresses of `emailTypes` (the
+   * channel types whose destinations are email addresses), whatever type is active.
+   */
+  async list(
+    tenantId: string,
+    query: ListUsersQueryDto,
+    emailTypes: string[] = [],
+  ): Promise<Page<User>> {
     requireTenant(tenantId);
     const limit = query.limit ?? 50;
     // eslint-disable-next-line no-control-regex
@@ -141,8 +147,8 @@ export class UsersService {
           SELECT 1 FROM user_2fa a JOIN user_2fa b
             ON b.tenant_id = a.tenant_id AND b.channel_type = a.channel_type
            AND lower(b.destination) = lower(a.destination) AND b.user_id <> a.user_id
-         WHERE a.user_id = u.id AND a.channel_type = :type AND a.destination IS NOT NULL)`,
-        { type: SHARED_ADDRESS_TYPE },
+         WHERE a.user_id = u.id AND a.channel_type = ANY(:types) AND a.destination IS NOT NULL)`,
+        { types: emailTypes },
       );
     }
     const rows = await qb.getMany();

@@ -73,6 +73,12 @@ export abstract class ChannelProvider {
   readonly secretBoundFields: readonly string[] = [];
 
   /**
+   * Whether a registration's destination is an email address: it then doubles as the user's
+   * contact email (when empty) and counts for `sharedEmail` in the admin's user list.
+   */
+  readonly destinationIsEmail: boolean = false;
+
+  /**
    * The config in its current form, before validation: older spellings of a field become the
    * current one and, unless `partial` (a PATCH's keys, before they merge), defaults are filled in.
    */

@@ -81,6 +81,7 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
   readonly type = 'email';
   readonly configDto = EmailChannelConfigDto;
   readonly secretFields = ['password'] as const;
+  override readonly destinationIsEmail = true;
   override readonly secretBoundFields = ['host', 'port', 'username', 'tls'] as const;
   readonly registrationDto = EmailRegistrationDto;
   readonly testDto = EmailTestDto;
