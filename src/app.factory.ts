@@ -7,7 +7,9 @@ import { AppModule, AppModuleOptions } from './app.module';
 import { toErrorResponse } from './common/errors/error-response';
 import { answerClientError, configureHttp, genReqId } from './common/http/configure-http';
 import { setupSwagger } from './common/http/swagger';
+import { observeHttpRequests } from './observability/http-metrics';
 import { Lifecycle } from './observability/lifecycle.service';
+import { MetricsService } from './observability/metrics.service';
 import { StartupService } from './startup/startup.service';
 
 /**
@@ -50,6 +52,7 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   configureHttp(app, config.http, app.get(Lifecycle));
+  observeHttpRequests(app, app.get(MetricsService));
   // v1.1 §13: DOCS_ENABLED (production default false); without it /docs and /docs-json are 404.
   if (config.http.docsEnabled) setupSwagger(app);
   await app.init();
