@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { OtpPurgeJob } from '../../src/otp/otp-purge.job';
 import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
@@ -217,5 +219,18 @@ describe('metrics (API.md v1.1 §13): each family moves with the flow, no tenant
     expect(valueOf(await scrape(), 'efcx_db_pool_in_use')).toBeLessThanOrEqual(
       t.config.database.poolSize,
     );
+  });
+
+  it('the Grafana dashboard (docs/grafana-dashboard.json) queries only families the service exposes', async () => {
+    const dashboard = readFileSync(
+      path.join(__dirname, '../../docs/grafana-dashboard.json'),
+      'utf8',
+    );
+    const used = new Set(
+      [...dashboard.matchAll(/\b(efcx_\w+)/g)].map((m) => m[1].replace(/_(bucket|count|sum)$/, '')),
+    );
+    expect(used.size).toBeGreaterThanOrEqual(10);
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    for (const family of used) expect(text).toContain(`# TYPE ${family} `);
   });
 });
