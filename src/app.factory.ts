@@ -3,13 +3,14 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
-import { MetricsService } from './observability/metrics.service';
 import { PasswordHasher } from './users/password-hasher.service';
 import { AppModule, AppModuleOptions } from './app.module';
 import { toErrorResponse } from './common/errors/error-response';
 import { answerClientError, configureHttp, genReqId } from './common/http/configure-http';
 import { setupSwagger } from './common/http/swagger';
+import { observeHttpRequests } from './observability/http-metrics';
 import { Lifecycle } from './observability/lifecycle.service';
+import { MetricsService } from './observability/metrics.service';
 import { StartupService } from './startup/startup.service';
 
 /**
@@ -52,6 +53,7 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   configureHttp(app, config.http, app.get(Lifecycle));
+  observeHttpRequests(app, app.get(MetricsService));
   shedLoginsWhenHashesAreFull(app);
   // v1.1 §13: DOCS_ENABLED (production default false); without it /docs and /docs-json are 404.
   if (config.http.docsEnabled) setupSwagger(app);

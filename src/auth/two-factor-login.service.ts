@@ -16,6 +16,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
 import { validateBody } from '../common/validation/validation';
 import { OtpIssuer } from '../otp/otp-issuer.service';
+import { MetricsService } from '../observability/metrics.service';
 import { IssueResult, OtpPolicy, resendsRemaining, SignInRef } from '../otp/otp.types';
 import { isLocked, lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
 import { TwoFactorSettings } from '../tenants/tenant-settings.service';
@@ -91,6 +92,7 @@ export class TwoFactorLoginService {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
     private readonly users: UsersService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Password accepted and 2FA on: the login answer (mfa token, maybe a code on its way). */
@@ -345,6 +347,7 @@ export class TwoFactorLoginService {
       }
       throw e;
     }
+    this.metrics.codeRequested(usable.channel.type, result.delivery);
     const masked = provider.maskDestination(destination);
     if (result.delivery === 'FAILED') {
       this.audit.recordDetached(session.tenantId, {
@@ -373,6 +376,7 @@ export class TwoFactorLoginService {
     reason: string,
     retryAfterSeconds?: number,
   ): void {
+    this.metrics.resendRefused(reason);
     this.audit.recordDetached(session.tenantId, {
       type: AuditEventType.OTP_RESEND_REFUSED,
       ...bySelf(session.userId, meta),

@@ -9,6 +9,7 @@ import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
 import { runPrepared } from '../database/prepared-statement';
+import { MetricsService } from '../observability/metrics.service';
 import { Verdict } from '../otp/otp.types';
 import { SecondFactorVerifier } from '../otp/second-factor-verifier.service';
 import { VerdictRow, verdictOf } from '../otp/second-factor.statement';
@@ -44,6 +45,7 @@ export class TwoFactorVerifier {
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async verify(
@@ -129,6 +131,7 @@ export class TwoFactorVerifier {
       signIn.purpose === 'register'
         ? await this.dataSource.transaction((m) => run(m))
         : await run();
+    this.metrics.verified(result.verdict);
     if (result.verdict.outcome !== 'ok') throw refusal(result.verdict);
     // Right factor, but the sign-in was spent by a concurrent verify: nothing was opened.
     if (!result.opened) throw new AppException(ErrorCode.UNAUTHENTICATED);
@@ -186,6 +189,7 @@ export class TwoFactorVerifier {
       SELECT v.*, (SELECT count(*) FROM proven)::int AS proven FROM sf_verdict v`;
     const [row] = await runPrepared<VerdictRow & { proven: number }>(this.dataSource, statement);
     const verdict = verdictOf(row);
+    this.metrics.verified(verdict);
     if (verdict.outcome !== 'ok') throw refusal(verdict);
     if (row.proven !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
     return {

@@ -13,6 +13,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
 import { flattenValidationErrors, VALIDATION_OPTIONS } from '../common/validation/validation';
 import { requireTenant } from '../database/query-guards';
+import { MetricsService } from '../observability/metrics.service';
 import {
   ChannelListResponseDto,
   ChannelResponseDto,
@@ -46,6 +47,7 @@ export class ChannelsService {
     private readonly box: SecretBox,
     @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
     @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
+    private readonly metrics: MetricsService,
   ) {}
 
   async list(tenantId: string): Promise<ChannelListResponseDto> {
@@ -261,8 +263,16 @@ export class ChannelsService {
     return this.registry.find(type);
   }
 
+  /** Hands a code to the channel, timed by channel type and result (efcx_otp_delivery_seconds). */
   async deliver(usable: UsableChannel, message: CodeMessage): Promise<void> {
-    await (usable.provider as CodeChannelProvider).deliver(usable.channel, message);
+    const started = performance.now();
+    let result: 'sent' | 'failed' = 'failed';
+    try {
+      await (usable.provider as CodeChannelProvider).deliver(usable.channel, message);
+      result = 'sent';
+    } finally {
+      this.metrics.delivered(usable.channel.type, result, (performance.now() - started) / 1000);
+    }
   }
 
   /** The channel of a caller's statement (columns of channel.row), or null when it had none. */

@@ -1,7 +1,19 @@
-import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
 import { ifAdvisoryLockFree } from './advisory-lock';
+
+/**
+ * Where purge runs are counted (the metrics service provides it): an abstract class as the DI
+ * token, so src/database names no module above it.
+ */
+export abstract class PurgeRecorder {
+  /** A run done by this instance: its job name (a fixed one) and the rows it removed. */
+  abstract purged(job: string, rows: number): void;
+}
+
+/** `OtpPurge` → `otp_purge`: the job label of the purge metrics. */
+const jobLabel = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 
 /**
  * A scheduled clean-up that runs on one instance at a time: each tick tries the advisory lock and
@@ -16,6 +28,8 @@ export class LockedJob {
     private readonly dataSource: DataSource,
     private readonly lockKey: number,
     private readonly work: () => Promise<number>,
+    /** Read at each run (a property injected after construction may be its source). */
+    private readonly recorder: () => PurgeRecorder | undefined = () => undefined,
   ) {
     this.logger = new Logger(name);
   }
@@ -33,11 +47,21 @@ export class LockedJob {
     void this.cron?.stop();
   }
 
-  /** Rows removed, or undefined when skipped (lock held elsewhere) or failed. */
+  /**
+   * Rows removed, or undefined when skipped (lock held elsewhere) or failed. Each run done here
+   * logs one line with its rows and time, and is counted (efcx_purge_runs_total/_rows_total).
+   */
   async run(): Promise<number | undefined> {
+    const started = performance.now();
     try {
       const done = await ifAdvisoryLockFree(this.dataSource, this.lockKey, this.work);
-      if (done) this.logger.log(`${this.name}: removed ${done} row(s)`);
+      if (done === undefined) return undefined;
+      const ms = Math.round(performance.now() - started);
+      this.logger.log(
+        { job: jobLabel(this.name), rows: done, ms },
+        `${this.name}: removed ${done} row(s) in ${ms} ms`,
+      );
+      this.recorder()?.purged(jobLabel(this.name), done);
       return done;
     } catch (err) {
       this.logger.error({ err }, `${this.name} failed`);
@@ -78,6 +102,8 @@ export async function deleteInBatches(
  */
 export abstract class ExpiredRowsPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly job: LockedJob;
+  /** Property-injected, so the subclasses' constructors stay as they are. */
+  @Inject(PurgeRecorder) private readonly recorder?: PurgeRecorder;
 
   protected constructor(
     name: string,
@@ -86,8 +112,12 @@ export abstract class ExpiredRowsPurgeJob implements OnApplicationBootstrap, OnA
     deleteBatchSql: string,
     private readonly cfg: { purgeCron: string; retentionSeconds: number },
   ) {
-    this.job = new LockedJob(name, dataSource, lockKey, () =>
-      deleteInBatches(dataSource, deleteBatchSql, [cfg.retentionSeconds]),
+    this.job = new LockedJob(
+      name,
+      dataSource,
+      lockKey,
+      () => deleteInBatches(dataSource, deleteBatchSql, [cfg.retentionSeconds]),
+      () => this.recorder,
     );
   }
 

@@ -1,8 +1,9 @@
 import { AppException } from '../common/errors/app.exception';
+import { MetricsService } from '../observability/metrics.service';
 import { PasswordHasher } from './password-hasher.service';
 
 const hasher = (hashConcurrency: number, hashQueueMax: number) =>
-  new PasswordHasher({ hashConcurrency, hashQueueMax } as never);
+  new PasswordHasher({ hashConcurrency, hashQueueMax } as never, new MetricsService({} as never));
 
 describe('PasswordHasher', () => {
   it('hashes with argon2id at OWASP minimum parameters and verifies', async () => {

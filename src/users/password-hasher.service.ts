@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { authConfig } from '../../config/app-config';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { MetricsService } from '../observability/metrics.service';
 
 /** OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_PARAMS = {
@@ -24,7 +25,13 @@ export class PasswordHasher implements OnModuleInit {
   private readonly waiting: Array<() => void> = [];
   private dummyHash = '';
 
-  constructor(@Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>) {}
+  constructor(
+    @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
+    private readonly metrics: MetricsService,
+  ) {
+    // Queue depth and wait (API.md v1.1 §13): how close logins are to being shed.
+    metrics.watchHashQueue(() => this.waiting.length);
+  }
 
   async onModuleInit(): Promise<void> {
     // Verified against for unknown users, so their timing matches a wrong password.
@@ -66,9 +73,12 @@ export class PasswordHasher implements OnModuleInit {
   private async bounded<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.cfg.hashConcurrency) {
       if (this.full()) throw PasswordHasher.overloaded();
+      const queued = performance.now();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.metrics.hashWaited((performance.now() - queued) / 1000);
     } else {
       this.running++;
+      this.metrics.hashWaited(0);
     }
     try {
       return await task();

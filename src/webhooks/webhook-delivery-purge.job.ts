@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Cron } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { auditConfig } from '../../config/app-config';
-import { ADVISORY_LOCKS, ifAdvisoryLockFree } from '../database/advisory-lock';
+import { ADVISORY_LOCKS } from '../database/advisory-lock';
+import { LockedJob, PurgeRecorder } from '../database/locked-job';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
 /**
@@ -13,27 +14,26 @@ import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
  */
 @Injectable()
 export class WebhookDeliveryPurgeJob {
-  private readonly logger = new Logger('WebhookDeliveryPurge');
+  private readonly job: LockedJob;
 
   constructor(
-    private readonly deliveries: WebhookDeliveriesRepository,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(auditConfig.KEY) private readonly cfg: ConfigType<typeof auditConfig>,
-  ) {}
+    deliveries: WebhookDeliveriesRepository,
+    @InjectDataSource() dataSource: DataSource,
+    @Inject(auditConfig.KEY) cfg: ConfigType<typeof auditConfig>,
+    recorder: PurgeRecorder,
+  ) {
+    this.job = new LockedJob(
+      'WebhookDeliveryPurge',
+      dataSource,
+      ADVISORY_LOCKS.webhookDeliveryPurge,
+      () => deliveries.purgeFinishedOlderThan(cfg.retentionDays),
+      () => recorder,
+    );
+  }
 
+  /** Deliveries deleted, or undefined when another instance holds the lock (or it failed). */
   @Cron('37 3 * * *', { name: 'webhook-delivery-purge', timeZone: 'UTC' })
-  async run(): Promise<number | undefined> {
-    try {
-      const deleted = await ifAdvisoryLockFree(
-        this.dataSource,
-        ADVISORY_LOCKS.webhookDeliveryPurge,
-        () => this.deliveries.purgeFinishedOlderThan(this.cfg.retentionDays),
-      );
-      if (deleted) this.logger.log(`deleted ${deleted} webhook deliveries past retention`);
-      return deleted;
-    } catch (err) {
-      this.logger.error({ err }, 'webhook delivery purge failed');
-      return undefined;
-    }
+  run(): Promise<number | undefined> {
+    return this.job.run();
   }
 }
