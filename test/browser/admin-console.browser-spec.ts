@@ -68,10 +68,19 @@ describe('admin console (headless Chromium)', () => {
     await smtp.waitFor('postmaster@acme.test');
     await browser.shot(page, 'console-channel');
 
-    // Turning 2FA on with it.
+    // Turning 2FA on with no channel is refused with the generic message.
     await page.click('#tab-settings');
     await page.waitForSelector('#settings-form');
     await page.check('#settings-enabled');
+    await page.selectOption('#settings-channel', { value: '' });
+    await page.click('#settings-save');
+    await page
+      .locator('#admin-alert', {
+        hasText: 'Choose an enabled channel before turning two-factor sign-in on.',
+      })
+      .waitFor();
+
+    // Turning 2FA on with the channel.
     await page.selectOption('#settings-channel', { label: 'Corporate SMTP (email)' });
     await page.fill('#otp-cooldown', '0');
     await page.click('#settings-save');
@@ -83,15 +92,11 @@ describe('admin console (headless Chromium)', () => {
       otp: { resendCooldownSeconds: 0 },
     });
     await browser.shot(page, 'console-settings-on');
-
-    // Turning it on with no channel is refused with the generic message.
-    await page.selectOption('#settings-channel', { value: '' });
-    await page.click('#settings-save');
-    await page
-      .locator('#admin-alert', {
-        hasText: 'Choose an enabled channel before turning two-factor sign-in on.',
-      })
-      .waitFor();
+    // The admin's own password-only session ended with it (v1.1 §3, reason policy).
+    const revoked = (await api('/audit-events?type=SESSION_REVOKED').expect(200)).body;
+    expect(revoked.items.map((e: { data: { reason: string } }) => e.data.reason)).toContain(
+      'policy',
+    );
 
     // The admin signs out and back in: now through 2FA, like everyone.
     await page.click('#logout');
