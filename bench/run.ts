@@ -426,6 +426,7 @@ async function main(): Promise<void> {
   await sql(url, 'ANALYZE bench_rows');
   const upd = await measure([], () => rawUpdate(url, 5, config.database.poolSize));
   const updatePerSecond = upd.value;
+  const rawPgCpu = (upd.pgCpuSeconds * 1000) / (updatePerSecond * 5);
   await sql(url, 'DROP TABLE bench_rows');
   log(`raw UPDATE: ${updatePerSecond.toFixed(0)}/s`);
   results.push({
@@ -436,7 +437,7 @@ async function main(): Promise<void> {
   results.push({
     what: `raw pg UPDATE … RETURNING, 1M rows (${config.database.poolSize} connections, ${VERIFY_CONNECTIONS} in flight)`,
     perSecond: round(updatePerSecond, 0),
-    pgCpuMsPerOp: round((upd.pgCpuSeconds * 1000) / (updatePerSecond * 5), 3),
+    pgCpuMsPerOp: round(rawPgCpu, 3),
     machineBusyPct: round(upd.machineBusy * 100),
     roundTrips: 1,
   });
@@ -721,39 +722,34 @@ ${notes.map((n) => `- ${n}`).join('\n')}
 ## Where the gaps come from, and what would close them
 
 - **The machine is the first limit.** ${CORES} vCPUs carry the service, PostgreSQL and the load
-  generator at once ("machine CPU busy" above is near 100 % in every service run). The raw
-  \`UPDATE\` loop spends its CPU almost only inside PostgreSQL (one statement, a trivial client);
-  a verify is an HTTP request through Fastify, Nest's guards and pipes, passport, an ES256
-  verification of the mfa token and an ES256 signature of the access token, plus 7 statements of
-  which 4 commit (the code and the failure count in one CTE, the sign-in spent, the session and its
-  first refresh token, the two audit events in one insert). Per verify the service spends the
-  CPU milliseconds in the table and PostgreSQL about as much again: on one core for Node that caps
-  a process near 1000 / (service CPU ms) verifies/s, far from the raw \`UPDATE\` rate.
-- **Done in this issue:** signing and verification keys parsed once (jsonwebtoken parsed the PEM
-  on every token, ~1 ms each); the reads on every authenticated request (tenant, user, mfa session)
-  as raw SQL instead of the query builder, and side by side; the user read once per verify instead
-  of twice; the two audit events of a sign-in in one statement; the round trips counted by the
-  service itself (\`efcx_db_queries_total\`). Verify went from 9 statements to 7 and from ~4.9 ms to
-  ~2 ms of service CPU; login sheds load with 503 before any database read when the hash queue is
-  full.
-- **What would close the rest:** more cores (the design is stateless: WEB_CONCURRENCY or more
-  instances; on these ${CORES} vCPUs a second process only competes with PostgreSQL for the same
-  CPUs, as the multi-process rows show); the verify hot path without passport and the Nest pipe
-  stack (a Fastify route with the same checks) and on prepared statements through \`pg\` directly;
-  folding "spend the sign-in" and "open the session" into the verify statement (one commit
-  instead of three, at the price of one statement spanning the otp, auth and sessions tables);
-  audit events written by a batching writer (one COPY every few milliseconds) instead of one
-  insert per sign-in.
-- **Logins** are bounded by argon2id as intended, but a full 2FA login also costs two HTTP
-  requests, two ES256 signatures and one verification, and 18 (TOTP) to 24 (email: the code is
-  issued under the cooldown lock, delivered by SMTP, then marked delivered) statements. The
-  service CPU per login is about twice the argon2id cost alone; the gap to 0.75 × is that
-  overhead plus the load generator and PostgreSQL on the same two vCPUs.
-- **Overload:** beyond HASH_CONCURRENCY hashes and HASH_QUEUE_MAX (64) waiting, login answers 503
-  at once (before any database read), so no request fails otherwise and the queue never grows
-  past its bound. Accepted requests still wait for the queue and for CPU that the rejected ones
-  and the load generator take on the same machine: p99 is above 500 ms here. A smaller
-  HASH_QUEUE_MAX (e.g. 8) bounds the wait to a few hash times; API.md fixes the default at 64.
+  generator at once ("machine CPU busy" above is near 100 % in every service run), so every
+  ratio above is also a share of the same two cores.
+- **Done in the second-factor issue (measured by the round-trips column).** A verify is 2
+  statements: the bearer lookup (tenant, user, sign-in and, for an app, its sealed secret and
+  window, in one prepared statement) and ONE statement that judges the code, uses it, spends the
+  sign-in, opens the session with its first refresh token and writes the audit rows (one commit,
+  all or nothing). An email login is 6: tenant, user, the login context (settings, active channel,
+  lock, registrations in one statement), the sign-in, the code claimed and inserted in one
+  upsert, and "delivered" with its OTP_SENT row. Named (prepared) statements on these paths, a
+  pooled SMTP transport per channel, and refused logins answered in Fastify's onRequest before
+  any parsing, guard or counter.
+- **Verify against the raw UPDATE.** The raw loop changes one row per statement
+  (${rawPgCpu.toFixed(3)} ms of PostgreSQL CPU per update); a verify changes or inserts seven (the
+  challenge, the account state, the sign-in, the session, its refresh token and two audit rows,
+  each audit row also passing the webhook outbox trigger), about
+  ${(verifyRow.pgCpuMsPerOp ?? 0).toFixed(2)} ms of PostgreSQL CPU, and costs the service
+  ${(verifyRow.cpuMsPerOp ?? 0).toFixed(2)} ms (HTTP, an ES256 verification of the mfa token and an
+  ES256 signature of the access token). With both on the same two cores the ceiling is about
+  1000 / (service + PostgreSQL ms) verifies/s, which is the measured rate; 0.45 × the raw UPDATE
+  would need a verify to cost about two single-row updates. What would still help: a lean Fastify
+  route for verify without passport and the Nest pipe stack, the audit rows written by a batching
+  writer, or more cores (the design is stateless: WEB_CONCURRENCY or more instances).
+- **Logins** are bounded by argon2id as intended; a full 2FA login adds two HTTP requests, two
+  ES256 signatures and one verification to the hash, and the load generator and PostgreSQL take
+  their share of the same cores.
+- **Overload:** beyond HASH_CONCURRENCY hashes and HASH_QUEUE_MAX (4 × HASH_CONCURRENCY) waiting,
+  login answers 503 with Retry-After as the first step of the request. Accepted requests still
+  share the two cores with the refused ones, the load generator and PostgreSQL.
 - **Memory:** the largest service process includes argon2id's 19 MiB per running hash
   (HASH_CONCURRENCY = 2 × cores = ${2 * CORES} at once).
 `;
