@@ -69,6 +69,25 @@ describe('operations: health, metrics, OpenAPI', () => {
     const login = doc.paths['/v1/auth/login'].post.responses;
     expect(login['401'].description).toContain(ErrorCode.INVALID_CREDENTIALS);
     expect(login['400'].description).toContain(ErrorCode.VALIDATION_FAILED);
+    // A generated client gets the operation's codes as an enum, Retry-After on 429/503, and
+    // public routes declare that they need no credentials.
+    const raw = doc as unknown as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+      servers: unknown[];
+      info: { license?: { name: string } };
+    };
+    const loginOp = raw.paths['/v1/auth/login'].post as {
+      security: unknown[];
+      responses: Record<string, { headers?: Record<string, unknown>; content: unknown }>;
+    };
+    expect(loginOp.security).toEqual([]);
+    expect(loginOp.responses['429'].headers).toHaveProperty('Retry-After');
+    expect(loginOp.responses['503'].headers).toHaveProperty('Retry-After');
+    expect(JSON.stringify(loginOp.responses['401'].content)).toContain(
+      `"enum":["${ErrorCode.INVALID_CREDENTIALS}"]`,
+    );
+    expect(raw.servers.length).toBeGreaterThan(0);
+    expect(raw.info.license?.name).toBeTruthy();
     const createUser = doc.paths['/v1/tenants/{slug}/users'].post;
     expect(createUser.responses['409'].description).toContain(ErrorCode.CONFLICT);
     expect(createUser.responses['403'].description).toContain(ErrorCode.FORBIDDEN);

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorCode, ERROR_STATUS } from '../errors/error-code';
 
 class FieldErrorDto {
@@ -18,7 +18,14 @@ export class ErrorResponseDto {
   retryAfterSeconds?: number;
 }
 
-/** Documents which error codes a route answers, grouped by HTTP status (500 is global). */
+/** Statuses whose answers carry `Retry-After` (seconds). */
+const RETRY_AFTER_STATUSES = new Set([429, 503]);
+
+/**
+ * Documents which error codes a route answers, grouped by HTTP status (500 is global): the
+ * error shape with `code` narrowed to that operation's codes (a generated client gets an enum),
+ * and the `Retry-After` header on 429 and 503.
+ */
 export function ApiErrors(...codes: ErrorCode[]) {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(codes)) {
@@ -27,7 +34,26 @@ export function ApiErrors(...codes: ErrorCode[]) {
   }
   return applyDecorators(
     ...[...byStatus].map(([status, list]) =>
-      ApiResponse({ status, description: list.join(' | '), type: ErrorResponseDto }),
+      ApiResponse({
+        status,
+        description: list.join(' | '),
+        schema: {
+          allOf: [
+            { $ref: getSchemaPath(ErrorResponseDto) },
+            { type: 'object', properties: { code: { type: 'string', enum: list } } },
+          ],
+        },
+        ...(RETRY_AFTER_STATUSES.has(status)
+          ? {
+              headers: {
+                'Retry-After': {
+                  description: 'Seconds to wait before trying again',
+                  schema: { type: 'integer', minimum: 1 },
+                },
+              },
+            }
+          : {}),
+      }),
     ),
   );
 }

@@ -10,7 +10,9 @@ export function setupSwagger(app: NestFastifyApplication): void {
       'Contract: every error has the shape `{ statusCode, code, message, requestId, details? }`; ' +
         '`requestId` equals the `X-Request-Id` header. See each route for its error codes.',
     )
-    .setVersion('1')
+    .setVersion('1.1')
+    .setLicense('Proprietary (EFCX)', 'https://efcx.example/license')
+    .addServer('/', 'this service')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'accessToken')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'mfa token (stage 1)' },
@@ -26,6 +28,12 @@ export function setupSwagger(app: NestFastifyApplication): void {
     })
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  // Public routes say so (`security: []`): a client generator must not ask for credentials.
+  for (const item of Object.values(document.paths))
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const op = item[method];
+      if (op && !op.security) op.security = [];
+    }
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
