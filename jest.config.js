@@ -36,7 +36,12 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/config/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/src/**/*.spec.ts',
+        '<rootDir>/config/**/*.spec.ts',
+        // Repository files checked without a server (the container files).
+        '<rootDir>/test/*.spec.ts',
+      ],
     },
     {
       ...common,

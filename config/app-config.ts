@@ -95,6 +95,8 @@ export interface WebhooksConfig {
 
 export interface LogConfig {
   level: string;
+  /** LOG_FORMAT: `json` (production and test default) or `pretty` (development default). */
+  format: 'json' | 'pretty';
 }
 
 export interface BootstrapConfig {

@@ -279,3 +279,39 @@ describe('webhook variables (API.md v1.1 §12, §13)', () => {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
   });
 });
+
+describe('LOG_FORMAT (issue 16: output for people in development, JSON for machines)', () => {
+  it('defaults to pretty in development (NODE_ENV unset or development)', () => {
+    expect(buildAppConfig(validateEnvironment({}), { generated: gen }).log.format).toBe('pretty');
+    expect(
+      buildAppConfig(validateEnvironment({ NODE_ENV: 'development' }), { generated: gen }).log
+        .format,
+    ).toBe('pretty');
+  });
+
+  it('defaults to json in production and in the tests (NODE_ENV=test)', () => {
+    expect(buildAppConfig(validateEnvironment(strongProduction())).log.format).toBe('json');
+    expect(
+      buildAppConfig(validateEnvironment({ NODE_ENV: 'test' }), { generated: gen }).log.format,
+    ).toBe('json');
+  });
+
+  it('takes an explicit json or pretty everywhere, an empty value as unset', () => {
+    expect(
+      buildAppConfig(validateEnvironment({ LOG_FORMAT: 'json' }), { generated: gen }).log.format,
+    ).toBe('json');
+    expect(
+      buildAppConfig(validateEnvironment({ ...strongProduction(), LOG_FORMAT: 'pretty' })).log
+        .format,
+    ).toBe('pretty');
+    expect(
+      buildAppConfig(validateEnvironment({ LOG_FORMAT: '' }), { generated: gen }).log.format,
+    ).toBe('pretty');
+  });
+
+  it('refuses any other value, naming the variable', () => {
+    expect(problemsOf(() => validateEnvironment({ LOG_FORMAT: 'text' }))).toEqual([
+      'LOG_FORMAT must be json or pretty',
+    ]);
+  });
+});

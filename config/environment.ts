@@ -188,6 +188,12 @@ export class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
+  /** json: one JSON object a line (production, tests); pretty: pino-pretty for people. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT?: 'json' | 'pretty';
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, {
@@ -457,7 +463,11 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS ?? 10000,
       pollMs: env.WEBHOOK_POLL_MS ?? 1000,
     },
-    log: { level: env.LOG_LEVEL ?? 'info' },
+    log: {
+      level: env.LOG_LEVEL ?? 'info',
+      // JSON for machines (production, and the tests, which read it); pretty for people.
+      format: env.LOG_FORMAT ?? (production || env.NODE_ENV === 'test' ? 'json' : 'pretty'),
+    },
     bootstrap: {
       tenant: env.BOOTSTRAP_TENANT ?? (production ? undefined : 'demo'),
       adminUsername: adminUsername.ok ? adminUsername.username : 'admin',

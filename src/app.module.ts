@@ -43,7 +43,9 @@ export class AppModule {
           ignoreEnvVars: true,
           load: configFactories(config),
         }),
-        LoggerModule.forRoot(buildLoggerOptions(config.log.level, options.logStream)),
+        LoggerModule.forRoot(
+          buildLoggerOptions(config.log.level, options.logStream, config.log.format),
+        ),
         TypeOrmModule.forRoot({
           ...buildTypeOrmOptions(databaseUrl, config.database.poolSize),
           autoLoadEntities: true,

@@ -15,6 +15,7 @@ import {
 import { createApp, shutdownApp } from './app.factory';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { DevInboxService } from './dev-inbox/dev-inbox.service';
+import { readyBanner } from './ready-banner';
 
 /** Stops the embedded PostgreSQL, but never waits for it forever (it may have died already). */
 async function stopEmbedded(p: Prepared): Promise<void> {
@@ -113,30 +114,7 @@ async function serve(p: Prepared, announce: boolean): Promise<void> {
 
 /** `inbox`: the development inbox runs (a taken DEV_MAIL_PORT was logged as a warning). */
 function announceReady(p: Prepared, inbox = p.config.mail.devInbox): void {
-  say(
-    `listening on http://127.0.0.1:${p.config.http.port}` +
-      (p.config.http.docsEnabled ? ' (API docs: /docs)' : ''),
-  );
-  if (inbox)
-    say(
-      `development inbox: http://127.0.0.1:${p.config.http.port}/dev/inbox ` +
-        `(SMTP on 127.0.0.1:${p.config.mail.devMailPort})`,
-    );
-  if (p.config.http.uiEnabled) {
-    const tenant = p.config.bootstrap.tenant ? `?tenant=${p.config.bootstrap.tenant}` : '';
-    say(
-      `sign-in page: http://127.0.0.1:${p.config.http.port}/${tenant} ` +
-        `(admin console: /admin${tenant})`,
-    );
-  }
-  if (!p.config.runtime.production && p.config.bootstrap.tenant) {
-    say(
-      `tenant "${p.config.bootstrap.tenant}", admin user "${p.config.bootstrap.adminUsername}"` +
-        (p.env.BOOTSTRAP_ADMIN_PASSWORD
-          ? ''
-          : ` (password: BOOTSTRAP_ADMIN_PASSWORD in ${p.credentials?.file})`),
-    );
-  }
+  for (const line of readyBanner(p, inbox)) say(line);
 }
 
 /**

@@ -233,8 +233,13 @@ describe('development inbox, off', () => {
       try {
         await t.http().get('/health/ready').expect(200);
         expectErrorResponse(await t.http().get('/dev/inbox'), 404, 'NOT_FOUND');
-        expect(warn).toHaveBeenCalledTimes(1);
-        expect(warn.mock.calls[0][0]).toContain(
+        // Only the inbox's warnings: the webhook poller may warn about a table the migrations
+        // have not created yet (the inbox's smtp-server is loaded lazily, so the start takes longer).
+        const inboxWarnings = warn.mock.calls.filter((c) =>
+          String(c[0]).includes('development inbox'),
+        );
+        expect(inboxWarnings).toHaveLength(1);
+        expect(inboxWarnings[0][0]).toContain(
           `development inbox not started: cannot listen on 127.0.0.1:${taken} (EADDRINUSE)`,
         );
       } finally {

@@ -1,5 +1,4 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { MailerModule } from '@nestjs-modules/mailer';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ChannelTester } from './channel-tester.service';
@@ -11,12 +10,7 @@ import { AuthenticatorChannelProvider } from './providers/authenticator/authenti
 import { EmailChannelProvider } from './providers/email/email-channel.provider';
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([Channel]),
-    // No default transport: each email channel gets its own, built from its stored settings.
-    MailerModule.forRoot({ transports: {} }),
-    AuditModule,
-  ],
+  imports: [TypeOrmModule.forFeature([Channel]), AuditModule],
   controllers: [ChannelsController],
   providers: [
     ChannelsService,

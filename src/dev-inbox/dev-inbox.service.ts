@@ -6,9 +6,10 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { simpleParser } from 'mailparser';
 import type { Readable } from 'node:stream';
-import { SMTPServer, SMTPServerDataStream, SMTPServerEnvelope } from 'smtp-server';
+// Types only: smtp-server and mailparser are devDependencies, loaded when the inbox starts
+// (never in production, where `npm ci --omit=dev` leaves them out).
+import type { SMTPServer, SMTPServerDataStream, SMTPServerEnvelope } from 'smtp-server';
 import { mailConfig } from '../../config/app-config';
 
 /** One mail as the development inbox keeps it. */
@@ -65,7 +66,17 @@ export class DevInboxService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     if (!this.mail.devInbox) return;
     const port = this.mail.devMailPort;
-    const server = new SMTPServer({
+    let SMTPServerClass: typeof SMTPServer;
+    try {
+      ({ SMTPServer: SMTPServerClass } = await import('smtp-server'));
+    } catch (e) {
+      this.logger.warn(
+        `development inbox not started: smtp-server is not installed (${(e as Error).message}); ` +
+          'it is a devDependency: run `npm install`',
+      );
+      return;
+    }
+    const server = new SMTPServerClass({
       secure: false,
       // A self-signed STARTTLS would make nodemailer refuse the connection; this is loopback only.
       disabledCommands: ['STARTTLS'],
@@ -122,6 +133,7 @@ export class DevInboxService implements OnApplicationBootstrap, OnApplicationShu
       throw Object.assign(new Error('message too large for the development inbox'), {
         responseCode: 552,
       });
+    const { simpleParser } = await import('mailparser');
     const parsed = await simpleParser(raw);
     this.mails.push({
       id: this.nextId++,

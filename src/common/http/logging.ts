@@ -24,9 +24,79 @@ export const REDACTED_PATHS = [
   '*.passwordHash',
 ];
 
-export function buildLoggerOptions(level: string, stream?: DestinationStream): Params {
+/** Nest's start-up chatter (one line per module and route): dropped from the pretty output. */
+const NEST_STARTUP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/** pino's `info` level number: start-up lines at or below it are dropped when quiet. */
+const INFO = 30;
+
+/**
+ * The pino-pretty stream for LOG_FORMAT=pretty, or undefined when pino-pretty is not installed
+ * (a devDependency: `npm ci --omit=dev` leaves it out), then the logs stay JSON.
+ */
+function prettyStream(): DestinationStream | undefined {
+  let pretty: (options: Record<string, unknown>) => DestinationStream;
+  try {
+    // Loaded only when asked for (outside production by default), never on the JSON path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    pretty = require('pino-pretty') as typeof pretty;
+  } catch {
+    process.stderr.write(
+      '[efcx-2fa] LOG_FORMAT=pretty but pino-pretty is not installed (a devDependency): JSON logs\n',
+    );
+    return undefined;
+  }
+  return pretty({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service,context,req,res,responseTime',
+    messageFormat:
+      '{if context}{context}: {end}{if req.method}{req.method} {req.url} → {res.statusCode} ({responseTime} ms) {end}{msg}',
+    singleLine: true,
+  });
+}
+
+/**
+ * `format` json: one JSON object a line on `stream` (stdout by default). pretty (and no `stream`):
+ * pino-pretty for people, without Nest's start-up lines (each module and route) below warn.
+ */
+export function buildLoggerOptions(
+  level: string,
+  stream?: DestinationStream,
+  format: 'json' | 'pretty' = 'json',
+): Params {
+  const pretty = format === 'pretty' && !stream ? prettyStream() : undefined;
+  const output = stream ?? pretty;
   const options = {
     level,
+    ...(pretty
+      ? {
+          hooks: {
+            logMethod(
+              this: unknown,
+              args: unknown[],
+              method: (...a: unknown[]) => void,
+              levelNumber: number,
+            ) {
+              const first = args[0] as { context?: unknown } | undefined;
+              if (
+                levelNumber <= INFO &&
+                typeof first === 'object' &&
+                first !== null &&
+                NEST_STARTUP_CONTEXTS.has(String(first.context))
+              )
+                return;
+              method.apply(this, args);
+            },
+          },
+        }
+      : {}),
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     // The id Fastify gave the request (see genReqId): the same one the client sees.
     genReqId: (req: IncomingMessage) => String(req.headers['x-request-id'] ?? ''),
@@ -50,5 +120,5 @@ export function buildLoggerOptions(level: string, stream?: DestinationStream): P
     quietReqLogger: true,
     autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
   };
-  return { pinoHttp: stream ? [options, stream] : options };
+  return { pinoHttp: output ? [options, output] : options };
 }
