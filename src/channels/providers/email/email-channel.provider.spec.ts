@@ -50,7 +50,16 @@ describe('email delivery target in production (SSRF after DNS resolution)', () =
   function provider(production: boolean, allowed: string[], resolved: string[]) {
     const transports: Array<{ name: string; options: Record<string, unknown> }> = [];
     const sent: string[] = [];
+    const mailer = {
+      addTransporter: (name: string, options: Record<string, unknown>) =>
+        transports.push({ name, options }),
+      removeTransporter: () => undefined,
+      sendMail: async (m: { transporterName: string }) => {
+        sent.push(m.transporterName);
+      },
+    };
     const p = new EmailChannelProvider(
+      mailer as never,
       {
         smtpTimeoutMs: 1000,
         channelAllowedHosts: allowed,
@@ -59,16 +68,6 @@ describe('email delivery target in production (SSRF after DNS resolution)', () =
       } as never,
       { production } as never,
     );
-    p.openTransport = (options) => {
-      const name = `transport ${transports.length + 1}`;
-      transports.push({ name, options: options as Record<string, unknown> });
-      return {
-        sendMail: async () => {
-          sent.push(name);
-        },
-        close: () => undefined,
-      } as never;
-    };
     const lookups: string[] = [];
     p.resolveHost = async (host) => {
       lookups.push(host);

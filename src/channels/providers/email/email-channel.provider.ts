@@ -1,10 +1,9 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { MailerService } from '@nestjs-modules/mailer';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { createTransport, Transporter } from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { mailConfig, runtimeConfig } from '../../../../config/app-config';
 import { AppException, FieldError } from '../../../common/errors/app.exception';
 import {
@@ -74,7 +73,7 @@ const CERT_ERROR =
   /CERT|SELF_SIGNED|self[- ]signed|certificate|ERR_TLS|ERR_SSL|wrong version number|alert/i;
 
 /**
- * Email through nodemailer: one pooled SMTP transport per channel, built from its
+ * Email through @nestjs-modules/mailer: one nodemailer SMTP transport per channel, built from its
  * stored settings and rebuilt when the channel changes. Every step is bounded by SMTP_TIMEOUT_MS.
  */
 @Injectable()
@@ -86,17 +85,15 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
   override readonly secretBoundFields = ['host', 'port', 'username', 'tls'] as const;
   readonly registrationDto = EmailRegistrationDto;
   readonly testDto = EmailTestDto;
-  /** channel id -> the transport of its current version (by name: id, version, address). */
-  private readonly transports = new Map<string, { name: string; transporter: Transporter }>();
-
-  /** Opens an SMTP transport (a seam for the unit tests: nodemailer's createTransport). */
-  openTransport: (options: SMTPPool.Options) => Transporter = (options) => createTransport(options);
+  /** channel id -> the transporter name of its current version. */
+  private readonly transports = new Map<string, string>();
 
   /** The resolver (a seam for the tests: no test may depend on outside DNS). */
   resolveHost: (host: string) => Promise<Array<{ address: string }>> = (host) =>
     lookup(host, { all: true, verbatim: true });
 
   constructor(
+    private readonly mailer: MailerService,
     @Inject(mailConfig.KEY) private readonly cfg: ConfigType<typeof mailConfig>,
     @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
   ) {
@@ -197,7 +194,8 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
     try {
       const target = await Promise.race([this.target(channel), deadline]);
       await Promise.race([
-        this.transportFor(channel, target).sendMail({
+        this.mailer.sendMail({
+          transporterName: this.transportFor(channel, target),
           to,
           from: String(channel.config.from),
           // RFC 3834: no vacation replies or loops back to the sender.
@@ -216,7 +214,7 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
   }
 
   onModuleDestroy(): void {
-    for (const { transporter } of this.transports.values()) transporter.close();
+    for (const name of this.transports.values()) this.mailer.removeTransporter(name);
     this.transports.clear();
   }
 
@@ -256,12 +254,12 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
   private transportFor(
     channel: ResolvedChannel,
     target: { host: string; servername?: string },
-  ): Transporter {
+  ): string {
     const name = `${channel.id}@${channel.version}@${target.host}`;
     const current = this.transports.get(channel.id);
-    if (current?.name === name) return current.transporter;
-    // The old version's pool: closed before its replacement opens.
-    current?.transporter.close();
+    if (current === name) return name;
+    // addTransporter would silently replace without closing: close the old version first.
+    if (current) this.mailer.removeTransporter(current);
     const c = channel.config;
     const timeout = this.cfg.smtpTimeoutMs;
     const mode = tlsOf(c);
@@ -272,7 +270,7 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
       // Connected by address: TLS still checks the certificate against the name.
       ...(target.servername ? { servername: target.servername } : {}),
     };
-    const transporter = this.openTransport({
+    this.mailer.addTransporter(name, {
       host: target.host,
       port: Number(c.port),
       secure: mode === 'implicit',
@@ -294,7 +292,7 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
       maxConnections: POOL_CONNECTIONS,
       maxMessages: POOL_MESSAGES_PER_CONNECTION,
     });
-    this.transports.set(channel.id, { name, transporter });
-    return transporter;
+    this.transports.set(channel.id, name);
+    return name;
   }
 }
