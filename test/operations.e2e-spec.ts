@@ -87,6 +87,11 @@ describe('operations: health, metrics, OpenAPI', () => {
       `"enum":["${ErrorCode.INVALID_CREDENTIALS}"]`,
     );
     expect(raw.servers.length).toBeGreaterThan(0);
+    // Each channel type's register body has its own schema; login's outcomes are separate.
+    expect(JSON.stringify(raw.paths['/v1/auth/2fa/register'].post.requestBody)).toMatch(
+      /EmailRegistrationDto.*AuthenticatorRegistrationBody/,
+    );
+    expect(JSON.stringify(loginOp.responses['200'])).toContain('LoginTwoFactorRequiredResponse');
     expect(raw.info.license?.name).toBeTruthy();
     const createUser = doc.paths['/v1/tenants/{slug}/users'].post;
     expect(createUser.responses['409'].description).toContain(ErrorCode.CONFLICT);

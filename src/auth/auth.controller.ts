@@ -8,7 +8,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
+import { LoginTwoFactorRequiredResponse, RegistrationRequiredResponse } from './dto/two-factor.dto';
 import { AccessToken, Public } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
@@ -43,14 +43,20 @@ export class AuthController {
   @ApiOkResponse({
     description: 'AUTHENTICATED (2FA off), TWO_FACTOR_REGISTRATION_REQUIRED or TWO_FACTOR_REQUIRED',
     schema: {
-      oneOf: [AuthenticatedResponse, RegistrationRequiredResponse, TwoFactorRequiredResponse].map(
-        (t) => ({
-          $ref: getSchemaPath(t),
-        }),
-      ),
+      oneOf: [
+        AuthenticatedResponse,
+        RegistrationRequiredResponse,
+        LoginTwoFactorRequiredResponse,
+      ].map((t) => ({
+        $ref: getSchemaPath(t),
+      })),
     },
   })
-  @ApiExtraModels(AuthenticatedResponse, RegistrationRequiredResponse, TwoFactorRequiredResponse)
+  @ApiExtraModels(
+    AuthenticatedResponse,
+    RegistrationRequiredResponse,
+    LoginTwoFactorRequiredResponse,
+  )
   @ApiErrors(
     ...BODY_ERRORS,
     ErrorCode.INVALID_CREDENTIALS,

@@ -21,7 +21,9 @@ import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { Meta, RequestMeta } from '../common/http/request-context';
 import { EmptyBodyPipe } from '../common/validation/validation';
 import { AuthenticatedResponse } from './dto/login.dto';
+import { EmailRegistrationDto } from '../channels/providers/email/email-channel.dto';
 import {
+  AuthenticatorRegistrationBody,
   CodeStatusResponse,
   ProvenResponse,
   TwoFactorRequiredResponse,
@@ -55,7 +57,16 @@ export class TwoFactorController {
     description:
       "The body is the active channel type's registration body. A second register in one sign-in counts as a resend.",
   })
-  @ApiBody({ schema: { type: 'object', example: { destination: 'alice@acme.test' } } })
+  @ApiExtraModels(EmailRegistrationDto, AuthenticatorRegistrationBody)
+  @ApiBody({
+    description: "the active channel type's body: email `{ destination }`, authenticator `{}`",
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(EmailRegistrationDto) },
+        { $ref: getSchemaPath(AuthenticatorRegistrationBody) },
+      ],
+    },
+  })
   @ApiOkResponse({ type: TwoFactorRequiredResponse })
   @ApiErrors(
     ...BODY_ERRORS,

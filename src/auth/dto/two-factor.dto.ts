@@ -77,3 +77,12 @@ export class TwoFactorRequiredResponse {
   @ApiPropertyOptional({ description: 'authenticator registration: data:image/png;base64,…' })
   qrCodeDataUrl?: string;
 }
+
+/** Login's TWO_FACTOR_REQUIRED: the mfa token and its life are always there. */
+export class LoginTwoFactorRequiredResponse extends TwoFactorRequiredResponse {
+  @ApiProperty() declare mfaToken: string;
+  @ApiProperty({ description: 'seconds the mfa token lives' }) declare expiresIn: number;
+}
+
+/** The authenticator's register body: nothing (the service makes the secret). */
+export class AuthenticatorRegistrationBody {}

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsIn,
@@ -65,10 +66,12 @@ export class EmailChannelConfigDto {
 
 /** `{ "destination": "…" }`, or `{ "email": "…" }`: the same. */
 export class EmailRegistrationDto {
+  @ApiPropertyOptional({ format: 'email', description: 'the address to confirm (or `email`)' })
   @Optional()
   @EmailAddress('destination must be an email address')
   destination?: string;
 
+  @ApiPropertyOptional({ format: 'email', description: 'the same as `destination`' })
   @Optional()
   @EmailAddress('email must be an email address')
   email?: string;
