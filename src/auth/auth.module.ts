@@ -1,3 +1,4 @@
+import { RecoveryNotices } from './recovery-notices.service';
 import { AccountLimitExemption, NoAccountLimitExemption } from './account-limit-exemption';
 import { BearerLookup } from './bearer-lookup.service';
 import { Module } from '@nestjs/common';
@@ -52,6 +53,7 @@ import { SessionTokensService } from './session-tokens.service';
   ],
   controllers: [AuthController, JwksController, TwoFactorController, AdminTwoFactorController],
   providers: [
+    RecoveryNotices,
     AuthService,
     TokensService,
     SessionTokensService,

@@ -7,6 +7,7 @@ import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
 import { MetricsService } from '../observability/metrics.service';
+import { RecoveryCodesService } from '../otp/recovery-codes.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { FailureLimiter } from '../throttling/failure-limiter.service';
 import { UsersService } from '../users/users.service';
@@ -45,6 +46,7 @@ export class AuthService {
     private readonly twoFactor: TwoFactorLoginService,
     private readonly channels: ChannelsService,
     private readonly exemption: AccountLimitExemption,
+    private readonly recoveryCodes: RecoveryCodesService,
     @Inject(throttleConfig.KEY) private readonly failureLimits: ConfigType<typeof throttleConfig>,
   ) {}
 
@@ -181,7 +183,10 @@ export class AuthService {
 
   /** The signed-in user; the 2FA address is masked here (only admin responses show it whole). */
   async me(tenantId: string, tenantSlug: string, userId: string): Promise<MeResponse> {
-    const user = await this.users.get(tenantId, userId);
+    const [user, remaining] = await Promise.all([
+      this.users.get(tenantId, userId),
+      this.recoveryCodes.remaining(tenantId, [userId]),
+    ]);
     const tf = user.twoFactor;
     const provider = tf.channelType ? this.channels.provider(tf.channelType) : undefined;
     return {
@@ -194,6 +199,7 @@ export class AuthService {
         channelType: tf.channelType,
         destination: tf.destination && provider ? provider.maskDestination(tf.destination) : null,
         registeredAt: tf.registeredAt,
+        recoveryCodesRemaining: remaining.get(userId) ?? 0,
       },
     };
   }

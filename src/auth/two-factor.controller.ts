@@ -104,7 +104,7 @@ export class TwoFactorController {
     @Body() dto: VerifyCodeDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.verifier.verify(signIn, dto.code, meta);
+    return this.verifier.verify(signIn, dto, meta);
   }
 
   @Post('resend')

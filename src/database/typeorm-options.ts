@@ -6,6 +6,7 @@ import { MfaSession } from '../auth/entities/mfa-session.entity';
 import { Channel } from '../channels/entities/channel.entity';
 import { OtpChallenge } from '../otp/entities/otp-challenge.entity';
 import { TwoFactorState } from '../otp/entities/two-factor-state.entity';
+import { RecoveryCode } from '../otp/entities/recovery-code.entity';
 import { UserTwoFactor } from '../users/entities/user-two-factor.entity';
 import { TenantTwoFactorSettings } from '../tenants/entities/tenant-2fa-settings.entity';
 import { Tenant } from '../tenants/entities/tenant.entity';
@@ -24,6 +25,7 @@ export const ENTITIES = [
   Channel,
   OtpChallenge,
   TwoFactorState,
+  RecoveryCode,
   MfaSession,
   Session,
   RefreshToken,
