@@ -1,3 +1,4 @@
+import { MeRecoveryCodes } from './me-recovery-codes.service';
 import { RecoveryNotices } from './recovery-notices.service';
 import { AccountLimitExemption, NoAccountLimitExemption } from './account-limit-exemption';
 import { BearerLookup } from './bearer-lookup.service';
@@ -54,6 +55,7 @@ import { SessionTokensService } from './session-tokens.service';
   controllers: [AuthController, JwksController, TwoFactorController, AdminTwoFactorController],
   providers: [
     RecoveryNotices,
+    MeRecoveryCodes,
     AuthService,
     TokensService,
     SessionTokensService,

@@ -255,4 +255,108 @@ describe('recovery codes (v1.1 §6)', () => {
     expect(locked.body.mfaToken).toBeUndefined();
     expect(locked.body.recoveryCodeAllowed).toBeUndefined();
   });
+
+  const regenerate = (accessToken: string, app: TestApp = a) =>
+    app.http().post('/v1/auth/me/recovery-codes').set('Authorization', `Bearer ${accessToken}`);
+
+  it('POST /v1/auth/me/recovery-codes: 201 with a new set, the old one void', async () => {
+    const { tenant, user, answer, codes } = await emailUser();
+    const s = await login(tenant, user);
+    // One of the old set used: 9 left.
+    await mfaCall(a, s.mfaToken, 'verify', { recoveryCode: codes[0] }).expect(200);
+    const res = await regenerate(answer.accessToken).send({}).expect(201);
+    expect(res.body).toEqual({ codes: expect.any(Array), createdAt: expect.any(String) });
+    expect(res.body.codes).toHaveLength(10);
+    for (const c of res.body.codes) expect(c).toMatch(CODE_FORMAT);
+    expect(res.body.codes.filter((c: string) => codes.includes(c))).toEqual([]);
+    expect((await me(answer.accessToken)).twoFactor.recoveryCodesRemaining).toBe(10);
+
+    const old = await login(tenant, user);
+    expectErrorResponse(
+      await mfaCall(a, old.mfaToken, 'verify', { recoveryCode: codes[1] }),
+      401,
+      'OTP_INVALID',
+    );
+    await mfaCall(a, old.mfaToken, 'verify', { recoveryCode: res.body.codes[1] }).expect(200);
+  });
+
+  it('401 REAUTHENTICATION_REQUIRED for a password-only sign-in (acr pwd)', async () => {
+    const tenant = await createTenant(a);
+    const user = await createUser(a, tenant);
+    const pwd = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
+    expect(pwd.body.status).toBe('AUTHENTICATED');
+    expectErrorResponse(
+      await regenerate(pwd.body.accessToken).send({}),
+      401,
+      'REAUTHENTICATION_REQUIRED',
+    );
+    expect((await me(pwd.body.accessToken)).twoFactor.recoveryCodesRemaining).toBe(0);
+  });
+
+  it("the admin's 2FA reset voids the codes", async () => {
+    const { tenant, user, codes } = await emailUser();
+    await a
+      .http()
+      .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)
+      .set('X-Api-Key', a.platformKey)
+      .expect(204);
+    const s = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
+    expect(s.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
+    expect(s.body.proof).toBeUndefined();
+    // A registration sign-in with nothing to prove takes no recovery code; none is left anyway.
+    expectErrorResponse(
+      await mfaCall(a, s.body.mfaToken, 'verify', { recoveryCode: codes[0] }),
+      401,
+      'OTP_INVALID',
+    );
+    // Registering again hands out a new set; the old codes stay void.
+    const address = `${user.username}-2@${tenant.slug}.test`;
+    await mfaCall(a, s.body.mfaToken, 'register', { destination: address }).expect(200);
+    const verified = await mfaCall(a, s.body.mfaToken, 'verify', {
+      code: await smtp.codeFor(address, 1),
+    }).expect(200);
+    expect(verified.body.recoveryCodes).toHaveLength(10);
+    expect(verified.body.recoveryCodes.filter((c: string) => codes.includes(c))).toEqual([]);
+  });
+});
+
+/** With REAUTH_SECONDS small: an old 2FA sign-in may not mint new codes (own app, after the other). */
+describe('recovery codes: REAUTH_SECONDS', () => {
+  let quick: TestApp;
+  const smtp = new SmtpSink();
+  beforeAll(async () => {
+    await smtp.start();
+    quick = await startTestApp({ env: { REAUTH_SECONDS: '1' } });
+  }, 90000);
+  afterAll(async () => {
+    await quick?.close();
+    await smtp.stop();
+  });
+
+  it('401 REAUTHENTICATION_REQUIRED when the 2FA sign-in is older than REAUTH_SECONDS', async () => {
+    const tenant = await createTenant(quick);
+    const user = await createUser(quick, tenant);
+    await enableEmailTwoFactor(quick, tenant, smtp);
+    const answer = await registerByEmailAnswer(
+      quick,
+      smtp,
+      tenant,
+      user,
+      `${user.username}@${tenant.slug}.test`,
+    );
+    await new Promise((r) => setTimeout(r, 2100));
+    const res = await quick
+      .http()
+      .post('/v1/auth/me/recovery-codes')
+      .set('Authorization', `Bearer ${answer.accessToken}`)
+      .send({});
+    expectErrorResponse(res, 401, 'REAUTHENTICATION_REQUIRED');
+    // The codes of the first registration are untouched.
+    const left = await quick
+      .http()
+      .get('/v1/auth/me')
+      .set('Authorization', `Bearer ${answer.accessToken}`)
+      .expect(200);
+    expect(left.body.twoFactor.recoveryCodesRemaining).toBe(10);
+  });
 });

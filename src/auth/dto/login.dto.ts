@@ -42,6 +42,13 @@ export class MeTwoFactorDto {
   @ApiProperty({ description: 'unused recovery codes' }) recoveryCodesRemaining!: number;
 }
 
+/** A new set of recovery codes (API.md v1.1 §6), shown once. */
+export class RecoveryCodesResponse {
+  @ApiProperty({ type: [String], description: '10 single-use codes `xxxx-xxxx-xxxx`' })
+  codes!: string[];
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
 export class MeResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() username!: string;
