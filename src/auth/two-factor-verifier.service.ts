@@ -227,7 +227,15 @@ export class TwoFactorVerifier {
       const verdict = verdictOf(row);
       if (verdict.outcome !== 'ok') throw refusal(verdict);
       if (row.proven !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
-      this.notices.recoveryCodeUsed(signIn.tenantId, signIn.userId, row.remaining, meta);
+      this.notices.recoveryCodeUsed(
+        {
+          tenantId: signIn.tenantId,
+          tenantName: auth.tenant.name,
+          userId: signIn.userId,
+          remaining: row.remaining,
+        },
+        meta,
+      );
       return {
         status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
         channel: signIn.channelType,
@@ -260,7 +268,15 @@ export class TwoFactorVerifier {
     const verdict = verdictOf(row);
     if (verdict.outcome !== 'ok') throw refusal(verdict);
     if (row.opened !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
-    this.notices.recoveryCodeUsed(signIn.tenantId, signIn.userId, row.remaining, meta);
+    this.notices.recoveryCodeUsed(
+      {
+        tenantId: signIn.tenantId,
+        tenantName: auth.tenant.name,
+        userId: signIn.userId,
+        remaining: row.remaining,
+      },
+      meta,
+    );
     return this.authenticated(auth, known.twoFactorVersion, signedIn, opening);
   }
 

@@ -84,9 +84,10 @@ describe('recovery codes (v1.1 §6)', () => {
   });
 
   it('a recovery code signs in (case, spaces and dashes ignored) with amr ["pwd","otp"], acr 2fa, once', async () => {
-    const { tenant, user, codes } = await emailUser();
+    const { tenant, user, address, codes } = await emailUser();
     const typed = ` ${codes[3].toLowerCase().replace(/-/g, ' ')} `;
     const s = await login(tenant, user);
+    const mailsBefore = smtp.to(address).length;
     const res = await mfaCall(a, s.mfaToken, 'verify', { recoveryCode: typed }).expect(200);
     expect(res.body.status).toBe('AUTHENTICATED');
     const claims = JSON.parse(
@@ -98,6 +99,17 @@ describe('recovery codes (v1.1 §6)', () => {
     const used = await auditEvents(a, tenant.slug, { type: 'RECOVERY_CODE_USED', userId: user.id });
     expect(used).toHaveLength(1);
     expect(used[0].data).toEqual(expect.objectContaining({ remaining: 9 }));
+    // The notice (template recovery_code_used) through the email channel: no code in it.
+    const notice = await smtp.waitFor(address, mailsBefore + 1);
+    expect(notice.subject).toContain('a recovery code was used');
+    expect(notice.text).toContain('A recovery code was used to sign in');
+    expect(notice.text).toContain('9 recovery codes left');
+    expect(notice.text).toContain('If it was not you');
+    expect(notice.headers['auto-submitted']).toContain('auto-generated');
+    for (const c of codes) {
+      expect(notice.text).not.toContain(c);
+      expect(notice.text).not.toContain(c.replace(/-/g, ''));
+    }
 
     // Used up: the same code (any spelling) is a wrong one now.
     const again = await login(tenant, user);
