@@ -55,7 +55,7 @@ describe('email 2FA: registration and sign-in', () => {
       refreshToken: expect.stringMatching(/^[\w-]{43}$/),
       tokenType: 'Bearer',
       expiresIn: 900,
-         // The first registration's recovery codes (v1.1 §6).
+      // The first registration's recovery codes (v1.1 §6).
       recoveryCodes: expect.any(Array),
     });
     const claims = JSON.parse(
