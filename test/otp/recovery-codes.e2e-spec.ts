@@ -1,5 +1,6 @@
 import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
 import {
+  enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
   mfaCall,
   passwordLogin,
@@ -266,6 +267,36 @@ describe('recovery codes (v1.1 §6)', () => {
     expectErrorResponse(locked, 429, 'TWO_FACTOR_LOCKED');
     expect(locked.body.mfaToken).toBeUndefined();
     expect(locked.body.recoveryCodeAllowed).toBeUndefined();
+  });
+
+  it('locked, and the active type is a new one: the recovery code of the locked login is the §4 proof, then register opens', async () => {
+    const { tenant, user, codes } = await emailUser({
+      maxConsecutiveFailures: 10,
+      durationSeconds: 600,
+    });
+    await enableAuthenticatorTwoFactor(a, tenant, {
+      lockout: { maxConsecutiveFailures: 10, durationSeconds: 600 },
+    });
+    const s = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
+    expect(s.body.proof).toEqual(expect.objectContaining({ channel: 'email' }));
+    for (let i = 0; i < 10; i++)
+      await mfaCall(a, s.body.mfaToken, 'verify', { recoveryCode: `4444-4444-${1000 + i}` });
+    const locked = await passwordLogin(a, tenant.slug, user.username, user.password);
+    expectErrorResponse(locked, 429, 'TWO_FACTOR_LOCKED');
+    expect(locked.body.recoveryCodeAllowed).toBe(true);
+    const token = locked.body.mfaToken as string;
+    expectErrorResponse(await mfaCall(a, token, 'register', {}), 403, 'TWO_FACTOR_PROOF_REQUIRED');
+    const proven = await mfaCall(a, token, 'verify', { recoveryCode: codes[5] }).expect(200);
+    expect(proven.body).toEqual({
+      status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+      channel: 'authenticator',
+      proven: true,
+    });
+    expect((await userView(tenant, user)).twoFactor).toEqual(
+      expect.objectContaining({ lockedUntil: null, consecutiveFailures: 0 }),
+    );
+    const enrolled = await mfaCall(a, token, 'register', {}).expect(200);
+    expect(enrolled.body.otpauthUri).toEqual(expect.stringMatching(/^otpauth:\/\/totp\//));
   });
 
   const regenerate = (accessToken: string, app: TestApp = a) =>
