@@ -33,6 +33,8 @@ export interface AuthConfig {
   audience: string;
   accessTokenTtlSeconds: number;
   mfaTokenTtlSeconds: number;
+  /** REAUTH_SECONDS: a sign-in with a second factor at most this old allows sensitive self-service. */
+  reauthSeconds: number;
   sessionIdleTimeoutSeconds: number;
   sessionMaxAgeSeconds: number;
   passwordMinLength: number;

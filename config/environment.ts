@@ -102,6 +102,8 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(86400) ACCESS_TOKEN_TTL_SECONDS?: number;
   @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(3600) MFA_TOKEN_TTL_SECONDS?: number;
+  /** v1.1 §6, §8: how recent the sign-in with a second factor must be for sensitive self-service. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400) REAUTH_SECONDS?: number;
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -428,6 +430,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       audience: env.JWT_AUDIENCE ?? 'efcx',
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS ?? 900,
       mfaTokenTtlSeconds: env.MFA_TOKEN_TTL_SECONDS ?? 600,
+      reauthSeconds: env.REAUTH_SECONDS ?? 600,
       sessionIdleTimeoutSeconds: sessionIdle,
       sessionMaxAgeSeconds: sessionMax,
       passwordMinLength,

@@ -9,6 +9,7 @@ import { SignInProof1796000000002 } from './1796000000002-SignInProof';
 import { ChannelTls1796100000000 } from './1796100000000-ChannelTls';
 import { PrecisUsernames1796200000000 } from './1796200000000-PrecisUsernames';
 import { Webhooks1796300000000 } from './1796300000000-Webhooks';
+import { RecoveryCodes1796400000000 } from './1796400000000-RecoveryCodes';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -26,4 +27,5 @@ export const ALL_MIGRATIONS = [
   ChannelTls1796100000000,
   PrecisUsernames1796200000000,
   Webhooks1796300000000,
+  RecoveryCodes1796400000000,
 ];

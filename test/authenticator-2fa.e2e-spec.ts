@@ -7,8 +7,10 @@ import {
   passwordLogin,
   putTwoFactorSettings,
   registerByEmail,
+  registerByEmailAnswer,
   activeChannelId,
 } from './factories/two-factor.factory';
+import { auditEvents } from './support/audit-events';
 import { SmtpSink } from './support/smtp-sink';
 import { queryDb } from './support/database';
 import { expectErrorResponse } from './support/http-assertions';
@@ -402,9 +404,9 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
     const user = await createUser(t, tenant);
     const emailChannel = await enableEmailTwoFactor(t, tenant, smtp);
     const address = `proof-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const first = await registerByEmailAnswer(t, smtp, tenant, user, address);
     await enableAuthenticatorTwoFactor(t, tenant);
-    return { tenant, user, address, emailChannel };
+    return { tenant, user, address, emailChannel, codes: first.recoveryCodes ?? [] };
   }
 
   it('a holder of the password alone cannot bind an app: wrong proof codes count, register stays closed', async () => {
@@ -429,8 +431,8 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
     await mfaCall(t, token, 'register', {}).expect(200);
   });
 
-  it('with the email channel disabled only a recovery code proves the user: register stays closed', async () => {
-    const { tenant, user, emailChannel } = await emailUserSwitchedToApp();
+  it('with the email channel disabled only a recovery code proves the user: register stays closed until one is used', async () => {
+    const { tenant, user, emailChannel, codes } = await emailUserSwitchedToApp();
     await t
       .http()
       .patch(`/v1/tenants/${tenant.slug}/channels/${emailChannel}`)
@@ -443,6 +445,58 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
     expectErrorResponse(await mfaCall(t, token, 'register', {}), 403, 'TWO_FACTOR_PROOF_REQUIRED');
     expectErrorResponse(await mfaCall(t, token, 'verify', { code: '123456' }), 401, 'OTP_INVALID');
     expectErrorResponse(await mfaCall(t, token, 'register', {}), 403, 'TWO_FACTOR_PROOF_REQUIRED');
+    expectErrorResponse(
+      await mfaCall(t, token, 'verify', { recoveryCode: 'AAAA-BBBB-CCCC' }),
+      401,
+      'OTP_INVALID',
+    );
+    // The recovery code (v1.1 §6) is the proof: the mfa token stays good for register.
+    const proven = await mfaCall(t, token, 'verify', { recoveryCode: codes[2] }).expect(200);
+    expect(proven.body).toEqual({
+      status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+      channel: 'authenticator',
+      proven: true,
+    });
+    const used = await auditEvents(t, tenant.slug, { type: 'RECOVERY_CODE_USED', userId: user.id });
+    expect(used[0].data).toEqual(expect.objectContaining({ remaining: 9, purpose: 'proof' }));
+    await awayFromStepEdge(30, 5);
+    const enrolled = await mfaCall(t, token, 'register', {}).expect(200);
+    const uri = parseOtpauth(enrolled.body.otpauthUri as string);
+    const code = independentTotp(base32Decode(uri.secret), {
+      algorithm: uri.algorithm,
+      digits: uri.digits,
+      period: uri.period,
+    });
+    const done = await mfaCall(t, token, 'verify', { code }).expect(200);
+    expect(done.body.status).toBe('AUTHENTICATED');
+    // Not a first registration: no new codes; the used one stays used.
+    expect(done.body.recoveryCodes).toBeUndefined();
+    const again = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expectErrorResponse(
+      await mfaCall(t, again.body.mfaToken, 'verify', { recoveryCode: codes[2] }),
+      401,
+      'OTP_INVALID',
+    );
+  });
+
+  it('a pending proof of an email factor accepts a recovery code too, and uses it up', async () => {
+    const { tenant, user, codes } = await emailUserSwitchedToApp();
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expect(login.body.proof).toEqual(expect.objectContaining({ channel: 'email' }));
+    const token = login.body.mfaToken as string;
+    const proven = await mfaCall(t, token, 'verify', { recoveryCode: codes[0] }).expect(200);
+    expect(proven.body).toEqual({
+      status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+      channel: 'authenticator',
+      proven: true,
+    });
+    await mfaCall(t, token, 'register', {}).expect(200);
+    const other = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expectErrorResponse(
+      await mfaCall(t, other.body.mfaToken, 'verify', { recoveryCode: codes[0] }),
+      401,
+      'OTP_INVALID',
+    );
   });
 
   it('app to email: the app code proves the user, then the address is registered', async () => {

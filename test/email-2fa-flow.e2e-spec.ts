@@ -55,6 +55,8 @@ describe('email 2FA: registration and sign-in', () => {
       refreshToken: expect.stringMatching(/^[\w-]{43}$/),
       tokenType: 'Bearer',
       expiresIn: 900,
+      // The first registration's recovery codes (v1.1 §6).
+      recoveryCodes: expect.any(Array),
     });
     const claims = JSON.parse(
       Buffer.from(verified.body.accessToken.split('.')[1], 'base64url').toString(),
@@ -70,6 +72,7 @@ describe('email 2FA: registration and sign-in', () => {
       channelType: 'email',
       destination: 'A***@Acme.test',
       registeredAt: expect.any(String),
+      recoveryCodesRemaining: 10,
     });
 
     // The spent mfa token is refused from now on.

@@ -5,9 +5,10 @@ import { awayFromStepEdge, base32Decode, independentTotp } from './support/indep
 import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from './support/test-app';
 
 /**
- * After a run with TOTP registration, sign-ins, refreshes, a logout and a password change: every
- * table and the whole service log (request logging on) hold none of the passwords, TOTP secrets,
- * mfa tokens, access tokens and refresh tokens that the run used. (Codes and SMTP passwords:
+ * After a run with TOTP registration, sign-ins (one with a recovery code), new recovery codes,
+ * refreshes, a logout and a password change: every table and the whole service log (request
+ * logging on) hold none of the passwords, TOTP secrets, recovery codes, mfa tokens, access tokens
+ * and refresh tokens that the run used. (Codes and SMTP passwords:
  * test/otp-operations.e2e-spec.ts.)
  */
 describe('no password, TOTP secret or token at rest or in the log', () => {
@@ -18,7 +19,20 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
   afterAll(() => t.close());
 
   it('reads every table and the whole log after a full run', async () => {
-    const used: Record<string, string[]> = { passwords: [], secrets: [], tokens: [] };
+    const used: Record<string, string[]> = {
+      passwords: [],
+      secrets: [],
+      tokens: [],
+      recoveryCodes: [],
+    };
+    /** A recovery code as shown and as compared (no dashes), either case. */
+    const recoveryForms = (codes: string[]) =>
+      codes.flatMap((c) => [
+        c,
+        c.replace(/-/g, ''),
+        c.toLowerCase(),
+        c.replace(/-/g, '').toLowerCase(),
+      ]);
     const tenant = await createTenant(t);
     used.passwords.push(tenant.admin.password);
     const user = await createUser(t, tenant);
@@ -55,6 +69,25 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
       200,
     );
     used.tokens.push(first.body.accessToken, first.body.refreshToken);
+    // The first registration's recovery codes (v1.1 §6), one of them used, then a new set.
+    const recoveryCodes = first.body.recoveryCodes as string[];
+    expect(recoveryCodes).toHaveLength(10);
+    used.recoveryCodes.push(...recoveryForms(recoveryCodes));
+    const byRecovery = await passwordLogin(t, tenant.slug, user.username, user.password).expect(
+      200,
+    );
+    used.tokens.push(byRecovery.body.mfaToken);
+    const recovered = await mfaCall(t, byRecovery.body.mfaToken, 'verify', {
+      recoveryCode: recoveryCodes[4].toLowerCase(),
+    }).expect(200);
+    used.tokens.push(recovered.body.accessToken, recovered.body.refreshToken);
+    const fresh = await t
+      .http()
+      .post('/v1/auth/me/recovery-codes')
+      .set('Authorization', `Bearer ${recovered.body.accessToken}`)
+      .send({})
+      .expect(201);
+    used.recoveryCodes.push(...recoveryForms(fresh.body.codes as string[]));
 
     const again = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     used.tokens.push(again.body.mfaToken);
@@ -103,6 +136,7 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
     }
     expect(dump).toContain(user.username); // the dump did read the data
     expect(dump).toMatch(/refresh_tokens|[0-9a-f]{8}-/); // …and more than one table
+    expect(dump).toContain('RECOVERY_CODE_USED'); // …the audit events included
     await new Promise((r) => setTimeout(r, 100));
     const logs = t.logs();
     expect(logs).toContain('/v1/auth/refresh'); // the requests were logged

@@ -411,6 +411,8 @@ describe('sessions: with 2FA, the session keeps amr ["pwd","otp"]', () => {
       refreshToken: expect.stringMatching(REFRESH_TOKEN),
       tokenType: 'Bearer',
       expiresIn: 900,
+      // The first registration's recovery codes (v1.1 §6).
+      recoveryCodes: expect.any(Array),
     });
     const res = await refresh(t, verified.body.refreshToken).expect(200);
     expect(claimsOf(res.body.accessToken)).toMatchObject({

@@ -37,6 +37,7 @@ const DEFAULTS = {
   channelType: null,
   otp: DEFAULT_OTP,
   lockout: DEFAULT_LOCKOUT,
+  recoveryCodes: { enabled: true },
   updatedAt: expect.any(String),
 };
 

@@ -112,6 +112,7 @@ describe('Tenant admin: users', () => {
           lockedUntil: null,
           lockedIndefinitely: false,
           consecutiveFailures: 0,
+          recoveryCodesRemaining: 0,
           others: [],
         },
         sharedEmail: false,

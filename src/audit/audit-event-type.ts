@@ -24,6 +24,7 @@ export enum AuditEventType {
   TENANT_CHANGED = 'TENANT_CHANGED',
   LOGIN_THROTTLED = 'LOGIN_THROTTLED',
   WEBHOOK_CHANGED = 'WEBHOOK_CHANGED',
+  RECOVERY_CODE_USED = 'RECOVERY_CODE_USED',
 }
 
 /**
@@ -67,4 +68,6 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
     'hour ends. Once per hour and account; username only when the account exists',
   WEBHOOK_CHANGED:
     '{ webhookId, action: "created" | "updated" | "deleted" | "secret_rotated" | "disabled", host, events, enabled, changes?, reason? } — "disabled" (reason "gone") is the service\'s own, after a 410 (actor platform); never the secret, nor the URL\'s path or query',
+  RECOVERY_CODE_USED:
+    '{ remaining, purpose: "login" | "proof" } — a recovery code signed the user in or proved a factor (never the code)',
 };

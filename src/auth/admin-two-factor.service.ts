@@ -5,6 +5,7 @@ import { AuditEventType } from '../audit/audit-event-type';
 import { auditedBy, AuditService } from '../audit/audit.service';
 import { AppException } from '../common/errors/app.exception';
 import { RequestMeta } from '../common/http/request-context';
+import { RecoveryCodesService } from '../otp/recovery-codes.service';
 import { TwoFactorStateService } from '../otp/two-factor-state.service';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import { UsersService } from '../users/users.service';
@@ -20,14 +21,19 @@ export class AdminTwoFactorService {
     private readonly state: TwoFactorStateService,
     private readonly audit: AuditService,
     private readonly sessions: SessionsService,
+    private readonly recoveryCodes: RecoveryCodesService,
   ) {}
 
-  /** Removes the registrations and the lock; sign-ins begun and sessions opened before end. */
+  /**
+   * Removes the registrations, the lock and the recovery codes (v1.1 §6); sign-ins begun and
+   * sessions opened before end.
+   */
   async reset(tenantId: string, userId: string, meta: RequestMeta): Promise<void> {
     await this.requireUser(tenantId, userId);
     await this.dataSource.transaction(async (m) => {
       const channelTypes = await this.registrations.removeAll(tenantId, userId, m);
       await this.state.reset(tenantId, userId, m);
+      await this.recoveryCodes.voidAll(tenantId, userId, m);
       await this.audit.record(
         tenantId,
         {

@@ -5,6 +5,7 @@ import { auditedBy } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
 import { Page } from '../common/http/pagination';
 import { RequestMeta } from '../common/http/request-context';
+import { RecoveryCodesService } from '../otp/recovery-codes.service';
 import { TwoFactorStateService } from '../otp/two-factor-state.service';
 import { SessionEndReason } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
@@ -17,7 +18,8 @@ import { UsersService } from '../users/users.service';
 
 /**
  * The tenant admin's users as API.md shows them: users' own CRUD combined with what other modules
- * know of each user (the registration for the active channel type, the lock, sharedEmail), and
+ * know of each user (the registration for the active channel type, the lock, the recovery codes
+ * left, sharedEmail), and
  * the sessions a change ends, in the change's transaction. users depends on audit only; the
  * combining lives here (DESIGN.md).
  */
@@ -30,6 +32,7 @@ export class AdminUsersService {
     private readonly channels: ChannelsService,
     private readonly twoFactorState: TwoFactorStateService,
     private readonly sessions: SessionsService,
+    private readonly recoveryCodes: RecoveryCodesService,
   ) {}
 
   async create(tenantId: string, dto: CreateUserDto, meta: RequestMeta): Promise<UserResponseDto> {
@@ -79,11 +82,12 @@ export class AdminUsersService {
   /** A page of users with their 2FA state, in four queries for the page. */
   private async views(tenantId: string, users: User[]): Promise<UserResponseDto[]> {
     const ids = users.map((u) => u.id);
-    const [activeType, registrations, states, shared] = await Promise.all([
+    const [activeType, registrations, states, shared, recovery] = await Promise.all([
       this.channels.activeType(tenantId),
       this.registrations.ofUsers(tenantId, ids),
       this.twoFactorState.of(tenantId, ids),
       this.registrations.sharingAddress(tenantId, this.channels.emailTypes(), ids),
+      this.recoveryCodes.remaining(tenantId, ids),
     ]);
     const now = Date.now();
     return users.map((u) => {
@@ -104,6 +108,7 @@ export class AdminUsersService {
           lockedUntil,
           lockedIndefinitely: state?.lockedIndefinitely ?? false,
           consecutiveFailures: state?.consecutiveFailures ?? 0,
+          recoveryCodesRemaining: recovery.get(u.id) ?? 0,
           others: all
             .filter((r) => r.channelType !== activeType)
             .map((r) => ({

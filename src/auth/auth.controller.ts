@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBody,
+  ApiCreatedResponse,
   ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -15,7 +16,14 @@ import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentPrincipal, Meta, Principal, RequestMeta } from '../common/http/request-context';
 import { AuthService } from './auth.service';
 import type { PasswordIdentity } from './password-identity';
-import { AuthenticatedResponse, LoginDto, MeResponse, RefreshDto } from './dto/login.dto';
+import {
+  AuthenticatedResponse,
+  LoginDto,
+  MeResponse,
+  RecoveryCodesResponse,
+  RefreshDto,
+} from './dto/login.dto';
+import { MeRecoveryCodes } from './me-recovery-codes.service';
 import { SessionTokensService } from './session-tokens.service';
 import { EmptyBodyPipe } from '../common/validation/validation';
 import { LoginGuard } from './guards/passport-guards';
@@ -33,6 +41,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessionTokens: SessionTokensService,
+    private readonly meRecoveryCodes: MeRecoveryCodes,
   ) {}
 
   @Post('login')
@@ -79,6 +88,22 @@ export class AuthController {
   me(@CurrentPrincipal() principal: Principal) {
     if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
     return this.auth.me(principal.tenantId, principal.tenantSlug, principal.userId);
+  }
+
+  @Post('me/recovery-codes')
+  @HttpCode(201)
+  @AccessToken()
+  @ApiOperation({
+    summary: 'A new set of 10 recovery codes, shown once; the old set is void',
+    description:
+      'Needs an access token with acr "2fa" whose auth_time is at most REAUTH_SECONDS old (else 401 REAUTHENTICATION_REQUIRED: sign in again with the second factor).',
+  })
+  @ApiBody({ required: false, schema: { type: 'object', example: {} } })
+  @ApiCreatedResponse({ type: RecoveryCodesResponse })
+  @ApiErrors(...BODY_ERRORS, ErrorCode.UNAUTHENTICATED, ErrorCode.REAUTHENTICATION_REQUIRED)
+  recoveryCodes(@CurrentPrincipal() principal: Principal, @Body(EmptyBodyPipe) _body: object) {
+    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
+    return this.meRecoveryCodes.regenerate(principal);
   }
 
   @Post('refresh')

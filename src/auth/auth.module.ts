@@ -1,3 +1,5 @@
+import { MeRecoveryCodes } from './me-recovery-codes.service';
+import { RecoveryNotices } from './recovery-notices.service';
 import { AccountLimitExemption, NoAccountLimitExemption } from './account-limit-exemption';
 import { BearerLookup } from './bearer-lookup.service';
 import { Module } from '@nestjs/common';
@@ -60,6 +62,8 @@ import { SessionTokensService } from './session-tokens.service';
     AdminTwoFactorController,
   ],
   providers: [
+    RecoveryNotices,
+    MeRecoveryCodes,
     AuthService,
     TokensService,
     SessionTokensService,

@@ -185,6 +185,7 @@ export class AuthService {
         channelType: tf.channelType,
         destination: tf.destination && provider ? provider.maskDestination(tf.destination) : null,
         registeredAt: tf.registeredAt,
+        recoveryCodesRemaining: tf.recoveryCodesRemaining,
       },
     };
   }

@@ -23,6 +23,8 @@ export interface NewMfaSession {
   /** Adding a factor: the one to prove first (API.md v1.1 §4), and its channel. */
   proofType: string | null;
   proofChannelId: string | null;
+  /** Started while the account was locked: only a recovery code finishes it (v1.1 §6). */
+  recoveryOnly?: boolean;
   ip: string;
   userAgent: string | null;
 }
@@ -40,6 +42,7 @@ export class MfaSessionsService {
     requireTenant(s.tenantId);
     const row = this.sessions.create({
       ...s,
+      recoveryOnly: s.recoveryOnly ?? false,
       id: randomUUID(),
       provenAt: null,
       expiresAt: new Date(Date.now() + this.cfg.mfaTokenTtlSeconds * 1000),

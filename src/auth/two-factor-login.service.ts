@@ -17,7 +17,14 @@ import { RequestMeta } from '../common/http/request-context';
 import { validateBody } from '../common/validation/validation';
 import { OtpIssuer } from '../otp/otp-issuer.service';
 import { MetricsService } from '../observability/metrics.service';
-import { IssueResult, OtpPolicy, resendsRemaining, SignInRef } from '../otp/otp.types';
+import {
+  IssueResult,
+  OtpPolicy,
+  resendsRemaining,
+  SignInRef,
+  TwoFactorStateView,
+} from '../otp/otp.types';
+import { RecoveryCodesService } from '../otp/recovery-codes.service';
 import { isLocked, lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
 import { TwoFactorSettings } from '../tenants/tenant-settings.service';
 import {
@@ -93,6 +100,7 @@ export class TwoFactorLoginService {
     private readonly audit: AuditService,
     private readonly users: UsersService,
     private readonly metrics: MetricsService,
+    private readonly recoveryCodes: RecoveryCodesService,
   ) {}
 
   /** Password accepted and 2FA on: the login answer (mfa token, maybe a code on its way). */
@@ -111,7 +119,7 @@ export class TwoFactorLoginService {
           lockedIndefinitely: lock.lockedIndefinitely,
         },
       });
-      throw lockedError(lock.lockedUntil);
+      throw await this.lockedAnswer(identity, settings, active as UsableChannel, all, meta, lock);
     }
     const usable = active as UsableChannel;
     const registration = all.find((r) => r.channelType === usable.channel.type);
@@ -172,6 +180,53 @@ export class TwoFactorLoginService {
       ...status,
       expiresIn,
     };
+  }
+
+  /**
+   * The login of a locked account (API.md v1.1 §6): 429 TWO_FACTOR_LOCKED and nothing sent; when
+   * the user has unused recovery codes, the body also carries an mfa token whose sign-in takes
+   * only `verify { recoveryCode }` (and `recoveryCodeAllowed: true`).
+   */
+  private async lockedAnswer(
+    identity: PasswordIdentity,
+    settings: TwoFactorSettings,
+    usable: UsableChannel,
+    all: TwoFactorRegistration[],
+    meta: RequestMeta,
+    lock: TwoFactorStateView,
+  ): Promise<AppException> {
+    const locked = lockedError(lock.lockedUntil);
+    const left = (await this.recoveryCodes.remaining(identity.tenantId, [identity.userId])).get(
+      identity.userId,
+    );
+    if (!left) return locked;
+    const registration = all.find((r) => r.channelType === usable.channel.type);
+    const session = await this.sessions.create({
+      tenantId: identity.tenantId,
+      userId: identity.userId,
+      // No registration of the active type: the recovery code is the proof (v1.1 §4), then register.
+      purpose: registration ? 'login' : 'register',
+      channelId: usable.channel.id,
+      channelType: usable.channel.type,
+      passwordVersion: identity.passwordVersion,
+      twoFactorVersion: identity.twoFactorVersion,
+      policy: policyOf(settings),
+      proofType: registration ? null : RECOVERY_CODE_PROOF,
+      proofChannelId: null,
+      recoveryOnly: true,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
+    const expiresIn = Math.round((session.expiresAt.getTime() - Date.now()) / 1000);
+    const mfaToken = await this.tokens.issueMfa(
+      { userId: identity.userId, tenantSlug: identity.tenantSlug },
+      session.id,
+      expiresIn,
+    );
+    return new AppException(ErrorCode.TWO_FACTOR_LOCKED, {
+      retryAfterSeconds: locked.retryAfterSeconds,
+      extra: { ...locked.extra, mfaToken, recoveryCodeAllowed: true },
+    });
   }
 
   /**
@@ -267,6 +322,8 @@ export class TwoFactorLoginService {
   /** `POST /v1/auth/2fa/resend`: a new code to the same address, within cooldown and cap. */
   async resend(signIn: SignIn, meta: RequestMeta): Promise<CodeStatusResponse> {
     const { session } = signIn;
+    if (session.recoveryOnly && session.provenAt === null)
+      throw AppException.conflict('This sign-in takes a recovery code only: nothing to resend.');
     if (proofPending(session)) return this.resendProof(signIn, meta);
     const usable = await this.channels.resolveForSignIn(session.tenantId, session.channelId);
     if (!isCodeProvider(usable.provider))

@@ -13,7 +13,10 @@ import { MetricsService } from '../observability/metrics.service';
 import { Verdict } from '../otp/otp.types';
 import { SecondFactorVerifier } from '../otp/second-factor-verifier.service';
 import { VerdictRow, verdictOf } from '../otp/second-factor.statement';
-import { lockedError } from '../otp/two-factor-state.service';
+import { RecoveryCodesService } from '../otp/recovery-codes.service';
+import { RecoveryVerdictRow } from '../otp/recovery-code.statement';
+import { isLocked, lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
+import { TenantSettingsService } from '../tenants/tenant-settings.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import { AuthenticatedResponse } from './dto/login.dto';
@@ -23,7 +26,8 @@ import { MfaSession } from './entities/mfa-session.entity';
 import { MfaSessionsService } from './mfa-sessions.service';
 import type { MfaAuthenticated } from './strategies/mfa-token.strategy';
 import { tokenSubject, TokensService } from './tokens.service';
-import { proofPending } from './two-factor-login.service';
+import { RecoveryNotices } from './recovery-notices.service';
+import { proofPending, RECOVERY_CODE_PROOF, signInRef } from './two-factor-login.service';
 
 const AMR_TWO_FACTOR = ['pwd', 'otp'];
 
@@ -46,15 +50,23 @@ export class TwoFactorVerifier {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly recoveryCodes: RecoveryCodesService,
+    private readonly settings: TenantSettingsService,
+    private readonly state: TwoFactorStateService,
+    private readonly notices: RecoveryNotices,
   ) {}
 
   async verify(
-    { session: signIn, tenant, user: known, factor }: MfaAuthenticated,
-    code: string,
+    auth: MfaAuthenticated,
+    typed: { code?: string; recoveryCode?: string },
     meta: RequestMeta,
   ): Promise<AuthenticatedResponse | ProvenResponse> {
+    const { session: signIn, user: known, factor } = auth;
+    if (typed.recoveryCode !== undefined) return this.recover(auth, typed.recoveryCode, meta);
+    // A sign-in started while the account was locked takes a recovery code only (v1.1 §6).
+    if (recoveryOnly(signIn)) throw await this.stillLocked(signIn);
+    const code = typed.code as string;
     if (proofPending(signIn)) return this.prove(signIn, factor, code, meta);
-    const tenantSlug = tenant.slug;
     const provider = this.channels.provider(signIn.channelType);
     const app = isAppProvider(provider);
     // The sign-in's app channel was disabled or deleted meanwhile: the sign-in is over.
@@ -109,7 +121,8 @@ export class TwoFactorVerifier {
         m,
       );
       const verdict = verdictOf(row);
-      if (verdict.outcome !== 'ok') return { verdict, opened: false, twoFactorVersion: null };
+      if (verdict.outcome !== 'ok')
+        return { verdict, opened: false, twoFactorVersion: null, recoveryCodes: undefined };
       // The registration this factor proves commits with the verify (same transaction).
       const twoFactorVersion =
         signIn.purpose === 'register' && row.opened === 1 && m
@@ -125,7 +138,12 @@ export class TwoFactorVerifier {
               m,
             )
           : null;
-      return { verdict, opened: row.opened === 1, twoFactorVersion };
+      // The first registration (no other factor to prove) hands out the recovery codes (v1.1 §6).
+      const recoveryCodes =
+        twoFactorVersion !== null && signIn.proofType === null && m
+          ? await this.firstRecoveryCodes(signIn, m)
+          : undefined;
+      return { verdict, opened: row.opened === 1, twoFactorVersion, recoveryCodes };
     };
     const result =
       signIn.purpose === 'register'
@@ -136,10 +154,23 @@ export class TwoFactorVerifier {
     // Right factor, but the sign-in was spent by a concurrent verify: nothing was opened.
     if (!result.opened) throw new AppException(ErrorCode.UNAUTHENTICATED);
 
-    const subject = tokenSubject(
-      { ...known, twoFactorVersion: result.twoFactorVersion ?? known.twoFactorVersion },
-      tenantSlug,
+    const answer = await this.authenticated(
+      auth,
+      result.twoFactorVersion ?? known.twoFactorVersion,
+      signedIn,
+      opening,
     );
+    return result.recoveryCodes ? { ...answer, recoveryCodes: result.recoveryCodes } : answer;
+  }
+
+  /** The access token of a sign-in whose session was opened, with the refresh token. */
+  private async authenticated(
+    { tenant, user: known }: MfaAuthenticated,
+    twoFactorVersion: number,
+    signedIn: { amr: string[]; acr: '2fa'; authTime: Date },
+    opening: { sessionId: string; refreshToken: string },
+  ): Promise<AuthenticatedResponse> {
+    const subject = tokenSubject({ ...known, twoFactorVersion }, tenant.slug);
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
       subject,
       signedIn,
@@ -152,6 +183,108 @@ export class TwoFactorVerifier {
       tokenType: 'Bearer',
       expiresIn,
     };
+  }
+
+  /** A first registration's recovery codes, in its transaction, when the tenant hands them out. */
+  private async firstRecoveryCodes(
+    signIn: MfaSession,
+    m: EntityManager,
+  ): Promise<string[] | undefined> {
+    const settings = await this.settings.get(signIn.tenantId);
+    if (!settings.recoveryCodes.enabled) return undefined;
+    return (await this.recoveryCodes.replace(signIn.tenantId, signIn.userId, m)).codes;
+  }
+
+  /** 429 TWO_FACTOR_LOCKED for a code on a sign-in that takes only a recovery code. */
+  private async stillLocked(signIn: MfaSession): Promise<AppException> {
+    const state = (await this.state.of(signIn.tenantId, [signIn.userId])).get(signIn.userId);
+    return lockedError(state && isLocked(state) ? state.lockedUntil : null);
+  }
+
+  /**
+   * `verify { recoveryCode }` (API.md v1.1 §6): judged by otp's `judgeRecoveryCode` in ONE
+   * statement with what a success does, as a code is: a login's sign-in spent and its session
+   * opened, or a pending proof (§4) proven. Accepted while the account is locked.
+   */
+  private async recover(
+    auth: MfaAuthenticated,
+    typed: string,
+    meta: RequestMeta,
+  ): Promise<AuthenticatedResponse | ProvenResponse> {
+    const { session: signIn, user: known } = auth;
+    const proving = proofPending(signIn);
+    // A registration with nothing to prove has no recovery code to take.
+    if (!proving && signIn.purpose !== 'login') throw new AppException(ErrorCode.OTP_INVALID);
+    const judge = this.recoveryCodes.judge(
+      { ...signInRef(signIn), purpose: proving ? 'login' : signIn.purpose },
+      typed,
+    );
+    const base = { channel: RECOVERY_CODE_PROOF, purpose: proving ? 'proof' : 'login' };
+    const who = bySelf(signIn.userId, meta);
+    if (proving) {
+      const statement = sql`WITH ${judge}, ${this.signIns.proving(signIn.id)},
+        ${this.audit.insertion(signIn.tenantId, who, base, 'sf_events')}
+        SELECT v.*, (SELECT count(*) FROM proven)::int AS proven FROM sf_verdict v`;
+      const [row] = await runPrepared<RecoveryVerdictRow & { proven: number }>(
+        this.dataSource,
+        statement,
+      );
+      const verdict = verdictOf(row);
+      this.metrics.verified(verdict);
+      if (verdict.outcome !== 'ok') throw refusal(verdict);
+      if (row.proven !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
+      this.notices.recoveryCodeUsed(
+        {
+          tenantId: signIn.tenantId,
+          tenantName: auth.tenant.name,
+          userId: signIn.userId,
+          remaining: row.remaining,
+        },
+        meta,
+      );
+      return {
+        status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
+        channel: signIn.channelType,
+        proven: true,
+      };
+    }
+    const signedIn = { amr: AMR_TWO_FACTOR, acr: '2fa' as const, authTime: new Date() };
+    const opening = this.sessions.opening(
+      {
+        tenantId: signIn.tenantId,
+        userId: signIn.userId,
+        ...signedIn,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      },
+      'spent',
+    );
+    const statement = sql`WITH ${judge}, ${this.signIns.spending(signIn.id)}, ${opening.ctes},
+      events AS (
+        SELECT ord, type, data FROM sf_events
+        UNION ALL
+        SELECT 9, 'LOGIN_SUCCEEDED',
+               jsonb_build_object('amr', ${AMR_TWO_FACTOR}::text[], 'sessionId', id) FROM opened
+      ), ${this.audit.insertion(signIn.tenantId, who, base, 'events')}
+      SELECT v.*, (SELECT count(*) FROM opened)::int AS opened FROM sf_verdict v`;
+    const [row] = await runPrepared<RecoveryVerdictRow & { opened: number }>(
+      this.dataSource,
+      statement,
+    );
+    const verdict = verdictOf(row);
+    this.metrics.verified(verdict);
+    if (verdict.outcome !== 'ok') throw refusal(verdict);
+    if (row.opened !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    this.notices.recoveryCodeUsed(
+      {
+        tenantId: signIn.tenantId,
+        tenantName: auth.tenant.name,
+        userId: signIn.userId,
+        remaining: row.remaining,
+      },
+      meta,
+    );
+    return this.authenticated(auth, known.twoFactorVersion, signedIn, opening);
   }
 
   /**
@@ -215,6 +348,11 @@ export class TwoFactorVerifier {
 function factorChannel(tenantId: string, type: string, factor: SealedAppFactor): ResolvedChannel {
   const config = factor.channelConfig ?? {};
   return { id: '', tenantId, type, name: type, enabled: true, config, secrets: {}, version: '' };
+}
+
+/** A sign-in of a locked account that no recovery code has finished or proven yet. */
+export function recoveryOnly(signIn: MfaSession): boolean {
+  return signIn.recoveryOnly && signIn.provenAt === null;
 }
 
 /** The generic answer for a refused factor; the audit log already has the exact reason. */

@@ -91,7 +91,9 @@ export class TwoFactorController {
   @ApiOperation({
     summary: 'The code: an access token with amr ["pwd","otp"]; spends the mfa token',
     description:
-      'While a proof is pending (the login answer had `proof`), the code is that of the factor the user already has: the answer is `proven: true` and the mfa token stays good for register.',
+      'While a proof is pending (the login answer had `proof`), the code is that of the factor the user already has: the answer is `proven: true` and the mfa token stays good for register. ' +
+      'Instead of `code`, `recoveryCode` (one of the 10 single-use codes; case, spaces and dashes ignored; both or neither: 400) signs in, also while the account is locked, or serves as the proof; it is used up. ' +
+      'The mfa token of a locked login (429 with `recoveryCodeAllowed: true`) takes only `recoveryCode`: a `code` answers 429 TWO_FACTOR_LOCKED.',
   })
   @ApiExtraModels(AuthenticatedResponse, ProvenResponse)
   @ApiOkResponse({
@@ -115,7 +117,7 @@ export class TwoFactorController {
     @Body() dto: VerifyCodeDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.verifier.verify(signIn, dto.code, meta);
+    return this.verifier.verify(signIn, dto, meta);
   }
 
   @Post('resend')

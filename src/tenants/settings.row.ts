@@ -14,6 +14,7 @@ export function settingsColumns(alias: string): Sql {
       'max_resends_per_login',
       'lockout_max_failures',
       'lockout_duration_seconds',
+      'recovery_codes_enabled',
       'updated_at',
     ]
       .map((c) => `${alias}.${c} AS settings_${c}`)
@@ -31,6 +32,7 @@ export interface SettingsRow {
   settings_max_resends_per_login: number;
   settings_lockout_max_failures: number;
   settings_lockout_duration_seconds: number;
+  settings_recovery_codes_enabled: boolean;
   settings_updated_at: Date;
 }
 
@@ -49,6 +51,7 @@ export function settingsFromRow(r: SettingsRow): TwoFactorSettings {
       maxConsecutiveFailures: r.settings_lockout_max_failures,
       durationSeconds: r.settings_lockout_duration_seconds,
     },
+    recoveryCodes: { enabled: r.settings_recovery_codes_enabled },
     updatedAt: r.settings_updated_at,
   };
 }

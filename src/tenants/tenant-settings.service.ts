@@ -29,6 +29,7 @@ export interface TwoFactorSettings {
     maxResendsPerLogin: number;
   };
   lockout: { maxConsecutiveFailures: number; durationSeconds: number };
+  recoveryCodes: { enabled: boolean };
   updatedAt: Date;
 }
 
@@ -47,6 +48,7 @@ function fromRow(r: TenantTwoFactorSettings): TwoFactorSettings {
       maxConsecutiveFailures: r.lockoutMaxConsecutiveFailures,
       durationSeconds: r.lockoutDurationSeconds,
     },
+    recoveryCodes: { enabled: r.recoveryCodesEnabled },
     updatedAt: r.updatedAt,
   };
 }
@@ -103,6 +105,7 @@ export class TenantSettingsService {
         lockoutMaxConsecutiveFailures:
           dto.lockout?.maxConsecutiveFailures ?? LOCKOUT_DEFAULTS.maxConsecutiveFailures,
         lockoutDurationSeconds: dto.lockout?.durationSeconds ?? LOCKOUT_DEFAULTS.durationSeconds,
+        recoveryCodesEnabled: dto.recoveryCodes?.enabled ?? true,
       };
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       for (const [key, to] of Object.entries(next)) {

@@ -54,6 +54,7 @@ export interface TwoFactorSettingsBody {
     maxResendsPerLogin: number;
   }>;
   lockout?: Partial<{ maxConsecutiveFailures: number; durationSeconds: number }>;
+  recoveryCodes?: { enabled: boolean };
 }
 
 export async function putTwoFactorSettings(
@@ -109,6 +110,17 @@ export async function registerByEmail(
   user: { username: string; password: string },
   address: string,
 ): Promise<string> {
+  return (await registerByEmailAnswer(t, smtp, tenant, user, address)).accessToken;
+}
+
+/** registerByEmail's whole AUTHENTICATED answer (with `recoveryCodes` when the tenant hands them out). */
+export async function registerByEmailAnswer(
+  t: TestApp,
+  smtp: SmtpSink,
+  tenant: TestTenant,
+  user: { username: string; password: string },
+  address: string,
+): Promise<{ accessToken: string; refreshToken: string; recoveryCodes?: string[] }> {
   const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
   if (login.body.status !== 'TWO_FACTOR_REGISTRATION_REQUIRED')
     throw new Error(`expected registration, got ${JSON.stringify(login.body)}`);
@@ -116,7 +128,7 @@ export async function registerByEmail(
   await mfaCall(t, login.body.mfaToken, 'register', { destination: address }).expect(200);
   const code = await smtp.codeFor(address, before + 1);
   const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code }).expect(200);
-  return verified.body.accessToken as string;
+  return verified.body as { accessToken: string; refreshToken: string; recoveryCodes?: string[] };
 }
 
 /** The channel the tenant's 2FA settings name now. */

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MinLength } from 'class-validator';
 import { PasswordInput, PlainText, Username } from '../../common/validation/field-decorators';
 
@@ -26,6 +26,12 @@ export class AuthenticatedResponse {
   refreshToken!: string;
   @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
   @ApiProperty({ description: 'seconds' }) expiresIn!: number;
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'the verify that confirmed the first registration, recovery codes on: 10 single-use codes `xxxx-xxxx-xxxx`, shown only here',
+  })
+  recoveryCodes?: string[];
 }
 
 export class MeTwoFactorDto {
@@ -33,6 +39,14 @@ export class MeTwoFactorDto {
   @ApiProperty({ type: String, nullable: true }) channelType!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'masked' }) destination!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) registeredAt!: string | null;
+  @ApiProperty({ description: 'unused recovery codes' }) recoveryCodesRemaining!: number;
+}
+
+/** A new set of recovery codes (API.md v1.1 §6), shown once. */
+export class RecoveryCodesResponse {
+  @ApiProperty({ type: [String], description: '10 single-use codes `xxxx-xxxx-xxxx`' })
+  codes!: string[];
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
 export class MeResponse {

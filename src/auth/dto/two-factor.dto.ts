@@ -1,12 +1,31 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { Optional } from '../../common/validation/field-decorators';
 
 export class VerifyCodeDto {
-  /** The code, as a JSON string of 1-16 characters; anything but the exact digits counts as wrong. */
+  /**
+   * The code, as a JSON string of 1-16 characters; anything but the exact digits counts as wrong.
+   * Exactly one of `code` and `recoveryCode`.
+   */
+  @ValidateIf((o: VerifyCodeDto) => o.recoveryCode === undefined || o.code !== undefined)
   @MaxLength(16)
   @MinLength(1)
   @IsString()
-  code!: string;
+  code?: string;
+
+  /** A recovery code (`xxxx-xxxx-xxxx`; case, spaces and dashes ignored) instead of `code`. */
+  @Optional()
+  @ValidateBy({
+    name: 'notWithCode',
+    validator: {
+      validate: (_value: unknown, args) => (args?.object as VerifyCodeDto).code === undefined,
+      defaultMessage: () => 'send either code or recoveryCode, not both',
+    },
+  })
+  @MaxLength(32)
+  @MinLength(1)
+  @IsString()
+  recoveryCode?: string;
 }
 
 /** The factor to prove before adding another (API.md v1.1 §4). */

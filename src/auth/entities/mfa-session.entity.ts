@@ -56,6 +56,10 @@ export class MfaSession {
   @Column({ name: 'proven_at', type: 'timestamptz', nullable: true })
   provenAt!: Date | null;
 
+  /** The account's 2FA step was locked at login: only a recovery code may finish (v1.1 §6). */
+  @Column({ name: 'recovery_only', type: 'boolean', default: false })
+  recoveryOnly!: boolean;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
 

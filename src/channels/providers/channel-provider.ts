@@ -33,6 +33,19 @@ export interface TestMessage {
   channelName: string;
 }
 
+/**
+ * A security notice to the user (no code): template `recovery_code_used` (API.md v1.1 §6) says a
+ * recovery code was used to sign in, how many are left, and what to do if it was not them.
+ */
+export interface NoticeMessage {
+  to: string;
+  template: 'recovery_code_used';
+  tenantName: string;
+  remaining: number;
+  ip: string;
+  userAgent: string | null;
+}
+
 /** A delivery that did not happen; `reason` is the exact one, for the audit log only. */
 export class DeliveryError extends Error {
   constructor(
@@ -114,6 +127,8 @@ export abstract class CodeChannelProvider extends ChannelProvider {
   /** class-validator DTO of the /test body. */
   abstract readonly testDto: Type<object>;
   abstract testDestination(body: object): string;
+  /** Sends a notice (no code) or throws DeliveryError; a provider without one sends none. */
+  sendNotice?(channel: ResolvedChannel, message: NoticeMessage): Promise<void>;
 }
 
 export function isCodeProvider(p: ChannelProvider): p is CodeChannelProvider {

@@ -18,6 +18,7 @@ export enum ErrorCode {
   OTP_RESEND_LIMIT = 'OTP_RESEND_LIMIT',
   TWO_FACTOR_LOCKED = 'TWO_FACTOR_LOCKED',
   TWO_FACTOR_PROOF_REQUIRED = 'TWO_FACTOR_PROOF_REQUIRED',
+  REAUTHENTICATION_REQUIRED = 'REAUTHENTICATION_REQUIRED',
   TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
   OTP_DELIVERY_FAILED = 'OTP_DELIVERY_FAILED',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
@@ -41,6 +42,7 @@ export const ERROR_STATUS = {
   [ErrorCode.OTP_RESEND_LIMIT]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.TWO_FACTOR_LOCKED]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.TWO_FACTOR_PROOF_REQUIRED]: HttpStatus.FORBIDDEN,
+  [ErrorCode.REAUTHENTICATION_REQUIRED]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.TOO_MANY_REQUESTS]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.OTP_DELIVERY_FAILED]: HttpStatus.BAD_GATEWAY,
   [ErrorCode.SERVICE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
@@ -66,6 +68,7 @@ export const ERROR_MESSAGES = {
   [ErrorCode.TWO_FACTOR_LOCKED]: 'Too many failed attempts. Try again later.',
   [ErrorCode.TWO_FACTOR_PROOF_REQUIRED]:
     'Confirm the second factor you already have before adding another.',
+  [ErrorCode.REAUTHENTICATION_REQUIRED]: 'Sign in again with your second factor to do this.',
   [ErrorCode.TOO_MANY_REQUESTS]: 'Too many requests. Try again later.',
   [ErrorCode.OTP_DELIVERY_FAILED]: 'The code could not be delivered. Try again.',
   [ErrorCode.SERVICE_UNAVAILABLE]: 'The service is temporarily unavailable. Try again later.',

@@ -43,6 +43,11 @@ export class LockoutSettingsDto {
   @Optional() @Max(86400) @Min(60) @IsInt() durationSeconds?: number;
 }
 
+export class RecoveryCodesSettingsDto {
+  /** Recovery codes handed out at the first registration and accepted at verify (default true). */
+  @Optional() @IsBoolean() enabled?: boolean;
+}
+
 export class PutTwoFactorSettingsDto {
   @IsBoolean()
   enabled!: boolean;
@@ -64,6 +69,12 @@ export class PutTwoFactorSettingsDto {
   @ValidateNested()
   @Type(() => LockoutSettingsDto)
   lockout?: LockoutSettingsDto;
+
+  @Optional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RecoveryCodesSettingsDto)
+  recoveryCodes?: RecoveryCodesSettingsDto;
 }
 
 class OtpSettingsView {
@@ -72,6 +83,10 @@ class OtpSettingsView {
   @ApiProperty() resendCooldownSeconds!: number;
   @ApiProperty() maxAttempts!: number;
   @ApiProperty() maxResendsPerLogin!: number;
+}
+
+class RecoveryCodesSettingsView {
+  @ApiProperty() enabled!: boolean;
 }
 
 class LockoutSettingsView {
@@ -85,5 +100,6 @@ export class TwoFactorSettingsResponseDto {
   @ApiProperty({ type: String, nullable: true }) channelType!: string | null;
   @ApiProperty({ type: OtpSettingsView }) otp!: OtpSettingsView;
   @ApiProperty({ type: LockoutSettingsView }) lockout!: LockoutSettingsView;
+  @ApiProperty({ type: RecoveryCodesSettingsView }) recoveryCodes!: RecoveryCodesSettingsView;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }

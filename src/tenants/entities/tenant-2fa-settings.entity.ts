@@ -49,6 +49,10 @@ export class TenantTwoFactorSettings {
   @Column({ name: 'lockout_duration_seconds', type: 'integer', default: 900 })
   lockoutDurationSeconds!: number;
 
+  /** Recovery codes are handed out at the first registration and accepted (v1.1 §6). */
+  @Column({ name: 'recovery_codes_enabled', type: 'boolean', default: true })
+  recoveryCodesEnabled!: boolean;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

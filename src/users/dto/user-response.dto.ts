@@ -20,6 +20,8 @@ export class UserTwoFactorDto {
   })
   lockedIndefinitely!: boolean;
   @ApiProperty() consecutiveFailures!: number;
+  @ApiProperty({ description: 'unused recovery codes (v1.1 §6); never a code' })
+  recoveryCodesRemaining!: number;
   @ApiProperty({ type: [OtherRegistrationDto], description: 'kept registrations of other types' })
   others!: OtherRegistrationDto[];
 }
@@ -58,6 +60,7 @@ export const NO_TWO_FACTOR: UserTwoFactorDto = {
   lockedUntil: null,
   lockedIndefinitely: false,
   consecutiveFailures: 0,
+  recoveryCodesRemaining: 0,
   others: [],
 };
 

@@ -11,6 +11,7 @@ import {
   CodeMessage,
   ConfigCheckContext,
   DeliveryError,
+  NoticeMessage,
   ResolvedChannel,
   TestMessage,
 } from '../channel-provider';
@@ -20,7 +21,12 @@ import {
   EmailTestDto,
   EmailTls,
 } from './email-channel.dto';
-import { RenderedEmail, renderCodeEmail, renderTestEmail } from './email-message';
+import {
+  RenderedEmail,
+  renderCodeEmail,
+  renderRecoveryCodeUsedEmail,
+  renderTestEmail,
+} from './email-message';
 import { endpointAllowed, hostAllowed, isInternalHost, STANDARD_SMTP_PORTS } from './smtp-endpoint';
 
 /** The transport security of a stored config: `tls`, or the old `secure` flag. */
@@ -180,6 +186,10 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
 
   sendTest(channel: ResolvedChannel, message: TestMessage): Promise<void> {
     return this.send(channel, message.to, renderTestEmail(message));
+  }
+
+  override sendNotice(channel: ResolvedChannel, message: NoticeMessage): Promise<void> {
+    return this.send(channel, message.to, renderRecoveryCodeUsedEmail(message));
   }
 
   private async send(channel: ResolvedChannel, to: string, mail: RenderedEmail): Promise<void> {

@@ -1,5 +1,5 @@
 import Bowser from 'bowser';
-import type { CodeMessage, TestMessage } from '../channel-provider';
+import type { CodeMessage, NoticeMessage, TestMessage } from '../channel-provider';
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -107,4 +107,31 @@ export function renderTestEmail(m: TestMessage): RenderedEmail {
 Nothing needs to be done.</p>
 </body></html>`;
   return { subject, text, html };
+}
+
+/**
+ * Template `recovery_code_used` (API.md v1.1 §6): a recovery code signed the user in (or proved
+ * their factor), how many are left, and where it came from; never the code.
+ */
+export function renderRecoveryCodeUsedEmail(m: NoticeMessage): RenderedEmail {
+  const subject = `${m.tenantName}: a recovery code was used`;
+  const browser = describeBrowser(m.userAgent);
+  const left = `${m.remaining} recovery code${m.remaining === 1 ? '' : 's'} left`;
+  const lines = [
+    `A recovery code was used to sign in to ${m.tenantName}.`,
+    '',
+    `From: ${m.ip}, ${browser}.`,
+    `You have ${left}.`,
+    '',
+    'If it was not you, someone knows your password and one of your recovery codes:',
+    'change your password and ask your administrator to reset your two-factor sign-in.',
+  ];
+  const e = escapeHtml;
+  const html = `<!doctype html><html><body style="font-family:sans-serif;color:#222">
+<p>A recovery code was used to sign in to ${e(m.tenantName)}.</p>
+<p>From: ${e(m.ip)}, ${e(browser)}.<br>You have ${e(left)}.</p>
+<p>If it was not you, someone knows your password and one of your recovery codes:
+change your password and ask your administrator to reset your two-factor sign-in.</p>
+</body></html>`;
+  return { subject, text: lines.join('\n'), html };
 }
