@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import * as path from 'node:path';
@@ -6,6 +7,9 @@ import { freePort } from '../../test/support/ports';
 import { processTree } from './process-stats';
 
 const root = path.resolve(__dirname, '../..');
+
+/** The bench's /metrics token: a run-local value (the service requires ≥ 32 characters). */
+const BENCH_METRICS_TOKEN = randomBytes(24).toString('base64url');
 
 /** The service's environment for a bench run: production mode, the run's secrets and database. */
 export function productionEnv(
@@ -21,6 +25,8 @@ export function productionEnv(
     DATA_ENCRYPTION_KEY: secrets.DATA_ENCRYPTION_KEY,
     OTP_HASH_KEY: secrets.OTP_HASH_KEY,
     LOG_LEVEL: 'warn',
+    // Production serves /metrics only with this bearer token (v1.1 §13).
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
     // The SMTP sink of the run listens on 127.0.0.1 (any port, no STARTTLS), which production
     // refuses unless listed.
     CHANNEL_ALLOWED_HOSTS: '127.0.0.1:*',
@@ -99,13 +105,22 @@ export async function startService(
     dbQueries: () =>
       new Promise((resolve, reject) => {
         http
-          .get(`${url}/metrics`, (res) => {
-            let text = '';
-            res.on('data', (c: Buffer) => (text += c.toString()));
-            res.on('end', () =>
-              resolve(Number(/^efcx_db_queries_total (\d+)/m.exec(text)?.[1] ?? NaN)),
-            );
-          })
+          .get(
+            `${url}/metrics`,
+            { headers: { authorization: `Bearer ${env.METRICS_TOKEN}` } },
+            (res) => {
+              if (res.statusCode !== 200) {
+                res.resume();
+                reject(new Error(`/metrics answered ${res.statusCode}`));
+                return;
+              }
+              let text = '';
+              res.on('data', (c: Buffer) => (text += c.toString()));
+              res.on('end', () =>
+                resolve(Number(/^efcx_db_queries_total (\d+)/m.exec(text)?.[1] ?? NaN)),
+              );
+            },
+          )
           .on('error', reject);
       }),
     stop: async () => {
