@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import sql from 'sql-template-tag';
+import sql, { Sql } from 'sql-template-tag';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, bySelf } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -94,25 +94,10 @@ export class TwoFactorVerifier {
       code,
       enrolled: enrolled || null,
     });
-    const signedIn = { amr: AMR_TWO_FACTOR, acr: '2fa' as const, authTime: new Date() };
-    const opening = this.sessions.opening(
-      {
-        tenantId: signIn.tenantId,
-        userId: signIn.userId,
-        ...signedIn,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-      },
-      'spent',
-    );
-    const statement = sql`WITH ${judge}, ${this.signIns.spending(signIn.id)}, ${opening.ctes},
-      events AS (
-        SELECT ord, type, data FROM sf_events
-        UNION ALL
-        SELECT 9, 'LOGIN_SUCCEEDED',
-               jsonb_build_object('amr', ${AMR_TWO_FACTOR}::text[], 'sessionId', id) FROM opened
-      ), ${this.audit.insertion(signIn.tenantId, bySelf(signIn.userId, meta), { channel: signIn.channelType, purpose: signIn.purpose }, 'events')}
-      SELECT v.*, (SELECT count(*) FROM opened)::int AS opened FROM sf_verdict v`;
+    const { statement, opening, signedIn } = this.signingIn(signIn, judge, meta, {
+      channel: signIn.channelType,
+      purpose: signIn.purpose,
+    });
 
     const run = async (m?: EntityManager) => {
       const [row] = await runPrepared<VerdictRow & { opened: number }>(
@@ -248,25 +233,7 @@ export class TwoFactorVerifier {
         proven: true,
       };
     }
-    const signedIn = { amr: AMR_TWO_FACTOR, acr: '2fa' as const, authTime: new Date() };
-    const opening = this.sessions.opening(
-      {
-        tenantId: signIn.tenantId,
-        userId: signIn.userId,
-        ...signedIn,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-      },
-      'spent',
-    );
-    const statement = sql`WITH ${judge}, ${this.signIns.spending(signIn.id)}, ${opening.ctes},
-      events AS (
-        SELECT ord, type, data FROM sf_events
-        UNION ALL
-        SELECT 9, 'LOGIN_SUCCEEDED',
-               jsonb_build_object('amr', ${AMR_TWO_FACTOR}::text[], 'sessionId', id) FROM opened
-      ), ${this.audit.insertion(signIn.tenantId, who, base, 'events')}
-      SELECT v.*, (SELECT count(*) FROM opened)::int AS opened FROM sf_verdict v`;
+    const { statement, opening, signedIn } = this.signingIn(signIn, judge, meta, base);
     const [row] = await runPrepared<RecoveryVerdictRow & { opened: number }>(
       this.dataSource,
       statement,
@@ -330,6 +297,38 @@ export class TwoFactorVerifier {
       channel: signIn.channelType,
       proven: true,
     };
+  }
+
+  /**
+   * The verify statement of a judged factor: the judging CTEs, the sign-in spent, the session and
+   * its first refresh token opened, and the audit rows (the verdict's and LOGIN_SUCCEEDED), in one.
+   */
+  private signingIn(
+    signIn: MfaSession,
+    judge: Sql,
+    meta: RequestMeta,
+    base: Record<string, unknown>,
+  ) {
+    const signedIn = { amr: AMR_TWO_FACTOR, acr: '2fa' as const, authTime: new Date() };
+    const opening = this.sessions.opening(
+      {
+        tenantId: signIn.tenantId,
+        userId: signIn.userId,
+        ...signedIn,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      },
+      'spent',
+    );
+    const statement = sql`WITH ${judge}, ${this.signIns.spending(signIn.id)}, ${opening.ctes},
+      events AS (
+        SELECT ord, type, data FROM sf_events
+        UNION ALL
+        SELECT 9, 'LOGIN_SUCCEEDED',
+               jsonb_build_object('amr', ${AMR_TWO_FACTOR}::text[], 'sessionId', id) FROM opened
+      ), ${this.audit.insertion(signIn.tenantId, bySelf(signIn.userId, meta), base, 'events')}
+      SELECT v.*, (SELECT count(*) FROM opened)::int AS opened FROM sf_verdict v`;
+    return { statement, opening, signedIn };
   }
 
   private enrolledApp(signIn: MfaSession, type: string, factor: SealedAppFactor) {

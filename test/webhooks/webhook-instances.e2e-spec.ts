@@ -254,8 +254,10 @@ describe('webhook deliveries across restarts and instances', () => {
           'SELECT attempts, last_error FROM webhook_deliveries WHERE event_id = $1',
           [eventId],
         );
-        return rows[0]?.attempts ? rows[0] : undefined;
-      }, 'an attempt');
+        // The claim counts the attempt first; its outcome is recorded after it.
+        return rows[0]?.last_error ? rows[0] : undefined;
+      }, 'an attempt with its outcome');
+      expect(d.attempts).toBe(1);
       expect(d.last_error).toBe('host_refused');
       expect(receiver.on('/refused')).toEqual([]);
     });
