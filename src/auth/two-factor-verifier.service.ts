@@ -205,19 +205,7 @@ export class TwoFactorVerifier {
       typed,
     );
     const base = { channel: RECOVERY_CODE_PROOF, purpose: proving ? 'proof' : 'login' };
-    const who = bySelf(signIn.userId, meta);
-    if (proving) {
-      const statement = sql`WITH ${judge}, ${this.signIns.proving(signIn.id)},
-        ${this.audit.insertion(signIn.tenantId, who, base, 'sf_events')}
-        SELECT v.*, (SELECT count(*) FROM proven)::int AS proven FROM sf_verdict v`;
-      const [row] = await runPrepared<RecoveryVerdictRow & { proven: number }>(
-        this.dataSource,
-        statement,
-      );
-      const verdict = verdictOf(row);
-      this.metrics.verified(verdict);
-      if (verdict.outcome !== 'ok') throw refusal(verdict);
-      if (row.proven !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
+    const used = (row: RecoveryVerdictRow) =>
       this.notices.recoveryCodeUsed(
         {
           tenantId: signIn.tenantId,
@@ -227,30 +215,18 @@ export class TwoFactorVerifier {
         },
         meta,
       );
-      return {
-        status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
-        channel: signIn.channelType,
-        proven: true,
-      };
+    if (proving) {
+      const { row, answer } = await this.proven<RecoveryVerdictRow>(signIn, judge, meta, base);
+      used(row);
+      return answer;
     }
     const { statement, opening, signedIn } = this.signingIn(signIn, judge, meta, base);
     const [row] = await runPrepared<RecoveryVerdictRow & { opened: number }>(
       this.dataSource,
       statement,
     );
-    const verdict = verdictOf(row);
-    this.metrics.verified(verdict);
-    if (verdict.outcome !== 'ok') throw refusal(verdict);
-    if (row.opened !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
-    this.notices.recoveryCodeUsed(
-      {
-        tenantId: signIn.tenantId,
-        tenantName: auth.tenant.name,
-        userId: signIn.userId,
-        remaining: row.remaining,
-      },
-      meta,
-    );
+    this.accepted(row, row.opened);
+    used(row);
     return this.authenticated(auth, known.twoFactorVersion, signedIn, opening);
   }
 
@@ -284,19 +260,45 @@ export class TwoFactorVerifier {
       code,
       enrolled,
     });
+    const { answer } = await this.proven<VerdictRow>(signIn, judge, meta, {
+      channel: type,
+      purpose: 'proof',
+    });
+    return answer;
+  }
+
+  /**
+   * A proof (v1.1 §4) judged and, on success, the sign-in marked proven, with the audit rows, in
+   * one statement; the mfa token stays good for register.
+   */
+  private async proven<R extends VerdictRow>(
+    signIn: MfaSession,
+    judge: Sql,
+    meta: RequestMeta,
+    base: Record<string, unknown>,
+  ): Promise<{ row: R; answer: ProvenResponse }> {
     const statement = sql`WITH ${judge}, ${this.signIns.proving(signIn.id)},
-      ${this.audit.insertion(signIn.tenantId, bySelf(signIn.userId, meta), { channel: type, purpose: 'proof' }, 'sf_events')}
+      ${this.audit.insertion(signIn.tenantId, bySelf(signIn.userId, meta), base, 'sf_events')}
       SELECT v.*, (SELECT count(*) FROM proven)::int AS proven FROM sf_verdict v`;
-    const [row] = await runPrepared<VerdictRow & { proven: number }>(this.dataSource, statement);
-    const verdict = verdictOf(row);
-    this.metrics.verified(verdict);
-    if (verdict.outcome !== 'ok') throw refusal(verdict);
-    if (row.proven !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
-    return {
+    const [row] = await runPrepared<R & { proven: number }>(this.dataSource, statement);
+    this.accepted(row, row.proven);
+    const answer: ProvenResponse = {
       status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
       channel: signIn.channelType,
       proven: true,
     };
+    return { row, answer };
+  }
+
+  /**
+   * Counts the verdict, refuses anything but ok, and 401 when the sign-in was spent meanwhile
+   * (`done`: the rows the statement proved or opened).
+   */
+  private accepted(row: VerdictRow, done: number): void {
+    const verdict = verdictOf(row);
+    this.metrics.verified(verdict);
+    if (verdict.outcome !== 'ok') throw refusal(verdict);
+    if (done !== 1) throw new AppException(ErrorCode.UNAUTHENTICATED);
   }
 
   /**
