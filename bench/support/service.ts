@@ -43,10 +43,13 @@ export function platformApi(baseUrl: string, platformKey: string) {
   return async (method: string, p: string, body?: unknown): Promise<Record<string, unknown>> => {
     const res = await fetch(`${baseUrl}${p}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-api-key': platformKey },
+      headers: {
+        'x-api-key': platformKey,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const json = (await res.json()) as Record<string, unknown>;
+    const json = (res.status === 204 ? {} : await res.json()) as Record<string, unknown>;
     if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
