@@ -6,7 +6,7 @@ import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UuidParam } from '../common/validation/uuid-param.decorator';
 import { ChannelTester } from './channel-tester.service';
-import { ChannelsService } from './channels.service';
+import { ChannelAdminService } from './channel-admin.service';
 import {
   ChannelListResponseDto,
   ChannelResponseDto,
@@ -21,7 +21,7 @@ import {
 @TenantAdmin()
 export class ChannelsController {
   constructor(
-    private readonly channels: ChannelsService,
+    private readonly channels: ChannelAdminService,
     private readonly tester: ChannelTester,
   ) {}
 

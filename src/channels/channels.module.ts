@@ -2,7 +2,10 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { MailerModule } from '@nestjs-modules/mailer';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { ChannelAdminService } from './channel-admin.service';
+import { ChannelSecrets } from './channel-secrets';
 import { ChannelTester } from './channel-tester.service';
+import { ChannelsRepository } from './channels.repository';
 import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
 import { Channel } from './entities/channel.entity';
@@ -20,12 +23,15 @@ import { EmailChannelProvider } from './providers/email/email-channel.provider';
   controllers: [ChannelsController],
   providers: [
     ChannelsService,
+    ChannelAdminService,
+    ChannelsRepository,
+    ChannelSecrets,
     ChannelTester,
     ChannelProviderRegistry,
     EmailChannelProvider,
     AuthenticatorChannelProvider,
   ],
-  exports: [ChannelsService, ChannelProviderRegistry],
+  exports: [ChannelsService, ChannelAdminService, ChannelProviderRegistry],
 })
 export class ChannelsModule implements OnModuleInit {
   constructor(

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { bootstrapConfig, databaseConfig, mailConfig } from '../../config/app-config';
-import { ChannelsService } from '../channels/channels.service';
+import { ChannelAdminService } from '../channels/channel-admin.service';
 import { AppException } from '../common/errors/app.exception';
 import { RequestMeta } from '../common/http/request-context';
 import { ADVISORY_LOCKS, withAdvisoryLock } from '../database/advisory-lock';
@@ -28,7 +28,7 @@ export class StartupService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tenants: TenantsService,
-    private readonly channels: ChannelsService,
+    private readonly channels: ChannelAdminService,
     private readonly settings: TenantSettingsService,
     @Inject(databaseConfig.KEY) private readonly db: ConfigType<typeof databaseConfig>,
     @Inject(bootstrapConfig.KEY) private readonly bootstrap: ConfigType<typeof bootstrapConfig>,

@@ -72,7 +72,7 @@ export class TenantSettingsService {
 
   async view(tenantId: string): Promise<TwoFactorSettingsResponseDto> {
     const s = await this.get(tenantId);
-    const channelType = s.channelId ? (await this.channels.get(tenantId, s.channelId)).type : null;
+    const channelType = s.channelId ? await this.channels.typeOf(tenantId, s.channelId) : null;
     return { ...s, channelType, updatedAt: s.updatedAt.toISOString() };
   }
 
