@@ -8,10 +8,10 @@ import {
   TestUser,
 } from './factories/tenants.factory';
 import {
+  enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
   mfaCall,
   passwordLogin,
-  putTwoFactorSettings,
   registerByEmail,
   TwoFactorSettingsBody,
 } from './factories/two-factor.factory';
@@ -136,21 +136,7 @@ describe('attacks', () => {
   describe('authenticator codes are never normalised', () => {
     async function authenticatorTenant() {
       const tenant = await createTenant(t);
-      const res = await t
-        .http()
-        .post(`/v1/tenants/${tenant.slug}/channels`)
-        .set('X-Api-Key', t.platformKey)
-        .send({
-          type: 'authenticator',
-          name: 'App',
-          config: { issuer: 'Acme', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
-        })
-        .expect(201);
-      await putTwoFactorSettings(t, tenant, {
-        enabled: true,
-        channelId: res.body.id,
-        otp: { maxAttempts: 20 },
-      });
+      await enableAuthenticatorTwoFactor(t, tenant, { otp: { maxAttempts: 20 } });
       return tenant;
     }
 
@@ -424,17 +410,7 @@ describe('attacks', () => {
 
     it('2FA register (authenticator): a secret or parameters of the caller’s choosing are 400', async () => {
       const tenant = await createTenant(t);
-      const channel = await t
-        .http()
-        .post(`/v1/tenants/${tenant.slug}/channels`)
-        .set('X-Api-Key', t.platformKey)
-        .send({
-          type: 'authenticator',
-          name: 'App',
-          config: { issuer: 'Acme', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
-        })
-        .expect(201);
-      await putTwoFactorSettings(t, tenant, { enabled: true, channelId: channel.body.id });
+      await enableAuthenticatorTwoFactor(t, tenant);
       const user = await createUser(t, tenant);
       const s = await signIn(tenant, user);
       const chosen = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';

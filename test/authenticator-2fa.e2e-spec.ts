@@ -314,17 +314,7 @@ describe('switching a tenant between email and authenticator', () => {
     const address = `switch-${tenant.slug}@acme.test`;
     await registerByEmail(t, smtp, tenant, user, address);
 
-    const app = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/channels`)
-      .set('X-Api-Key', t.platformKey)
-      .send({
-        type: 'authenticator',
-        name: 'App',
-        config: { issuer: 'Acme', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
-      })
-      .expect(201);
-    await putTwoFactorSettings(t, tenant, { enabled: true, channelId: app.body.id });
+    await enableAuthenticatorTwoFactor(t, tenant);
     const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     expect(login.body).toEqual(
       expect.objectContaining({

@@ -7,7 +7,7 @@
  */
 import type { Response } from 'supertest';
 import { createTenant, createUser, login, TestTenant, TestUser } from './factories/tenants.factory';
-import { putTwoFactorSettings } from './factories/two-factor.factory';
+import { enableAuthenticatorTwoFactor } from './factories/two-factor.factory';
 import { FaultPostgres } from './support/faults/embedded-postgres-process';
 import { expectExactErrorResponse } from './support/http-assertions';
 import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from './support/test-app';
@@ -47,23 +47,7 @@ describe('database server stopped and started again under a running app', () => 
     refreshToken = signIn.body.refreshToken as string;
 
     const appTenant = await createTenant(t);
-    const channel = await t
-      .http()
-      .post(`/v1/tenants/${appTenant.slug}/channels`)
-      .set('X-Api-Key', t.platformKey)
-      .send({
-        type: 'authenticator',
-        name: 'App',
-        config: {
-          issuer: 'Acme EFCX',
-          digits: 6,
-          periodSeconds: 30,
-          algorithm: 'SHA1',
-          window: 1,
-        },
-      })
-      .expect(201);
-    await putTwoFactorSettings(t, appTenant, { enabled: true, channelId: channel.body.id });
+    await enableAuthenticatorTwoFactor(t, appTenant);
     const appUser = await createUser(t, appTenant);
     const stage1 = await t
       .http()

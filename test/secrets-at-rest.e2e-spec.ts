@@ -1,5 +1,9 @@
 import { createTenant, createUser } from './factories/tenants.factory';
-import { mfaCall, passwordLogin, putTwoFactorSettings } from './factories/two-factor.factory';
+import {
+  enableAuthenticatorTwoFactor,
+  mfaCall,
+  passwordLogin,
+} from './factories/two-factor.factory';
 import { queryDb } from './support/database';
 import { awayFromStepEdge, base32Decode, independentTotp } from './support/independent-totp';
 import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from './support/test-app';
@@ -37,17 +41,7 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
     used.passwords.push(tenant.admin.password);
     const user = await createUser(t, tenant);
     used.passwords.push(user.password);
-    const channel = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/channels`)
-      .set('X-Api-Key', t.platformKey)
-      .send({
-        type: 'authenticator',
-        name: 'App',
-        config: { issuer: 'Acme', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
-      })
-      .expect(201);
-    await putTwoFactorSettings(t, tenant, { enabled: true, channelId: channel.body.id });
+    await enableAuthenticatorTwoFactor(t, tenant);
 
     await awayFromStepEdge(30, 8);
     const code = (secret: string, offset = 0) =>

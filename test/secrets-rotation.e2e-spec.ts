@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { reencryptSecrets } from '../src/cli/reencrypt-secrets';
 import { SecretBox } from '../src/common/crypto/secret-box';
 import { createTenant, createUser } from './factories/tenants.factory';
-import { mfaCall, passwordLogin, putTwoFactorSettings } from './factories/two-factor.factory';
+import {
+  enableAuthenticatorTwoFactor,
+  mfaCall,
+  passwordLogin,
+} from './factories/two-factor.factory';
 import { createTestDatabase, dropTestDatabase, queryDb } from './support/database';
 import { awayFromStepEdge, base32Decode, independentTotp } from './support/independent-totp';
 import { SmtpSink } from './support/smtp-sink';
@@ -83,17 +87,7 @@ describe('DATA_ENCRYPTION_KEY rotation and re-encryption', () => {
         },
       })
       .expect(201);
-    const app = await before
-      .http()
-      .post(admin('/channels'))
-      .set('X-Api-Key', before.platformKey)
-      .send({
-        type: 'authenticator',
-        name: 'App',
-        config: { issuer: 'Acme', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
-      })
-      .expect(201);
-    await putTwoFactorSettings(before, tenant, { enabled: true, channelId: app.body.id });
+    await enableAuthenticatorTwoFactor(before, tenant);
 
     // One user registered (a sealed TOTP secret), one halfway (a sealed offered secret).
     await awayFromStepEdge(30, 8);

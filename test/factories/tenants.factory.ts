@@ -72,3 +72,17 @@ export async function login(
 
 export const adminToken = (t: TestApp, tenant: TestTenant) =>
   login(t, tenant.slug, tenant.admin.username, tenant.admin.password);
+
+/** A user as the tenant admin sees it (`GET /v1/tenants/{slug}/users/{id}`), read with the platform key. */
+export async function adminUserView(
+  t: TestApp,
+  tenant: TestTenant,
+  userId: string,
+): Promise<{ twoFactor: Record<string, unknown> } & Record<string, unknown>> {
+  const res = await t
+    .http()
+    .get(`/v1/tenants/${tenant.slug}/users/${userId}`)
+    .set('X-Api-Key', t.platformKey)
+    .expect(200);
+  return res.body as { twoFactor: Record<string, unknown> } & Record<string, unknown>;
+}

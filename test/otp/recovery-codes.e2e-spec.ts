@@ -1,4 +1,10 @@
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
+import {
+  adminUserView,
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+} from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
@@ -32,14 +38,7 @@ describe('recovery codes (v1.1 §6)', () => {
     await smtp.stop();
   });
 
-  const userView = async (tenant: TestTenant, user: TestUser) =>
-    (
-      await a
-        .http()
-        .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-        .set('X-Api-Key', a.platformKey)
-        .expect(200)
-    ).body as { twoFactor: Record<string, unknown> };
+  const userView = (tenant: TestTenant, user: TestUser) => adminUserView(a, tenant, user.id);
 
   /** A user registered for email 2FA on the sink; its recovery codes from that first verify. */
   async function emailUser(lockout?: Record<string, number>, recoveryCodes?: { enabled: boolean }) {

@@ -1,5 +1,11 @@
 import request from 'supertest';
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
+import {
+  adminUserView,
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+} from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
@@ -37,14 +43,7 @@ describe('the second factor (v1.1 §1, §2)', () => {
     await smtp.stop();
   });
 
-  const userView = async (tenant: TestTenant, user: TestUser) =>
-    (
-      await a
-        .http()
-        .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-        .set('X-Api-Key', a.platformKey)
-        .expect(200)
-    ).body as { twoFactor: Record<string, unknown> };
+  const userView = (tenant: TestTenant, user: TestUser) => adminUserView(a, tenant, user.id);
 
   const failedReasons = async (tenant: TestTenant, user: TestUser) =>
     (await auditEvents(a, tenant.slug, { type: 'OTP_FAILED', userId: user.id }))
