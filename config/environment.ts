@@ -5,18 +5,16 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   Matches,
-  Max,
-  Min,
   MinLength,
   NotEquals,
   validateSync,
 } from 'class-validator';
 import { prepareUsername, USERNAME_REFUSAL_MESSAGES } from '../src/common/validation/username';
 import { AppConfig, JwtAlgorithm } from './app-config';
+import { NumericVariable, numericSetting } from './numeric-variables';
 
 /** Thrown when the environment is invalid; `problems` name the variables. */
 export class ConfigValidationError extends Error {
@@ -26,8 +24,6 @@ export class ConfigValidationError extends Error {
   }
 }
 
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 const toBool = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
   const v = value.trim().toLowerCase();
@@ -47,18 +43,14 @@ const commaList = (item: string) => new RegExp(`^${item}(\\s*,\\s*${item})*$`);
 export class EnvironmentVariables {
   @IsOptional() @IsString() NODE_ENV?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @NumericVariable() PORT?: number;
 
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
-  @Max(65535)
+  @NumericVariable()
   @NotEquals(5432, { message: 'must not be 5432, the port of a regular PostgreSQL server' })
   EMBEDDED_PG_PORT?: number;
 
@@ -75,7 +67,7 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// URL' })
   REDIS_URL?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64) WEB_CONCURRENCY?: number;
+  @NumericVariable() WEB_CONCURRENCY?: number;
 
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -100,47 +92,26 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @IsString() DATA_ENCRYPTION_KEYS_PREVIOUS?: string;
   @IsOptional() @Transform(emptyToUndefined) @IsString() OTP_HASH_KEY?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(86400) ACCESS_TOKEN_TTL_SECONDS?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(3600) MFA_TOKEN_TTL_SECONDS?: number;
-  /** v1.1 §6, §8: how recent the sign-in with a second factor must be for sensitive self-service. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400) REAUTH_SECONDS?: number;
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(31 * 86400)
-  SESSION_IDLE_TIMEOUT_SECONDS?: number;
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(90 * 86400)
-  SESSION_MAX_AGE_SECONDS?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(8) @Max(256) PASSWORD_MIN_LENGTH?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000) THROTTLE_IP_PER_MINUTE?: number;
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  THROTTLE_USER_PER_MINUTE?: number;
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  THROTTLE_ACCOUNT_FAILURES_PER_HOUR?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256) HASH_CONCURRENCY?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(100_000) HASH_QUEUE_MAX?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000) SMTP_TIMEOUT_MS?: number;
+  @NumericVariable() ACCESS_TOKEN_TTL_SECONDS?: number;
+  @NumericVariable() MFA_TOKEN_TTL_SECONDS?: number;
+  @NumericVariable() REAUTH_SECONDS?: number;
+  @NumericVariable() SESSION_IDLE_TIMEOUT_SECONDS?: number;
+  @NumericVariable() SESSION_MAX_AGE_SECONDS?: number;
+  @NumericVariable() PASSWORD_MIN_LENGTH?: number;
+  @NumericVariable() THROTTLE_IP_PER_MINUTE?: number;
+  @NumericVariable() THROTTLE_USER_PER_MINUTE?: number;
+  @NumericVariable() THROTTLE_ACCOUNT_FAILURES_PER_HOUR?: number;
+  @NumericVariable() HASH_CONCURRENCY?: number;
+  @NumericVariable() HASH_QUEUE_MAX?: number;
+  @NumericVariable() SMTP_TIMEOUT_MS?: number;
 
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^(\S+\s+){4,5}\S+$/, { message: 'must be a cron expression with 5 or 6 fields' })
   OTP_PURGE_CRON?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(30 * 86400) OTP_RETENTION_SECONDS?: number;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650) AUDIT_RETENTION_DAYS?: number;
+  @NumericVariable() OTP_RETENTION_SECONDS?: number;
+  @NumericVariable() AUDIT_RETENTION_DAYS?: number;
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(commaList(`${HOST_PATTERN}(:(\\d{1,5}|\\*))?`), {
@@ -171,11 +142,9 @@ export class EnvironmentVariables {
     message: 'must be a comma-separated list of hosts',
   })
   WEBHOOK_ALLOWED_HOSTS?: string;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(120_000) WEBHOOK_TIMEOUT_MS?: number;
-  /** The first retry's delay; each further one doubles it (at most an hour). */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000) WEBHOOK_RETRY_BASE_MS?: number;
-  /** How often each instance looks for due deliveries. */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(60_000) WEBHOOK_POLL_MS?: number;
+  @NumericVariable() WEBHOOK_TIMEOUT_MS?: number;
+  @NumericVariable() WEBHOOK_RETRY_BASE_MS?: number;
+  @NumericVariable() WEBHOOK_POLL_MS?: number;
   @IsOptional() @Transform(toBool) @IsBoolean() UI_ENABLED?: boolean;
   @IsOptional() @Transform(toBool) @IsBoolean() DOCS_ENABLED?: boolean;
   @IsOptional()
@@ -183,7 +152,7 @@ export class EnvironmentVariables {
   @IsString()
   @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
   METRICS_TOKEN?: string;
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535) DEV_MAIL_PORT?: number;
+  @NumericVariable() DEV_MAIL_PORT?: number;
 
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -377,20 +346,20 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
 
   if (production && !env.DATABASE_URL)
     problems.push('DATABASE_URL: is required when NODE_ENV=production');
-  const webConcurrency = env.WEB_CONCURRENCY ?? 1;
+  const webConcurrency = numericSetting(env, 'WEB_CONCURRENCY');
   if (production && webConcurrency > 1 && !env.REDIS_URL)
     problems.push(
       'WEB_CONCURRENCY: above 1 needs REDIS_URL in production (throttle limits must be shared)',
     );
 
-  const sessionIdle = env.SESSION_IDLE_TIMEOUT_SECONDS ?? 3600;
-  const sessionMax = env.SESSION_MAX_AGE_SECONDS ?? 43200;
+  const sessionIdle = numericSetting(env, 'SESSION_IDLE_TIMEOUT_SECONDS');
+  const sessionMax = numericSetting(env, 'SESSION_MAX_AGE_SECONDS');
   if (sessionIdle > sessionMax)
     problems.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_MAX_AGE_SECONDS');
 
   const bootstrapPassword =
     env.BOOTSTRAP_ADMIN_PASSWORD ?? (production ? undefined : gen.BOOTSTRAP_ADMIN_PASSWORD);
-  const passwordMinLength = env.PASSWORD_MIN_LENGTH ?? 12;
+  const passwordMinLength = numericSetting(env, 'PASSWORD_MIN_LENGTH');
   if (bootstrapPassword !== undefined && bootstrapPassword.length < passwordMinLength)
     problems.push(`BOOTSTRAP_ADMIN_PASSWORD: must be at least ${passwordMinLength} characters`);
 
@@ -406,7 +375,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
   return {
     runtime: { nodeEnv: env.NODE_ENV ?? 'development', production, webConcurrency },
     http: {
-      port: env.PORT ?? 3000,
+      port: numericSetting(env, 'PORT'),
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
       corsOrigins: list(env.CORS_ORIGINS),
       uiEnabled: env.UI_ENABLED ?? !production,
@@ -416,7 +385,7 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     },
     database: {
       url: env.DATABASE_URL,
-      embeddedPort: env.EMBEDDED_PG_PORT ?? 54329,
+      embeddedPort: numericSetting(env, 'EMBEDDED_PG_PORT'),
       dataDir: path.resolve(options.cwd ?? process.cwd(), '.data'),
       migrateOnStart: env.DB_MIGRATE_ON_START ?? true,
       poolSize: 10,
@@ -428,9 +397,9 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
       jwtPreviousPublicKeysPem,
       issuer: env.JWT_ISSUER ?? 'efcx-2fa',
       audience: env.JWT_AUDIENCE ?? 'efcx',
-      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS ?? 900,
-      mfaTokenTtlSeconds: env.MFA_TOKEN_TTL_SECONDS ?? 600,
-      reauthSeconds: env.REAUTH_SECONDS ?? 600,
+      accessTokenTtlSeconds: numericSetting(env, 'ACCESS_TOKEN_TTL_SECONDS'),
+      mfaTokenTtlSeconds: numericSetting(env, 'MFA_TOKEN_TTL_SECONDS'),
+      reauthSeconds: numericSetting(env, 'REAUTH_SECONDS'),
       sessionIdleTimeoutSeconds: sessionIdle,
       sessionMaxAgeSeconds: sessionMax,
       passwordMinLength,
@@ -441,30 +410,30 @@ export function buildAppConfig(env: EnvironmentVariables, options: BuildOptions 
     },
     crypto: { dataEncryptionKey, previousDataEncryptionKeys, otpHashKey },
     throttle: {
-      ipPerMinute: env.THROTTLE_IP_PER_MINUTE ?? 6000,
-      userPerMinute: env.THROTTLE_USER_PER_MINUTE ?? 20,
-      accountFailuresPerHour: env.THROTTLE_ACCOUNT_FAILURES_PER_HOUR ?? 100,
+      ipPerMinute: numericSetting(env, 'THROTTLE_IP_PER_MINUTE'),
+      userPerMinute: numericSetting(env, 'THROTTLE_USER_PER_MINUTE'),
+      accountFailuresPerHour: numericSetting(env, 'THROTTLE_ACCOUNT_FAILURES_PER_HOUR'),
       redisUrl: env.REDIS_URL,
       redisKeyPrefix: 'efcx:rl:',
     },
     otp: {
       purgeCron: env.OTP_PURGE_CRON ?? '*/5 * * * *',
-      retentionSeconds: env.OTP_RETENTION_SECONDS ?? 3600,
+      retentionSeconds: numericSetting(env, 'OTP_RETENTION_SECONDS'),
     },
     mail: {
-      smtpTimeoutMs: env.SMTP_TIMEOUT_MS ?? 10000,
+      smtpTimeoutMs: numericSetting(env, 'SMTP_TIMEOUT_MS'),
       channelAllowedHosts: list(env.CHANNEL_ALLOWED_HOSTS),
       channelPlaintextHosts: list(env.CHANNEL_PLAINTEXT_HOSTS),
       smtpHeloName: env.SMTP_HELO_NAME ?? null,
-      devMailPort: env.DEV_MAIL_PORT ?? 1025,
+      devMailPort: numericSetting(env, 'DEV_MAIL_PORT'),
       devInbox: !production,
     },
-    audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? 365 },
+    audit: { retentionDays: numericSetting(env, 'AUDIT_RETENTION_DAYS') },
     webhooks: {
       allowedHosts: list(env.WEBHOOK_ALLOWED_HOSTS),
-      timeoutMs: env.WEBHOOK_TIMEOUT_MS ?? 10000,
-      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS ?? 10000,
-      pollMs: env.WEBHOOK_POLL_MS ?? 1000,
+      timeoutMs: numericSetting(env, 'WEBHOOK_TIMEOUT_MS'),
+      retryBaseMs: numericSetting(env, 'WEBHOOK_RETRY_BASE_MS'),
+      pollMs: numericSetting(env, 'WEBHOOK_POLL_MS'),
     },
     log: {
       level: env.LOG_LEVEL ?? 'info',
