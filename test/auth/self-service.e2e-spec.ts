@@ -122,8 +122,11 @@ describe('self-service 2FA (v1.1 §8)', () => {
     const newPhone = appFrom(reg.body.otpauthUri);
     expect(parseOtpauth(reg.body.otpauthUri).secret).toBe(reg.body.secret);
 
+    // The enrolment spent this time step for the user (no replay, whatever the secret): the new
+    // phone's code of the next step (inside the channel's window of 1) confirms.
+    const step = Math.floor(Date.now() / 1000 / 30);
     const confirmed = await me2fa(recovered.accessToken, 'confirm', {
-      code: newPhone.code(),
+      code: newPhone.code((step + 1) * 30),
     }).expect(200);
     expect(confirmed.body).toEqual({
       twoFactor: {
@@ -146,9 +149,10 @@ describe('self-service 2FA (v1.1 §8)', () => {
       'UNAUTHENTICATED',
     );
 
-    // A new sign-in: the old phone's code is refused, the new phone's works (a later step:
-    // the confirm spent this one).
-    const next = Date.now() / 1000 + 30;
+    // A new sign-in: the old phone's code is refused, the new phone's works (a step after the
+    // confirm's: once that step has come, the one after is inside the window).
+    await new Promise((r) => setTimeout(r, Math.max(0, (step + 1) * 30000 - Date.now() + 200)));
+    const next = (step + 2) * 30;
     const again = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
     expect(again.body.status).toBe('TWO_FACTOR_REQUIRED');
     expectErrorResponse(
@@ -365,6 +369,62 @@ describe('self-service 2FA (v1.1 §8)', () => {
     const renewed = (await refresh(tokens.refreshToken).expect(200)).body as Tokens;
     expectErrorResponse(
       await me2fa(renewed.accessToken, 'confirm', { code: second }),
+      409,
+      'CONFLICT',
+    );
+  });
+
+  it('a register inside the cooldown: 429 OTP_RESEND_COOLDOWN, and the pending registration stays', async () => {
+    const { tenant, user, tokens } = await emailUser({ resendCooldownSeconds: 60 });
+    const to = `c-${user.username}@${tenant.slug}.test`;
+    await me2fa(tokens.accessToken, 'register', { destination: to }).expect(200);
+    const code = await smtp.codeFor(to, 1);
+    const again = await me2fa(tokens.accessToken, 'register', { destination: `d-${to}` });
+    expectErrorResponse(again, 429, 'OTP_RESEND_COOLDOWN');
+    expect(again.body.retryAfterSeconds).toBeGreaterThan(0);
+    expect(smtp.to(`d-${to}`)).toHaveLength(0);
+    const ok = await me2fa(tokens.accessToken, 'confirm', { code }).expect(200);
+    expect(ok.body.twoFactor.destination).toBe(`c***@${tenant.slug}.test`);
+  });
+
+  it('an authenticator: wrong codes use up the pending registration (maxAttempts); the old secret is no code for it', async () => {
+    const tenant = await createTenant(a);
+    await enableAuthenticatorTwoFactor(a, tenant, { otp: { maxAttempts: 2 } });
+    const user = await createUser(a, tenant);
+    const oldPhone = await enrollAuthenticator(a, tenant, user);
+    const reg = await me2fa(oldPhone.accessToken, 'register', {}).expect(200);
+    const newPhone = appFrom(reg.body.otpauthUri);
+    const later = Date.now() / 1000 + 30;
+    expectErrorResponse(
+      await me2fa(oldPhone.accessToken, 'confirm', { code: oldPhone.code(later) }),
+      401,
+      'OTP_INVALID',
+    );
+    expectErrorResponse(
+      await me2fa(oldPhone.accessToken, 'confirm', { code: 'abcdef' }),
+      401,
+      'OTP_ATTEMPTS_EXCEEDED',
+    );
+    expectErrorResponse(
+      await me2fa(oldPhone.accessToken, 'confirm', { code: newPhone.code(later) }),
+      401,
+      'OTP_ATTEMPTS_EXCEEDED',
+    );
+    // The old secret still signs in.
+    const login = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
+    await mfaCall(a, login.body.mfaToken, 'verify', { code: oldPhone.code(later) }).expect(200);
+  });
+
+  it('2FA turned off for the tenant since the sign-in: 409 CONFLICT, nothing pending', async () => {
+    const { tenant, tokens } = await emailUser();
+    await a
+      .http()
+      .put(`/v1/tenants/${tenant.slug}/settings/2fa`)
+      .set('X-Api-Key', a.platformKey)
+      .send({ enabled: false })
+      .expect(200);
+    expectErrorResponse(
+      await me2fa(tokens.accessToken, 'register', { destination: 'a@b.test' }),
       409,
       'CONFLICT',
     );

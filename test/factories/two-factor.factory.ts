@@ -184,7 +184,9 @@ export async function enrollAuthenticator(
   const secret = base32Decode(uri.secret);
   const opts = { algorithm: uri.algorithm, digits: uri.digits, period: uri.period };
   const app: EnrolledApp = { code: (at = Date.now() / 1000) => independentTotp(secret, opts, at) };
-  const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code: app.code() }).expect(200);
+  const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code: app.code() }).expect(
+    200,
+  );
   const answer = verified.body as EnrolledSignIn;
   return { ...app, ...answer, recoveryCodes: answer.recoveryCodes ?? [] };
 }

@@ -5,7 +5,9 @@ import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColu
 @Entity({ name: 'mfa_sessions' })
 @Check('mfa_sessions_purpose_check', `purpose IN ('login', 'register')`)
 @Index('mfa_sessions_expires_at_idx', ['expiresAt'])
-@Index('mfa_sessions_self_service_idx', ['userId'], { where: 'self_service_session_id IS NOT NULL' })
+@Index('mfa_sessions_self_service_idx', ['userId'], {
+  where: 'self_service_session_id IS NOT NULL',
+})
 export class MfaSession {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
