@@ -102,7 +102,7 @@ export class AuthController {
   @ApiBody({ required: false, schema: { type: 'object', example: {} } })
   @ApiCreatedResponse({ type: RecoveryCodesResponse })
   @RecentSecondFactor()
-  @ApiErrors(...BODY_ERRORS, ErrorCode.UNAUTHENTICATED)
+  @ApiErrors(...BODY_ERRORS, ErrorCode.UNAUTHENTICATED, ErrorCode.REAUTHENTICATION_REQUIRED)
   recoveryCodes(@CurrentPrincipal() principal: Principal, @Body(EmptyBodyPipe) _body: object) {
     if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
     return this.meRecoveryCodes.regenerate(principal);

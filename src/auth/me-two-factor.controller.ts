@@ -53,6 +53,8 @@ export class MeTwoFactorController {
   @ApiOkResponse({ type: TwoFactorRequiredResponse })
   @ApiErrors(
     ...BODY_ERRORS,
+    ErrorCode.UNAUTHENTICATED,
+    ErrorCode.REAUTHENTICATION_REQUIRED,
     ErrorCode.CONFLICT,
     ErrorCode.OTP_RESEND_COOLDOWN,
     ErrorCode.TWO_FACTOR_LOCKED,
@@ -78,6 +80,8 @@ export class MeTwoFactorController {
   @ApiOkResponse({ type: MeTwoFactorResponse })
   @ApiErrors(
     ...BODY_ERRORS,
+    ErrorCode.UNAUTHENTICATED,
+    ErrorCode.REAUTHENTICATION_REQUIRED,
     ErrorCode.CONFLICT,
     ErrorCode.OTP_INVALID,
     ErrorCode.OTP_EXPIRED,

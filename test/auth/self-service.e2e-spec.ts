@@ -415,6 +415,60 @@ describe('self-service 2FA (v1.1 §8)', () => {
     await mfaCall(a, login.body.mfaToken, 'verify', { code: oldPhone.code(later) }).expect(200);
   });
 
+  it('two parallel confirms with the right code: exactly one 200, one registration', async () => {
+    const { tenant, user, tokens } = await emailUser();
+    const to = `r-${user.username}@${tenant.slug}.test`;
+    await me2fa(tokens.accessToken, 'register', { destination: to }).expect(200);
+    const code = await smtp.codeFor(to, 1);
+    const answers = await Promise.all([
+      me2fa(tokens.accessToken, 'confirm', { code }),
+      me2fa(tokens.accessToken, 'confirm', { code }),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 401]);
+    const registered = await auditEvents(a, tenant.slug, {
+      type: 'TWO_FACTOR_REGISTERED',
+      userId: user.id,
+    });
+    expect(registered).toHaveLength(2); // the first registration and this one
+  });
+
+  it('a locked account: register answers 429 TWO_FACTOR_LOCKED and sends nothing', async () => {
+    const tenant = await createTenant(a);
+    await enableEmailTwoFactor(a, tenant, smtp, {
+      otp: { resendCooldownSeconds: 0 },
+      lockout: { maxConsecutiveFailures: 10, durationSeconds: 600 },
+    });
+    const { user, address, tokens } = await emailUser({}, tenant);
+    // Two sign-ins' 5 wrong codes each: 10 consecutive failures lock the account's 2FA step.
+    for (let round = 0; round < 2; round++) {
+      const before = smtp.to(address).length;
+      const login = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
+      const code = await smtp.codeFor(address, before + 1);
+      const wrong = code === '000000' ? '111111' : '000000';
+      for (let i = 0; i < 5; i++) await mfaCall(a, login.body.mfaToken, 'verify', { code: wrong });
+    }
+    expect((await userView(tenant, user)).twoFactor).toEqual(
+      expect.objectContaining({ consecutiveFailures: 10 }),
+    );
+    const to = `l-${user.username}@${tenant.slug}.test`;
+    const res = await me2fa(tokens.accessToken, 'register', { destination: to });
+    expectErrorResponse(res, 429, 'TWO_FACTOR_LOCKED');
+    expect(smtp.to(to)).toHaveLength(0);
+  });
+
+  it('/docs-json documents both routes with REAUTHENTICATION_REQUIRED', async () => {
+    const doc = (await a.http().get('/docs-json').expect(200)).body as {
+      paths: Record<string, { post: { responses: Record<string, { description: string }> } }>;
+    };
+    for (const path of ['/v1/auth/me/2fa/register', '/v1/auth/me/2fa/confirm'])
+      expect(doc.paths[path].post.responses['401'].description).toContain(
+        'REAUTHENTICATION_REQUIRED',
+      );
+    expect(doc.paths['/v1/auth/me/recovery-codes'].post.responses['401'].description).toContain(
+      'REAUTHENTICATION_REQUIRED',
+    );
+  });
+
   it('2FA turned off for the tenant since the sign-in: 409 CONFLICT, nothing pending', async () => {
     const { tenant, tokens } = await emailUser();
     await a

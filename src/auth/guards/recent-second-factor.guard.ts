@@ -1,17 +1,9 @@
-import {
-  applyDecorators,
-  CanActivate,
-  ExecutionContext,
-  Inject,
-  Injectable,
-  UseGuards,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, UseGuards } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { authConfig } from '../../../config/app-config';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import { ApiErrors } from '../../common/http/api-errors.decorator';
 import type { Principal } from '../../common/http/request-context';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -41,9 +33,8 @@ export class RecentSecondFactorGuard implements CanActivate {
   }
 }
 
-/** On an @AccessToken() route: the sign-in must have had a second factor within REAUTH_SECONDS. */
-export const RecentSecondFactor = () =>
-  applyDecorators(
-    UseGuards(RecentSecondFactorGuard),
-    ApiErrors(ErrorCode.REAUTHENTICATION_REQUIRED),
-  );
+/**
+ * On an @AccessToken() route: the sign-in must have had a second factor within REAUTH_SECONDS.
+ * The route lists REAUTHENTICATION_REQUIRED in its own @ApiErrors (one 401 entry per operation).
+ */
+export const RecentSecondFactor = () => UseGuards(RecentSecondFactorGuard);
