@@ -46,6 +46,8 @@ const EXPECTED = [
   'POST /v1/auth/2fa/verify -> mfa-token',
   'POST /v1/auth/login -> public',
   'POST /v1/auth/logout -> access-token',
+  'POST /v1/auth/me/2fa/confirm -> access-token',
+  'POST /v1/auth/me/2fa/register -> access-token',
   'POST /v1/auth/me/recovery-codes -> access-token',
   'POST /v1/auth/refresh -> public',
   'POST /v1/tenants -> platform-key',

@@ -12,6 +12,7 @@ describe('web UI: static files', () => {
   it.each([
     ['/', 'signin-page.js'],
     ['/admin', 'admin-page.js'],
+    ['/account', 'account-page.js'],
   ])(
     '%s is a page that loads only files of this service, under a strict CSP',
     async (path, script) => {
@@ -73,7 +74,7 @@ describe('web UI: UI_ENABLED=false', () => {
   afterAll(() => t.close());
 
   it('serves no page and no file', async () => {
-    for (const path of ['/', '/admin', '/ui/style.css', '/ui/signin-page.js'])
+    for (const path of ['/', '/admin', '/account', '/ui/style.css', '/ui/signin-page.js'])
       expectErrorResponse(await t.http().get(path), 404, 'NOT_FOUND');
     await t.http().get('/health/live').expect(200);
   });

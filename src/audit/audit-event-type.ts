@@ -51,6 +51,7 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
   SESSION_REVOKED:
     'one session: { sessionId, reason: "logout" | "reuse" | "idle_timeout" | "max_age" | "user_disabled" | "tenant_disabled" }; ' +
     'all of a user\'s: { sessionIds, reason: "user_disabled" | "password_changed" | "two_factor_reset" }; ' +
+    'a user\'s others after a self-service factor change: { sessionIds, reason: "two_factor_changed" }; ' +
     'all of a tenant\'s: { sessions (count), reason: "tenant_disabled" }',
   SETTINGS_CHANGED: '{ changes: { field: { from, to } } }',
   CHANNEL_CHANGED: '{ channelId, action: "created" | "updated" | "deleted", changes }',

@@ -24,6 +24,7 @@ import {
   RefreshDto,
 } from './dto/login.dto';
 import { MeRecoveryCodes } from './me-recovery-codes.service';
+import { RecentSecondFactor } from './guards/recent-second-factor.guard';
 import { SessionTokensService } from './session-tokens.service';
 import { EmptyBodyPipe } from '../common/validation/validation';
 import { LoginGuard } from './guards/passport-guards';
@@ -100,6 +101,7 @@ export class AuthController {
   })
   @ApiBody({ required: false, schema: { type: 'object', example: {} } })
   @ApiCreatedResponse({ type: RecoveryCodesResponse })
+  @RecentSecondFactor()
   @ApiErrors(...BODY_ERRORS, ErrorCode.UNAUTHENTICATED, ErrorCode.REAUTHENTICATION_REQUIRED)
   recoveryCodes(@CurrentPrincipal() principal: Principal, @Body(EmptyBodyPipe) _body: object) {
     if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');

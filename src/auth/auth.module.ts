@@ -1,4 +1,7 @@
 import { MeRecoveryCodes } from './me-recovery-codes.service';
+import { MeTwoFactor } from './me-two-factor.service';
+import { MeTwoFactorController } from './me-two-factor.controller';
+import { RecentSecondFactorGuard } from './guards/recent-second-factor.guard';
 import { RecoveryNotices } from './recovery-notices.service';
 import { AccountLimitExemption, NoAccountLimitExemption } from './account-limit-exemption';
 import { BearerLookup } from './bearer-lookup.service';
@@ -56,6 +59,7 @@ import { SessionTokensService } from './session-tokens.service';
   ],
   controllers: [
     AuthController,
+    MeTwoFactorController,
     JwksController,
     TwoFactorController,
     AdminUsersController,
@@ -64,6 +68,8 @@ import { SessionTokensService } from './session-tokens.service';
   providers: [
     RecoveryNotices,
     MeRecoveryCodes,
+    MeTwoFactor,
+    RecentSecondFactorGuard,
     AuthService,
     TokensService,
     SessionTokensService,

@@ -59,7 +59,8 @@ export class BearerLookup {
             LEFT JOIN user_2fa r ON r.tenant_id = m.tenant_id AND r.user_id = m.user_id
                   AND r.channel_type = ${FACTOR_TYPE}
             LEFT JOIN channels c ON c.tenant_id = m.tenant_id AND c.id = ${FACTOR_CHANNEL}
-           WHERE m.id = ${id}::uuid`,
+           -- A self-service registration (v1.1 §8) has no mfa token: never a sign-in here.
+           WHERE m.id = ${id}::uuid AND m.self_service_session_id IS NULL`,
     );
     const tenant = row ? tenantFromRow(row) : null;
     if (!row || !tenant) return null;

@@ -25,6 +25,8 @@ export interface NewMfaSession {
   proofChannelId: string | null;
   /** Started while the account was locked: only a recovery code finishes it (v1.1 §6). */
   recoveryOnly?: boolean;
+  /** Self-service 2FA (v1.1 §8): the refresh session that asked; no mfa token is issued. */
+  selfServiceSessionId?: string | null;
   ip: string;
   userAgent: string | null;
 }
@@ -43,6 +45,7 @@ export class MfaSessionsService {
     const row = this.sessions.create({
       ...s,
       recoveryOnly: s.recoveryOnly ?? false,
+      selfServiceSessionId: s.selfServiceSessionId ?? null,
       id: randomUUID(),
       provenAt: null,
       expiresAt: new Date(Date.now() + this.cfg.mfaTokenTtlSeconds * 1000),
@@ -50,6 +53,47 @@ export class MfaSessionsService {
     });
     await this.sessions.insert(row);
     return row;
+  }
+
+  /**
+   * The user's pending self-service registration (API.md v1.1 §8) of refresh session `sid`: the
+   * newest not spent (an expired one too: its code then answers OTP_EXPIRED), with its sealed
+   * secret. Null: none.
+   */
+  async pendingSelfService(
+    tenantId: string,
+    userId: string,
+    sid: string,
+  ): Promise<MfaSession | null> {
+    requireTenant(tenantId);
+    return this.sessions
+      .createQueryBuilder('m')
+      .addSelect('m.pendingSecret')
+      .where('m.tenant_id = :tenantId AND m.user_id = :userId', { tenantId, userId })
+      .andWhere('m.self_service_session_id = :sid AND m.spent_at IS NULL', { sid })
+      .orderBy('m.created_at', 'DESC')
+      .getOne();
+  }
+
+  /** A new self-service registration replaces the user's earlier pending ones (all sessions). */
+  async dropOtherSelfService(tenantId: string, userId: string, keepId: string): Promise<void> {
+    requireTenant(tenantId);
+    await this.sessions.query(
+      `UPDATE mfa_sessions SET spent_at = now(), pending_secret = NULL
+        WHERE tenant_id = $1 AND user_id = $2 AND self_service_session_id IS NOT NULL
+          AND spent_at IS NULL AND id <> $3`,
+      [tenantId, userId, keepId],
+    );
+  }
+
+  /** A self-service registration that never got going (its register was refused). */
+  async dropSelfService(tenantId: string, id: string): Promise<void> {
+    requireTenant(tenantId);
+    await this.sessions.query(
+      `UPDATE mfa_sessions SET spent_at = now(), pending_secret = NULL
+        WHERE tenant_id = $1 AND id = $2 AND self_service_session_id IS NOT NULL`,
+      [tenantId, id],
+    );
   }
 
   /**

@@ -357,7 +357,7 @@ export function recoveryOnly(signIn: MfaSession): boolean {
 }
 
 /** The generic answer for a refused factor; the audit log already has the exact reason. */
-function refusal(v: Verdict): AppException {
+export function refusal(v: Verdict): AppException {
   if (v.outcome === 'locked' || v.lockedNow) return lockedError(v.lockedUntil);
   if (v.outcome === 'expired') return new AppException(ErrorCode.OTP_EXPIRED);
   if (v.outcome === 'attempts_exceeded' || v.exhausted)

@@ -278,6 +278,40 @@ export class SessionsService {
   }
 
   /**
+   * Ends every live session of one user but `keepSessionId` (the user changed their second factor
+   * from that session, v1.1 §8), in the caller's transaction; one event with their ids.
+   */
+  async revokeOthersOfUser(
+    tenantId: string,
+    userId: string,
+    keepSessionId: string,
+    reason: SessionEndReason,
+    by: RevokedBy,
+    m: EntityManager,
+  ): Promise<number> {
+    requireTenant(tenantId);
+    const [rows] = (await m.query(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $4, expires_at = now()
+        WHERE tenant_id = $1 AND user_id = $2 AND id <> $3 AND expires_at > now()
+        RETURNING id`,
+      [tenantId, userId, keepSessionId, reason],
+    )) as [Array<{ id: string }>, number];
+    if (rows.length) {
+      await this.audit.record(
+        tenantId,
+        {
+          type: AuditEventType.SESSION_REVOKED,
+          userId,
+          ...by,
+          data: { reason, sessionIds: rows.map((r) => r.id) },
+        },
+        m,
+      );
+    }
+    return rows.length;
+  }
+
+  /**
    * The tenant turned 2FA on: its sessions signed in with the password alone end (v1.1 §3), in
    * the caller's transaction; one event with their ids.
    */

@@ -14,12 +14,15 @@ export interface UiAsset {
 const PUBLIC_FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'admin.html': 'text/html; charset=utf-8',
+  'account.html': 'text/html; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
 const SCRIPTS = [
   'signin-page.js',
   'admin-page.js',
+  'account-page.js',
+  'session-store.js',
   'signin-flow.js',
   'api.js',
   'dom.js',

@@ -6,7 +6,7 @@ import { AppException } from '../common/errors/app.exception';
 import { loadUiAssets, UiAsset } from './ui-assets';
 
 /**
- * The reference sign-in page (/) and admin console (/admin); UI_ENABLED loads this module. Their
+ * The reference sign-in page (/), the account page (/account) and admin console (/admin); UI_ENABLED loads this module. Their
  * Content-Security-Policy (this origin only, nothing inline) is set with the others in
  * configure-http.ts.
  */
@@ -25,6 +25,13 @@ export class UiController {
   @Public()
   admin(@Res() reply: FastifyReply): void {
     this.send(reply, 'admin.html');
+  }
+
+  /** The signed-in user's own page: 2FA, recovery codes, devices (API.md v1.1 §6-§8). */
+  @Get('account')
+  @Public()
+  account(@Res() reply: FastifyReply): void {
+    this.send(reply, 'account.html');
   }
 
   @Get('ui/:file')

@@ -176,7 +176,7 @@ export async function enrollAuthenticator(
   t: TestApp,
   tenant: TestTenant,
   user: { username: string; password: string },
-): Promise<EnrolledApp> {
+): Promise<EnrolledApp & EnrolledSignIn> {
   await awayFromStepEdge(30, 5);
   const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
   const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
@@ -184,6 +184,16 @@ export async function enrollAuthenticator(
   const secret = base32Decode(uri.secret);
   const opts = { algorithm: uri.algorithm, digits: uri.digits, period: uri.period };
   const app: EnrolledApp = { code: (at = Date.now() / 1000) => independentTotp(secret, opts, at) };
-  await mfaCall(t, login.body.mfaToken, 'verify', { code: app.code() }).expect(200);
-  return app;
+  const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code: app.code() }).expect(
+    200,
+  );
+  const answer = verified.body as EnrolledSignIn;
+  return { ...app, ...answer, recoveryCodes: answer.recoveryCodes ?? [] };
+}
+
+/** The enrolment's own sign-in: its tokens and the first recovery codes (when handed out). */
+export interface EnrolledSignIn {
+  accessToken: string;
+  refreshToken: string;
+  recoveryCodes: string[];
 }

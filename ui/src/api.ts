@@ -114,5 +114,6 @@ export interface Me {
     channelType: string | null;
     destination: string | null;
     registeredAt: string | null;
+    recoveryCodesRemaining?: number;
   };
 }

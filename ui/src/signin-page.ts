@@ -2,6 +2,7 @@ import { api, AuthenticatedAnswer, Me } from './api.js';
 import { h, jwtClaims, replace } from './dom.js';
 import { messageFor } from './messages.js';
 import { mountSignIn } from './signin-flow.js';
+import { clearSession, saveSession } from './session-store.js';
 
 /** `/`: the reference sign-in page. On success: who is signed in, and the token's claims. */
 const main = document.getElementById('app') as HTMLElement;
@@ -33,6 +34,8 @@ function signedIn(answer: AuthenticatedAnswer): void {
   const alert = h('p', { class: 'alert', role: 'alert' });
   const render = async () => {
     const me = await api<Me>('GET', '/v1/auth/me', { token: tokens.accessToken });
+    // The account page (/account) of this tab takes over these tokens.
+    saveSession(tokens, me.tenant);
     const claims = jwtClaims(tokens.accessToken);
     const rows = Object.entries(claims).map(([k, v]) =>
       h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, JSON.stringify(v))),
@@ -56,6 +59,15 @@ function signedIn(answer: AuthenticatedAnswer): void {
           tf.registered
             ? `${tf.channelType}${tf.destination ? ` (${tf.destination})` : ''}`
             : 'not registered',
+        ),
+      ),
+      h(
+        'p',
+        {},
+        h(
+          'a',
+          { href: '/account', id: 'account-link' },
+          'Your account: second factor, recovery codes, devices',
         ),
       ),
       h('h2', {}, 'Access token claims'),
@@ -95,6 +107,7 @@ function signedIn(answer: AuthenticatedAnswer): void {
   };
   const logout = async () => {
     await api('POST', '/v1/auth/logout', { token: tokens.accessToken }).catch(() => undefined);
+    clearSession();
     start();
   };
   replace(main, out);

@@ -62,3 +62,8 @@ export class RefreshDto {
   @PlainText(2048)
   refreshToken!: string;
 }
+
+/** The answer of `POST /v1/auth/me/2fa/confirm`: the user's 2FA as `GET /v1/auth/me` shows it. */
+export class MeTwoFactorResponse {
+  @ApiProperty({ type: MeTwoFactorDto }) twoFactor!: MeTwoFactorDto;
+}

@@ -105,3 +105,12 @@ export class LoginTwoFactorRequiredResponse extends TwoFactorRequiredResponse {
 
 /** The authenticator's register body: nothing (the service makes the secret). */
 export class AuthenticatorRegistrationBody {}
+
+/** `POST /v1/auth/me/2fa/confirm` (API.md v1.1 §8). */
+export class ConfirmCodeDto {
+  /** The code of the pending registration, a JSON string of 1-16 characters (else 400). */
+  @MaxLength(16)
+  @MinLength(1)
+  @IsString()
+  code!: string;
+}

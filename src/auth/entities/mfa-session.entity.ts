@@ -5,6 +5,9 @@ import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColu
 @Entity({ name: 'mfa_sessions' })
 @Check('mfa_sessions_purpose_check', `purpose IN ('login', 'register')`)
 @Index('mfa_sessions_expires_at_idx', ['expiresAt'])
+@Index('mfa_sessions_self_service_idx', ['userId'], {
+  where: 'self_service_session_id IS NOT NULL',
+})
 export class MfaSession {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -59,6 +62,13 @@ export class MfaSession {
   /** The account's 2FA step was locked at login: only a recovery code may finish (v1.1 §6). */
   @Column({ name: 'recovery_only', type: 'boolean', default: false })
   recoveryOnly!: boolean;
+
+  /**
+   * Self-service 2FA (API.md v1.1 §8): the refresh session (access tokens' `sid`) whose user asked
+   * to replace the factor. Such a row is a pending registration, never an mfa token's sign-in.
+   */
+  @Column({ name: 'self_service_session_id', type: 'uuid', nullable: true })
+  selfServiceSessionId!: string | null;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;

@@ -45,7 +45,8 @@ const UI_CSP =
 function contentSecurityPolicy(url: string): string {
   const path = url.split('?', 1)[0];
   if (path === '/docs' || path.startsWith('/docs/') || path === '/dev/inbox') return PAGE_CSP;
-  if (path === '/' || path === '/admin' || path.startsWith('/ui/')) return UI_CSP;
+  if (path === '/' || path === '/admin' || path === '/account' || path.startsWith('/ui/'))
+    return UI_CSP;
   return API_CSP;
 }
 

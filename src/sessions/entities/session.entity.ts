@@ -9,6 +9,8 @@ export type SessionEndReason =
   | 'user_disabled'
   | 'password_changed'
   | 'two_factor_reset'
+  /** The user replaced their second factor (self-service, v1.1 §8): their other sessions end. */
+  | 'two_factor_changed'
   | 'tenant_disabled'
   | 'user_gone'
   /** The tenant turned 2FA on: sessions signed in with the password alone end (v1.1 §3). */

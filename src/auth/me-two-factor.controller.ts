@@ -1,0 +1,99 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { EmailRegistrationDto } from '../channels/providers/email/email-channel.dto';
+import { AccessToken } from '../common/auth/auth.decorators';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { CurrentPrincipal, Meta, Principal, RequestMeta } from '../common/http/request-context';
+import { MeTwoFactorResponse } from './dto/login.dto';
+import {
+  AuthenticatorRegistrationBody,
+  ConfirmCodeDto,
+  TwoFactorRequiredResponse,
+} from './dto/two-factor.dto';
+import { RecentSecondFactor } from './guards/recent-second-factor.guard';
+import { MeTwoFactor } from './me-two-factor.service';
+
+const REAUTH =
+  'Needs an access token with acr "2fa" whose auth_time is at most REAUTH_SECONDS old (else 401 REAUTHENTICATION_REQUIRED: sign in again with the second factor).';
+
+/** Self-service 2FA (API.md v1.1 §8): a signed-in user replaces their second factor. */
+@ApiTags('auth')
+@Controller('v1/auth/me/2fa')
+@AccessToken()
+@RecentSecondFactor()
+export class MeTwoFactorController {
+  constructor(private readonly meTwoFactor: MeTwoFactor) {}
+
+  @Post('register')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'A new factor of the active channel type, pending until confirmed',
+    description:
+      `${REAUTH} The body is the active channel type's registration body, as at login: email \`{ destination }\` gets a code (OTP rules: cooldown, attempts, expiry), authenticator \`{}\` gets a new secret and QR. ` +
+      'The current factor stays in force until confirm succeeds. A second register replaces the pending one. The pending registration belongs to the calling session.',
+  })
+  @ApiExtraModels(EmailRegistrationDto, AuthenticatorRegistrationBody)
+  @ApiBody({
+    description: "the active channel type's body: email `{ destination }`, authenticator `{}`",
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(EmailRegistrationDto) },
+        { $ref: getSchemaPath(AuthenticatorRegistrationBody) },
+      ],
+    },
+  })
+  @ApiOkResponse({ type: TwoFactorRequiredResponse })
+  @ApiErrors(
+    ...BODY_ERRORS,
+    ErrorCode.UNAUTHENTICATED,
+    ErrorCode.REAUTHENTICATION_REQUIRED,
+    ErrorCode.CONFLICT,
+    ErrorCode.OTP_RESEND_COOLDOWN,
+    ErrorCode.TWO_FACTOR_LOCKED,
+    ErrorCode.OTP_DELIVERY_FAILED,
+  )
+  register(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: object,
+    @Meta() meta: RequestMeta,
+  ) {
+    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
+    return this.meTwoFactor.register(principal, body, meta);
+  }
+
+  @Post('confirm')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'The code of the pending registration: it replaces the factor of its type',
+    description:
+      `${REAUTH} On success, in one transaction: the new registration replaces the old one, remembered devices are revoked and the user's other sessions end. ` +
+      'The calling session stays; its access tokens carry the old 2FA version, so refresh it for a new one. No pending registration (none, replaced, or begun before a password or 2FA change): 409 CONFLICT.',
+  })
+  @ApiOkResponse({ type: MeTwoFactorResponse })
+  @ApiErrors(
+    ...BODY_ERRORS,
+    ErrorCode.UNAUTHENTICATED,
+    ErrorCode.REAUTHENTICATION_REQUIRED,
+    ErrorCode.CONFLICT,
+    ErrorCode.OTP_INVALID,
+    ErrorCode.OTP_EXPIRED,
+    ErrorCode.OTP_ATTEMPTS_EXCEEDED,
+    ErrorCode.TWO_FACTOR_LOCKED,
+  )
+  confirm(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: ConfirmCodeDto,
+    @Meta() meta: RequestMeta,
+  ) {
+    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
+    return this.meTwoFactor.confirm(principal, dto.code, meta);
+  }
+}
