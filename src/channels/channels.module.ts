@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { MailerModule } from '@nestjs-modules/mailer';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { MessagesModule } from '../messages/messages.module';
 import { ChannelTester } from './channel-tester.service';
 import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
@@ -16,6 +17,7 @@ import { EmailChannelProvider } from './providers/email/email-channel.provider';
     // No default transport: each email channel gets its own, built from its stored settings.
     MailerModule.forRoot({ transports: {} }),
     AuditModule,
+    MessagesModule,
   ],
   controllers: [ChannelsController],
   providers: [
