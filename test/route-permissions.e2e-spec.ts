@@ -10,6 +10,7 @@ import { startTestApp, TestApp } from './support/test-app';
  */
 const EXPECTED = [
   'DELETE /v1/tenants/:slug/channels/:id -> tenant-admin',
+  'DELETE /v1/tenants/:slug/email-templates/:kind/:locale -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id/2fa -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id/2fa/lock -> tenant-admin',
@@ -31,6 +32,8 @@ const EXPECTED = [
   'GET /v1/tenants/:slug/audit-events -> tenant-admin',
   'GET /v1/tenants/:slug/channels -> tenant-admin',
   'GET /v1/tenants/:slug/channels/:id -> tenant-admin',
+  'GET /v1/tenants/:slug/email-templates -> tenant-admin',
+  'GET /v1/tenants/:slug/email-templates/:kind/:locale -> tenant-admin',
   'GET /v1/tenants/:slug/settings/2fa -> tenant-admin',
   'GET /v1/tenants/:slug/users -> tenant-admin',
   'GET /v1/tenants/:slug/users/:id -> tenant-admin',
@@ -51,10 +54,12 @@ const EXPECTED = [
   'POST /v1/tenants -> platform-key',
   'POST /v1/tenants/:slug/channels -> tenant-admin',
   'POST /v1/tenants/:slug/channels/:id/test -> tenant-admin',
+  'POST /v1/tenants/:slug/email-templates/:kind/:locale/preview -> tenant-admin',
   'POST /v1/tenants/:slug/users -> tenant-admin',
   'POST /v1/tenants/:slug/webhooks -> tenant-admin',
   'POST /v1/tenants/:slug/webhooks/:id/deliveries/:deliveryId/retry -> tenant-admin',
   'POST /v1/tenants/:slug/webhooks/:id/rotate-secret -> tenant-admin',
+  'PUT /v1/tenants/:slug/email-templates/:kind/:locale -> tenant-admin',
   'PUT /v1/tenants/:slug/settings/2fa -> tenant-admin',
 ];
 
