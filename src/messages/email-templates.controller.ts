@@ -51,7 +51,7 @@ export class EmailTemplatesController {
     summary: 'Set the tenant’s own template (plain {{variables}} only, ≤ 32 kB each)',
   })
   @ApiOkResponse({ type: EmailTemplateResponseDto })
-  @ApiErrors(...BODY_ERRORS)
+  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT)
   put(
     @CurrentTenant() tenant: ResolvedTenant,
     @Param('kind') kind: string,

@@ -39,6 +39,12 @@ const SAMPLE: Omit<MailFacts, 'tenantName'> = {
   remaining: 9,
 };
 
+/**
+ * A tenant's own templates at most (4 kinds in 15 locales): a send reads all of a tenant's
+ * templates into memory, so their number is bounded like their size.
+ */
+export const MAX_TEMPLATES_PER_TENANT = 60;
+
 /** The kind and locale of a path, checked: unknown kind 404, a locale that is no BCP 47 tag 400. */
 export function templateKey(kind: string, locale: string): { kind: TemplateKind; locale: string } {
   if (!isTemplateKind(kind)) throw AppException.notFound('No such kind of email template.');
@@ -110,6 +116,17 @@ export class EmailTemplatesService {
     const problems = checkTemplate(key.kind, body);
     if (problems.length) throw AppException.validation(problems);
     const saved = await this.dataSource.transaction(async (m) => {
+      // One writer per tenant at a time, so the count below is exact under parallel PUTs.
+      const [{ count }] = (await m.query(
+        `WITH lock AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)))
+         SELECT count(*)::int AS count FROM email_templates, lock
+          WHERE tenant_id = $2 AND NOT (kind = $3 AND locale = $4)`,
+        [`email_templates:${tenantId}`, tenantId, key.kind, key.locale],
+      )) as Array<{ count: number }>;
+      if (count >= MAX_TEMPLATES_PER_TENANT)
+        throw AppException.conflict(
+          `A tenant has at most ${MAX_TEMPLATES_PER_TENANT} templates of its own: delete one first.`,
+        );
       const [row] = (await m.query(
         `INSERT INTO email_templates (tenant_id, kind, locale, subject, text, html)
          VALUES ($1, $2, $3, $4, $5, $6)

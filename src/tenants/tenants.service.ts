@@ -38,9 +38,12 @@ export class TenantsService {
       'admin.password',
     );
     return this.dataSource.transaction(async (m) => {
-      const tenant = m
-        .getRepository(Tenant)
-        .create({ slug: dto.slug, name: dto.name, status: 'active' });
+      const tenant = m.getRepository(Tenant).create({
+        slug: dto.slug,
+        name: dto.name,
+        status: 'active',
+        defaultLocale: dto.defaultLocale ?? 'en',
+      });
       try {
         await m.getRepository(Tenant).insert(tenant);
       } catch (e) {

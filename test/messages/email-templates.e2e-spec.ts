@@ -121,6 +121,30 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
       }
       const res = await setTenantLocale(tenant, 'PT-br').expect(200);
       expect(res.body.defaultLocale).toBe('pt-BR');
+      const created = await t
+        .http()
+        .post('/v1/tenants')
+        .set('X-Api-Key', t.platformKey)
+        .send({
+          slug: `${tenant.slug}-b`,
+          name: 'B',
+          defaultLocale: 'fr-ca',
+          admin: { username: 'admin', password: 'a-long-enough-password-1' },
+        })
+        .expect(201);
+      expect(created.body.defaultLocale).toBe('fr-CA');
+      const withLocale = await t
+        .http()
+        .post(`/v1/tenants/${tenant.slug}/users`)
+        .set('X-Api-Key', t.platformKey)
+        .send({
+          username: 'lena',
+          password: 'a-long-enough-password-1',
+          roles: [],
+          locale: 'de-at',
+        })
+        .expect(201);
+      expect(withLocale.body.locale).toBe('de-AT');
     });
   });
 
@@ -254,6 +278,24 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
       ]);
       expect(events[0].actor).toEqual({ type: 'platform', id: null });
       expect(JSON.stringify(events)).not.toMatch(/Secret-ish|Body text/);
+    });
+    it('a tenant keeps at most 60 templates of its own (409); changing one of them still works', async () => {
+      const tenant = await createTenant(t);
+      const body = { subject: '{{tenantName}}', text: 'Mail' };
+      const locales = Array.from({ length: 15 }, (_, i) => `qa${String.fromCharCode(97 + i)}`);
+      const all = ['recovery_code_used', 'channel_test'].flatMap((kind) =>
+        locales.map((locale) => [kind, locale] as const),
+      );
+      const codeBody = { subject: 's', text: CODE_TEXT };
+      for (const [kind, locale] of all) await put(tenant, kind, locale, body).expect(200);
+      for (const locale of locales) {
+        await put(tenant, 'login_code', locale, codeBody).expect(200);
+        await put(tenant, 'registration_code', locale, codeBody).expect(200);
+      }
+      expectExactErrorResponse(await put(tenant, 'channel_test', 'de', body), 409, 'CONFLICT');
+      await put(tenant, 'channel_test', 'qaa', { ...body, text: 'Changed' }).expect(200);
+      const list = await t.http().get(api(tenant)).set('X-Api-Key', t.platformKey).expect(200);
+      expect(list.body.items.filter((i: { custom: boolean }) => i.custom)).toHaveLength(60);
     });
   });
 

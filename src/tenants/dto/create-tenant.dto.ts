@@ -42,6 +42,11 @@ export class CreateTenantDto {
   @ValidateNested()
   @Type(() => FirstAdminDto)
   admin!: FirstAdminDto;
+
+  /** BCP 47 (default `en`): the language of mails to users who have no locale. */
+  @Optional()
+  @Locale()
+  defaultLocale?: string;
 }
 
 export class UpdateTenantDto {
