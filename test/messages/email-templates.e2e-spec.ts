@@ -376,6 +376,16 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
       for (const bad of ['en_US', 'x', 'de-', 'e'.repeat(40)])
         expectValidationError(await put(tenant, 'channel_test', bad, body), 'locale');
       expectExactErrorResponse(await put(tenant, 'password_reset', 'en', body), 404, 'NOT_FOUND');
+      // A well-formed locale with neither a built-in nor an own template: nothing to show.
+      expectExactErrorResponse(
+        await t
+          .http()
+          .post(api(tenant, '/login_code/nl/preview'))
+          .set('X-Api-Key', t.platformKey)
+          .send({}),
+        404,
+        'NOT_FOUND',
+      );
       expectExactErrorResponse(
         await t
           .http()
