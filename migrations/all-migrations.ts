@@ -11,6 +11,7 @@ import { PrecisUsernames1796200000000 } from './1796200000000-PrecisUsernames';
 import { Webhooks1796300000000 } from './1796300000000-Webhooks';
 import { RecoveryCodes1796400000000 } from './1796400000000-RecoveryCodes';
 import { SelfServiceRegistration1796600000000 } from './1796600000000-SelfServiceRegistration';
+import { EmailTemplates1796700000000 } from './1796700000000-EmailTemplates';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -30,4 +31,5 @@ export const ALL_MIGRATIONS = [
   Webhooks1796300000000,
   RecoveryCodes1796400000000,
   SelfServiceRegistration1796600000000,
+  EmailTemplates1796700000000,
 ];

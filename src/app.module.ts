@@ -9,6 +9,7 @@ import { AppConfig, configFactories } from '../config/app-config';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChannelsModule } from './channels/channels.module';
+import { MessagesModule } from './messages/messages.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { buildLoggerOptions } from './common/http/logging';
@@ -61,6 +62,7 @@ export class AppModule {
         TenantsModule,
         AuthModule,
         ChannelsModule,
+        MessagesModule,
         WebhooksModule,
         ...(config.runtime.production ? [] : [DevInboxModule]),
         ...(config.http.uiEnabled ? [UiModule] : []),

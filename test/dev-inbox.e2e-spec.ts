@@ -117,7 +117,8 @@ describe('development inbox, on (DEV_MAIL_PORT given)', () => {
       receivedAt: expect.any(String),
       from: 'no-reply@efcx.local',
       to: ['admin@demo.test'],
-      subject: 'demo: your sign-in code',
+      // The registration mail (template registration_code) says what the code is for.
+      subject: 'demo: confirm your address for two-factor sign-in',
       text: expect.stringContaining('code is'),
     });
     expect(Date.now() - Date.parse(mail.receivedAt)).toBeLessThan(60_000);
@@ -134,7 +135,7 @@ describe('development inbox, on (DEV_MAIL_PORT given)', () => {
     expect(page.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
     expect(page.text).toContain('<meta http-equiv="refresh" content="5">');
     expect(page.text).toContain('admin@demo.test');
-    expect(page.text).toContain('demo: your sign-in code');
+    expect(page.text).toContain('demo: confirm your address for two-factor sign-in');
     expect(page.text).toContain(mail.receivedAt);
     expect(page.text).toContain(`code is ${code}`);
     // Self-contained: no script, nothing loaded from elsewhere.

@@ -10,6 +10,7 @@ import { startTestApp, TestApp } from './support/test-app';
  */
 const EXPECTED = [
   'DELETE /v1/tenants/:slug/channels/:id -> tenant-admin',
+  'DELETE /v1/tenants/:slug/email-templates/:kind/:locale -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id/2fa -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id/2fa/lock -> tenant-admin',
@@ -18,6 +19,7 @@ const EXPECTED = [
   'GET /.well-known/jwks.json -> public',
   'GET /.well-known/oauth-authorization-server -> public',
   'GET /.well-known/openid-configuration -> public',
+  'GET /account -> public',
   'GET /admin -> public',
   'GET /dev/inbox -> public',
   'GET /dev/inbox.json -> public',
@@ -31,6 +33,8 @@ const EXPECTED = [
   'GET /v1/tenants/:slug/audit-events -> tenant-admin',
   'GET /v1/tenants/:slug/channels -> tenant-admin',
   'GET /v1/tenants/:slug/channels/:id -> tenant-admin',
+  'GET /v1/tenants/:slug/email-templates -> tenant-admin',
+  'GET /v1/tenants/:slug/email-templates/:kind/:locale -> tenant-admin',
   'GET /v1/tenants/:slug/settings/2fa -> tenant-admin',
   'GET /v1/tenants/:slug/users -> tenant-admin',
   'GET /v1/tenants/:slug/users/:id -> tenant-admin',
@@ -53,10 +57,12 @@ const EXPECTED = [
   'POST /v1/tenants -> platform-key',
   'POST /v1/tenants/:slug/channels -> tenant-admin',
   'POST /v1/tenants/:slug/channels/:id/test -> tenant-admin',
+  'POST /v1/tenants/:slug/email-templates/:kind/:locale/preview -> tenant-admin',
   'POST /v1/tenants/:slug/users -> tenant-admin',
   'POST /v1/tenants/:slug/webhooks -> tenant-admin',
   'POST /v1/tenants/:slug/webhooks/:id/deliveries/:deliveryId/retry -> tenant-admin',
   'POST /v1/tenants/:slug/webhooks/:id/rotate-secret -> tenant-admin',
+  'PUT /v1/tenants/:slug/email-templates/:kind/:locale -> tenant-admin',
   'PUT /v1/tenants/:slug/settings/2fa -> tenant-admin',
 ];
 

@@ -19,7 +19,7 @@ import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from './support/te
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-const TENANT_KEYS = ['createdAt', 'id', 'name', 'slug', 'status'];
+const TENANT_KEYS = ['createdAt', 'defaultLocale', 'id', 'name', 'slug', 'status'];
 
 describe('Platform: tenants', () => {
   let t: TestApp;
@@ -122,6 +122,7 @@ describe('Platform: tenants', () => {
         slug,
         name: 'Acme Contact Center',
         status: 'active',
+        defaultLocale: 'en',
         createdAt: expect.stringMatching(ISO),
       });
       const createdAt = Date.parse(res.body.createdAt);
@@ -321,6 +322,7 @@ describe('Platform: tenants', () => {
           slug: tenant.slug,
           name: tenant.name,
           status: 'active',
+          defaultLocale: 'en',
           createdAt: expect.stringMatching(ISO),
         });
       }
@@ -335,6 +337,7 @@ describe('Platform: tenants', () => {
         slug: a.slug,
         name: a.name,
         status: 'active',
+        defaultLocale: 'en',
         createdAt: expect.stringMatching(ISO),
       };
 
@@ -397,6 +400,7 @@ describe('Platform: tenants', () => {
         slug: a.slug,
         name: 'Renamed Inc.',
         status: 'active',
+        defaultLocale: 'en',
         createdAt: expect.stringMatching(ISO),
       });
       const got = await platform(t.http().get(`/v1/tenants/${a.slug}`)).expect(200);

@@ -20,6 +20,7 @@ const USER_KEYS = [
   'displayName',
   'email',
   'id',
+  'locale',
   'roles',
   'sharedEmail',
   'twoFactor',
@@ -43,6 +44,7 @@ function expectUserShape(body: Record<string, unknown>): void {
     displayName: body.displayName === null ? null : expect.any(String),
     roles: expect.any(Array),
     email: body.email === null ? null : expect.any(String),
+    locale: body.locale === null ? null : expect.any(String),
     disabled: expect.any(Boolean),
     twoFactor: expect.objectContaining({
       registered: expect.any(Boolean),
@@ -102,6 +104,7 @@ describe('Tenant admin: users', () => {
         displayName: 'Alice Liddell',
         roles: ['agent', 'supervisor'],
         email: 'alice@acme.test',
+        locale: null,
         disabled: false,
         // A contact email never registers anyone for 2FA.
         twoFactor: {

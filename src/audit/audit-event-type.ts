@@ -25,6 +25,7 @@ export enum AuditEventType {
   LOGIN_THROTTLED = 'LOGIN_THROTTLED',
   WEBHOOK_CHANGED = 'WEBHOOK_CHANGED',
   RECOVERY_CODE_USED = 'RECOVERY_CODE_USED',
+  TEMPLATE_CHANGED = 'TEMPLATE_CHANGED',
 }
 
 /**
@@ -71,4 +72,6 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
     '{ webhookId, action: "created" | "updated" | "deleted" | "secret_rotated" | "disabled", host, events, enabled, changes?, reason? } — "disabled" (reason "gone") is the service\'s own, after a 410 (actor platform); never the secret, nor the URL\'s path or query',
   RECOVERY_CODE_USED:
     '{ remaining, purpose: "login" | "proof" } — a recovery code signed the user in or proved a factor (never the code)',
+  TEMPLATE_CHANGED:
+    '{ kind, locale, action: "saved" | "deleted" } — a tenant email template set or removed (back to the built-in); never the template text',
 };

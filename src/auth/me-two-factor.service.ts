@@ -96,7 +96,19 @@ export class MeTwoFactor {
       // An app's registration has its challenge too: its attempts are counted there.
       if (isAppProvider(usable.provider))
         await this.issuer.prompt(signInRef(pending), usable.channel.type);
-      answer = await this.login.register({ session: pending, tenantName: tenant.name }, body, meta);
+      answer = await this.login.register(
+        {
+          session: pending,
+          tenantName: tenant.name,
+          recipient: {
+            username: user.username,
+            displayName: user.displayName,
+            locale: { user: user.locale, tenant: tenant.defaultLocale },
+          },
+        },
+        body,
+        meta,
+      );
     } catch (e) {
       // A refused register (bad body, cooldown, delivery) leaves the earlier pending one as it was.
       await this.signIns.dropSelfService(tenantId, pending.id);

@@ -5,6 +5,15 @@ import { RequestMeta } from '../common/http/request-context';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import { UsersService } from '../users/users.service';
 
+export interface RecoveryNotice {
+  tenantId: string;
+  tenantName: string;
+  /** The tenant's default locale (the user's own is read with the user). */
+  tenantLocale: string;
+  userId: string;
+  remaining: number;
+}
+
 /** The notices go by email, whatever channel type signs the user in. */
 const NOTICE_CHANNEL_TYPE = 'email';
 
@@ -25,10 +34,7 @@ export class RecoveryNotices implements OnModuleDestroy {
     private readonly users: UsersService,
   ) {}
 
-  recoveryCodeUsed(
-    notice: { tenantId: string; tenantName: string; userId: string; remaining: number },
-    meta: RequestMeta,
-  ): void {
+  recoveryCodeUsed(notice: RecoveryNotice, meta: RequestMeta): void {
     const sending = this.send(notice, meta).catch((err: unknown) =>
       this.logger.warn(
         {
@@ -46,20 +52,23 @@ export class RecoveryNotices implements OnModuleDestroy {
     await Promise.all([...this.pending]);
   }
 
-  private async send(
-    n: { tenantId: string; tenantName: string; userId: string; remaining: number },
-    meta: RequestMeta,
-  ): Promise<void> {
+  private async send(n: RecoveryNotice, meta: RequestMeta): Promise<void> {
     const usable = await this.channels.enabledOfType(n.tenantId, NOTICE_CHANNEL_TYPE);
     if (!usable || !isCodeProvider(usable.provider) || !usable.provider.sendNotice) return;
-    const registered = await this.registrations.find(n.tenantId, n.userId, NOTICE_CHANNEL_TYPE);
-    const to =
-      registered?.destination ?? (await this.users.findById(n.tenantId, n.userId))?.email ?? null;
-    if (!to) return;
+    // After the answer: the user (name, locale) and the address are read here, off the hot path.
+    const [registered, user] = await Promise.all([
+      this.registrations.find(n.tenantId, n.userId, NOTICE_CHANNEL_TYPE),
+      this.users.findById(n.tenantId, n.userId),
+    ]);
+    const to = registered?.destination ?? user?.email ?? null;
+    if (!to || !user) return;
     await usable.provider.sendNotice(usable.channel, {
       to,
       template: 'recovery_code_used',
       tenantName: n.tenantName,
+      username: user.username,
+      displayName: user.displayName,
+      locale: { user: user.locale, tenant: n.tenantLocale },
       remaining: n.remaining,
       ip: meta.ip,
       userAgent: meta.userAgent,

@@ -8,6 +8,7 @@ import {
   CodeChannelProvider,
   isAppProvider,
   isCodeProvider,
+  MessageRecipient,
 } from '../channels/providers/channel-provider';
 import { EmptyBodyPipe } from '../common/validation/validation';
 import { UsersService } from '../users/users.service';
@@ -40,6 +41,7 @@ import {
   TwoFactorRequiredResponse,
 } from './dto/two-factor.dto';
 import { MfaSession } from './entities/mfa-session.entity';
+import type { MfaAuthenticated } from './strategies/mfa-token.strategy';
 import { MfaSessionsService } from './mfa-sessions.service';
 import { TokensService } from './tokens.service';
 
@@ -54,6 +56,21 @@ export function policyOf(settings: TwoFactorSettings): OtpPolicy {
 export interface SignIn {
   session: MfaSession;
   tenantName: string;
+  /** Who the sign-in's mails are for (name, locale), read with the sign-in: no extra query. */
+  recipient: MessageRecipient;
+}
+
+/** The sign-in of an mfa token's request, with who its mails are for. */
+export function signInOf(auth: MfaAuthenticated): SignIn {
+  return {
+    session: auth.session,
+    tenantName: auth.tenant.name,
+    recipient: {
+      username: auth.user.username,
+      displayName: auth.user.displayName,
+      locale: { user: auth.user.locale, tenant: auth.tenant.defaultLocale },
+    },
+  };
 }
 
 /** When no channel can reach the user's other factor, only a recovery code proves it. */
@@ -151,7 +168,15 @@ export class TwoFactorLoginService {
       isAppProvider(usable.provider) ? this.issuer.prompt(ref, usable.channel.type) : undefined,
       proof?.app ? this.issuer.prompt({ ...ref, purpose: 'login' }, proof.type) : undefined,
     ]);
-    const signIn = { session, tenantName: identity.tenantName };
+    const signIn: SignIn = {
+      session,
+      tenantName: identity.tenantName,
+      recipient: {
+        username: identity.username,
+        displayName: identity.displayName,
+        locale: { user: identity.userLocale, tenant: identity.tenantLocale },
+      },
+    };
     if (!registration) {
       return {
         status: 'TWO_FACTOR_REGISTRATION_REQUIRED',
@@ -382,6 +407,7 @@ export class TwoFactorLoginService {
         ...signInRef(session),
         purpose,
         tenantName: signIn.tenantName,
+        recipient: signIn.recipient,
         channel: usable,
         destination,
         ip: session.ip ?? meta.ip,

@@ -210,6 +210,7 @@ export class TwoFactorVerifier {
         {
           tenantId: signIn.tenantId,
           tenantName: auth.tenant.name,
+          tenantLocale: auth.tenant.defaultLocale,
           userId: signIn.userId,
           remaining: row.remaining,
         },

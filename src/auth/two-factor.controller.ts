@@ -31,7 +31,7 @@ import {
 } from './dto/two-factor.dto';
 import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
 import { MfaAuthenticated } from './strategies/mfa-token.strategy';
-import { TwoFactorLoginService } from './two-factor-login.service';
+import { signInOf, TwoFactorLoginService } from './two-factor-login.service';
 import { TwoFactorVerifier } from './two-factor-verifier.service';
 
 /** The sign-in the mfa token names (set by the mfa strategy). */
@@ -79,11 +79,7 @@ export class TwoFactorController {
     ErrorCode.OTP_DELIVERY_FAILED,
   )
   register(@SignInOf() signIn: MfaAuthenticated, @Body() body: object, @Meta() meta: RequestMeta) {
-    return this.login.register(
-      { session: signIn.session, tenantName: signIn.tenant.name },
-      body,
-      meta,
-    );
+    return this.login.register(signInOf(signIn), body, meta);
   }
 
   @Post('verify')
@@ -139,6 +135,6 @@ export class TwoFactorController {
     @Body(EmptyBodyPipe) _body: object,
     @Meta() meta: RequestMeta,
   ) {
-    return this.login.resend({ session: signIn.session, tenantName: signIn.tenant.name }, meta);
+    return this.login.resend(signInOf(signIn), meta);
   }
 }

@@ -3,7 +3,7 @@ import { AuditEventType } from '../audit/audit-event-type';
 import { auditedBy, AuditService } from '../audit/audit.service';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { RequestMeta } from '../common/http/request-context';
+import { RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { validateBody } from '../common/validation/validation';
 import { FailureLimiter } from '../throttling/failure-limiter.service';
 import { ChannelsService } from './channels.service';
@@ -29,12 +29,12 @@ export class ChannelTester {
    * CHANNEL_TESTED with its outcome.
    */
   async test(
-    tenantId: string,
-    tenantName: string,
+    tenant: ResolvedTenant,
     id: string,
     body: ChannelTestDto,
     meta: RequestMeta,
   ): Promise<{ ok: true }> {
+    const tenantId = tenant.id;
     const { channel, provider } = await this.channels.resolve(tenantId, id);
     if (!isCodeProvider(provider))
       throw AppException.conflict('This channel type does not deliver messages.');
@@ -42,7 +42,13 @@ export class ChannelTester {
     await this.limiter.consume(`channel-test:${tenantId}`, TESTS_PER_MINUTE);
     let reason: string | null = null;
     try {
-      await provider.sendTest(channel, { to, tenantName, channelName: channel.name });
+      // Written to an address, not a user: in the tenant's default locale.
+      await provider.sendTest(channel, {
+        to,
+        tenantName: tenant.name,
+        channelName: channel.name,
+        locale: { user: null, tenant: tenant.defaultLocale },
+      });
     } catch (e) {
       if (!(e instanceof DeliveryError)) throw e;
       reason = e.reason;

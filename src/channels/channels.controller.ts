@@ -100,6 +100,6 @@ export class ChannelsController {
     @Body() dto: ChannelTestDto,
     @Meta() meta: RequestMeta,
   ) {
-    return this.tester.test(tenant.id, tenant.name, id, dto, meta);
+    return this.tester.test(tenant, id, dto, meta);
   }
 }

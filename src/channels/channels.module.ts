@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ChannelAdminService } from './channel-admin.service';
 import { ChannelSecrets } from './channel-secrets';
+import { MessagesModule } from '../messages/messages.module';
 import { ChannelTester } from './channel-tester.service';
 import { ChannelsRepository } from './channels.repository';
 import { ChannelsController } from './channels.controller';
@@ -19,6 +20,7 @@ import { EmailChannelProvider } from './providers/email/email-channel.provider';
     // No default transport: each email channel gets its own, built from its stored settings.
     MailerModule.forRoot({ transports: {} }),
     AuditModule,
+    MessagesModule,
   ],
   controllers: [ChannelsController],
   providers: [

@@ -224,6 +224,7 @@ export class OtpIssuer {
         purpose: req.purpose,
         expiresInSeconds: (expiresAt.getTime() - Date.now()) / 1000,
         tenantName: req.tenantName,
+        ...req.recipient,
         ip: req.ip,
         userAgent: req.userAgent,
       });

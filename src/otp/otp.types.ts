@@ -1,5 +1,6 @@
 import type { Sql } from 'sql-template-tag';
 import type { UsableChannel } from '../channels/channels.service';
+import type { MessageRecipient } from '../channels/providers/channel-provider';
 import type { ChallengePurpose } from './entities/otp-challenge.entity';
 
 /**
@@ -34,6 +35,8 @@ export interface SignInRef {
 
 export interface IssueRequest extends SignInRef {
   tenantName: string;
+  /** Who the code mail is for: its name and locale (API.md v1.1 §11). */
+  recipient: MessageRecipient;
   channel: UsableChannel;
   destination: string;
   ip: string;

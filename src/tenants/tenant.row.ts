@@ -8,7 +8,7 @@ import type { ResolvedTenant } from '../common/http/request-context';
 export function tenantColumns(alias: string): Sql {
   return raw(
     `${alias}.id AS tenant_id, ${alias}.slug AS tenant_slug, ${alias}.name AS tenant_name, ` +
-      `${alias}.status AS tenant_status`,
+      `${alias}.status AS tenant_status, ${alias}.default_locale AS tenant_default_locale`,
   );
 }
 
@@ -17,9 +17,16 @@ export interface TenantRow {
   tenant_slug: string;
   tenant_name: string;
   tenant_status: ResolvedTenant['status'];
+  tenant_default_locale: string;
 }
 
 export function tenantFromRow(r: TenantRow): ResolvedTenant | null {
   if (!r.tenant_id) return null;
-  return { id: r.tenant_id, slug: r.tenant_slug, name: r.tenant_name, status: r.tenant_status };
+  return {
+    id: r.tenant_id,
+    slug: r.tenant_slug,
+    name: r.tenant_name,
+    status: r.tenant_status,
+    defaultLocale: r.tenant_default_locale,
+  };
 }

@@ -38,9 +38,12 @@ export class TenantsService {
       'admin.password',
     );
     return this.dataSource.transaction(async (m) => {
-      const tenant = m
-        .getRepository(Tenant)
-        .create({ slug: dto.slug, name: dto.name, status: 'active' });
+      const tenant = m.getRepository(Tenant).create({
+        slug: dto.slug,
+        name: dto.name,
+        status: 'active',
+        defaultLocale: dto.defaultLocale ?? 'en',
+      });
       try {
         await m.getRepository(Tenant).insert(tenant);
       } catch (e) {
@@ -89,7 +92,7 @@ export class TenantsService {
   /** On every request: raw SQL (the query builder would cost about twice the client CPU). */
   private async findOne(by: 'id' | 'slug', value: string): Promise<ResolvedTenant | null> {
     const rows = (await this.dataSource.query(
-      `SELECT id, slug, name, status FROM tenants WHERE ${by} = $1`,
+      `SELECT id, slug, name, status, default_locale AS "defaultLocale" FROM tenants WHERE ${by} = $1`,
       [value],
     )) as ResolvedTenant[];
     return rows[0] ?? null;
@@ -107,10 +110,16 @@ export class TenantsService {
         changes.name = { from: tenant.name, to: dto.name };
       if (dto.status !== undefined && dto.status !== tenant.status)
         changes.status = { from: tenant.status, to: dto.status };
+      if (dto.defaultLocale !== undefined && dto.defaultLocale !== tenant.defaultLocale)
+        changes.defaultLocale = { from: tenant.defaultLocale, to: dto.defaultLocale };
       if (Object.keys(changes).length) {
         await repo.update(
           { id: tenant.id },
-          { name: dto.name ?? tenant.name, status: dto.status ?? tenant.status },
+          {
+            name: dto.name ?? tenant.name,
+            status: dto.status ?? tenant.status,
+            defaultLocale: dto.defaultLocale ?? tenant.defaultLocale,
+          },
         );
         await this.audit.record(
           tenant.id,

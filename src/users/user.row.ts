@@ -13,6 +13,7 @@ export function userColumns(alias: string): Sql {
       `${alias}.username AS user_username`,
       `${alias}.display_name AS user_display_name`,
       `${alias}.email AS user_email`,
+      `${alias}.locale AS user_locale`,
       `${alias}.roles AS user_roles`,
       `${alias}.disabled AS user_disabled`,
       `${alias}.password_version AS user_password_version`,
@@ -29,6 +30,7 @@ export interface UserRow {
   user_username: string;
   user_display_name: string | null;
   user_email: string | null;
+  user_locale: string | null;
   user_roles: string[];
   user_disabled: boolean;
   user_password_version: number;
@@ -45,6 +47,7 @@ export function userFromRow(r: UserRow): User | null {
     username: r.user_username,
     displayName: r.user_display_name,
     email: r.user_email,
+    locale: r.user_locale,
     roles: r.user_roles,
     disabled: r.user_disabled,
     passwordVersion: r.user_password_version,

@@ -21,6 +21,9 @@ export interface UserCredentials {
   id: string;
   tenantId: string;
   username: string;
+  displayName: string | null;
+  /** BCP 47 or null (API.md v1.1 §11): the language of the user's mails. */
+  locale: string | null;
   roles: string[];
   disabled: boolean;
   passwordHash: string;
@@ -90,6 +93,7 @@ export class UsersService {
       username: dto.username,
       displayName: dto.displayName ?? null,
       email: dto.email ?? null,
+      locale: dto.locale ?? null,
       roles: uniqueRoles(dto.roles),
       disabled: false,
       passwordHash,
@@ -172,8 +176,8 @@ export class UsersService {
   async findById(tenantId: string, id: string): Promise<User | null> {
     requireTenant(tenantId);
     const rows = (await this.dataSource.query(
-      `SELECT id, tenant_id AS "tenantId", username, display_name AS "displayName", email, roles,
-              disabled, password_version AS "passwordVersion",
+      `SELECT id, tenant_id AS "tenantId", username, display_name AS "displayName", email, locale,
+              roles, disabled, password_version AS "passwordVersion",
               two_factor_version AS "twoFactorVersion", created_at AS "createdAt",
               updated_at AS "updatedAt"
          FROM users WHERE tenant_id = $1 AND id = $2`,
@@ -203,6 +207,8 @@ export class UsersService {
           id: row.id,
           tenantId: row.tenantId,
           username: row.username,
+          displayName: row.displayName,
+          locale: row.locale,
           roles: row.roles,
           disabled: row.disabled,
           passwordHash: row.passwordHash,
@@ -257,6 +263,10 @@ export class UsersService {
       user.email = dto.email;
       changes.push('email');
     }
+    if (dto.locale !== undefined && dto.locale !== user.locale) {
+      user.locale = dto.locale;
+      changes.push('locale');
+    }
     if (dto.roles !== undefined) {
       const roles = uniqueRoles(dto.roles);
       if (roles.join('\u0000') !== user.roles.join('\u0000')) {
@@ -271,6 +281,7 @@ export class UsersService {
     const patch: Partial<User> = {
       displayName: user.displayName,
       email: user.email,
+      locale: user.locale,
       roles: user.roles,
       disabled: user.disabled,
     };

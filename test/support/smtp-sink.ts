@@ -17,6 +17,8 @@ export interface ReceivedMail {
   headers: Record<string, string>;
   /** Whether the session was encrypted when the mail arrived. */
   secure: boolean;
+  /** The message as received (RFC 5322), e.g. to keep it as an .eml file. */
+  raw: Buffer;
 }
 
 export interface SmtpSinkOptions {
@@ -75,8 +77,14 @@ export class SmtpSink {
         callback();
       },
       onData: (stream, session, callback) => {
-        simpleParser(stream)
-          .then((parsed) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        new Promise<Buffer>((resolve, reject) => {
+          stream.once('end', () => resolve(Buffer.concat(chunks)));
+          stream.once('error', reject);
+        })
+          .then(async (raw) => ({ raw, parsed: await simpleParser(raw) }))
+          .then(({ raw, parsed }) => {
             this.mails.push({
               to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -89,6 +97,7 @@ export class SmtpSink {
                 [...parsed.headerLines].reverse().map((h) => [h.key, h.line]),
               ),
               secure: session.secure,
+              raw,
             });
             const waiters = this.waiters;
             this.waiters = [];

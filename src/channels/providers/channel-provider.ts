@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { FieldError } from '../../common/errors/app.exception';
+import type { LocalePreference } from '../../messages/locale-choice';
 
 /** A channel as a provider sees it: its config with the secret fields opened. */
 export interface ResolvedChannel {
@@ -14,8 +15,16 @@ export interface ResolvedChannel {
   version: string;
 }
 
+/** Who a message is for, as its words need it (API.md v1.1 §11). */
+export interface MessageRecipient {
+  username?: string;
+  displayName?: string | null;
+  /** The user's locale and the tenant's default: the message's language follows them. */
+  locale: LocalePreference;
+}
+
 /** What a code message says (rule 9: what it is for, when it expires, who asked from where). */
-export interface CodeMessage {
+export interface CodeMessage extends MessageRecipient {
   to: string;
   code: string;
   purpose: 'login' | 'register';
@@ -27,7 +36,7 @@ export interface CodeMessage {
 }
 
 /** A test of a channel (POST …/channels/{id}/test): a message of its own, with no code. */
-export interface TestMessage {
+export interface TestMessage extends MessageRecipient {
   to: string;
   tenantName: string;
   channelName: string;
@@ -37,7 +46,7 @@ export interface TestMessage {
  * A security notice to the user (no code): template `recovery_code_used` (API.md v1.1 §6) says a
  * recovery code was used to sign in, how many are left, and what to do if it was not them.
  */
-export interface NoticeMessage {
+export interface NoticeMessage extends MessageRecipient {
   to: string;
   template: 'recovery_code_used';
   tenantName: string;

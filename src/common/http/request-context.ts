@@ -33,6 +33,8 @@ export interface ResolvedTenant {
   slug: string;
   name: string;
   status: 'active' | 'disabled';
+  /** BCP 47: the locale of mails to users who have none. */
+  defaultLocale: string;
 }
 
 export interface Actor {

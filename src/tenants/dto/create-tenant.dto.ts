@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { Locale } from '../../common/validation/locale';
 import {
   EmailAddress,
   Optional,
@@ -41,6 +42,11 @@ export class CreateTenantDto {
   @ValidateNested()
   @Type(() => FirstAdminDto)
   admin!: FirstAdminDto;
+
+  /** BCP 47 (default `en`): the language of mails to users who have no locale. */
+  @Optional()
+  @Locale()
+  defaultLocale?: string;
 }
 
 export class UpdateTenantDto {
@@ -52,4 +58,9 @@ export class UpdateTenantDto {
   @Optional()
   @IsIn(['active', 'disabled'])
   status?: TenantStatus;
+
+  /** BCP 47: the language of mails to users who have no locale (API.md v1.1 §11). */
+  @Optional()
+  @Locale()
+  defaultLocale?: string;
 }

@@ -6,6 +6,8 @@ export class TenantResponseDto {
   @ApiProperty() slug!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['active', 'disabled'] }) status!: TenantStatus;
+  @ApiProperty({ example: 'en', description: 'BCP 47: the locale of mails to users who have none' })
+  defaultLocale!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
@@ -19,6 +21,7 @@ export function toTenantView(t: Tenant): TenantResponseDto {
     slug: t.slug,
     name: t.name,
     status: t.status,
+    defaultLocale: t.defaultLocale,
     createdAt: t.createdAt.toISOString(),
   };
 }

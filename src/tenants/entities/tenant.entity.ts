@@ -26,6 +26,10 @@ export class Tenant {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: TenantStatus;
 
+  /** BCP 47: the locale of mails to users who have none (API.md v1.1 §11). */
+  @Column({ name: 'default_locale', type: 'varchar', length: 35, default: 'en' })
+  defaultLocale!: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

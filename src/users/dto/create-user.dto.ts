@@ -1,4 +1,5 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsOptional } from 'class-validator';
+import { Locale } from '../../common/validation/locale';
 import {
   EmailAddress,
   Optional,
@@ -31,6 +32,11 @@ export class CreateUserDto {
   @IsOptional()
   @EmailAddress()
   email?: string;
+
+  /** BCP 47 (`de`, `pt-BR`): the language of the user's mails; absent: the tenant's default. */
+  @IsOptional()
+  @Locale()
+  locale?: string;
 }
 
 export class UpdateUserDto {
@@ -58,4 +64,9 @@ export class UpdateUserDto {
   @IsOptional()
   @EmailAddress()
   email?: string | null;
+
+  /** BCP 47, canonical case (`pt-br` is stored as `pt-BR`); null: the tenant's default. */
+  @IsOptional()
+  @Locale()
+  locale?: string | null;
 }

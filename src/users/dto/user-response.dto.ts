@@ -38,6 +38,12 @@ export class UserResponseDto {
     description: 'contact address, not the 2FA address',
   })
   email!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "BCP 47: the language of the user's mails (null: the tenant's default)",
+  })
+  locale!: string | null;
   @ApiProperty() disabled!: boolean;
   @ApiProperty({ type: UserTwoFactorDto }) twoFactor!: UserTwoFactorDto;
   @ApiProperty({ description: 'another user of the tenant has the same 2FA address' })
@@ -75,6 +81,7 @@ export function toUserView(
     displayName: user.displayName,
     roles: user.roles,
     email: user.email,
+    locale: user.locale ?? null,
     disabled: user.disabled,
     twoFactor,
     sharedEmail,

@@ -30,6 +30,10 @@ export class User {
   @Column({ type: 'varchar', length: 254, nullable: true })
   email!: string | null;
 
+  /** BCP 47, or null: the tenant's default locale (API.md v1.1 §11). */
+  @Column({ type: 'varchar', length: 35, nullable: true })
+  locale!: string | null;
+
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   roles!: string[];
 

@@ -45,6 +45,7 @@ describe('email delivery target in production (SSRF after DNS resolution)', () =
     tenantName: 'Acme',
     ip: '203.0.113.9',
     userAgent: null,
+    locale: { user: null, tenant: 'en' },
   };
 
   function provider(production: boolean, allowed: string[], resolved: string[]) {
@@ -58,8 +59,10 @@ describe('email delivery target in production (SSRF after DNS resolution)', () =
         sent.push(m.transporterName);
       },
     };
+    const renderer = { render: async () => ({ subject: 's', text: 't', html: 'h', locale: 'en' }) };
     const p = new EmailChannelProvider(
       mailer as never,
+      renderer as never,
       {
         smtpTimeoutMs: 1000,
         channelAllowedHosts: allowed,

@@ -6,6 +6,8 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { mailConfig, runtimeConfig } from '../../../../config/app-config';
 import { AppException, FieldError } from '../../../common/errors/app.exception';
+import { MailRenderer } from '../../../messages/mail-renderer.service';
+import type { RenderedEmail } from '../../../messages/template-kinds';
 import {
   CodeChannelProvider,
   CodeMessage,
@@ -21,12 +23,6 @@ import {
   EmailTestDto,
   EmailTls,
 } from './email-channel.dto';
-import {
-  RenderedEmail,
-  renderCodeEmail,
-  renderRecoveryCodeUsedEmail,
-  renderTestEmail,
-} from './email-message';
 import { endpointAllowed, hostAllowed, isInternalHost, STANDARD_SMTP_PORTS } from './smtp-endpoint';
 
 /** The transport security of a stored config: `tls`, or the old `secure` flag. */
@@ -100,6 +96,7 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
 
   constructor(
     private readonly mailer: MailerService,
+    private readonly renderer: MailRenderer,
     @Inject(mailConfig.KEY) private readonly cfg: ConfigType<typeof mailConfig>,
     @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
   ) {
@@ -180,16 +177,21 @@ export class EmailChannelProvider extends CodeChannelProvider implements OnModul
     return (body as EmailTestDto).to.trim();
   }
 
-  deliver(channel: ResolvedChannel, message: CodeMessage): Promise<void> {
-    return this.send(channel, message.to, renderCodeEmail(message));
+  /** The words come from the tenant's templates (API.md v1.1 §11), in the recipient's locale. */
+  async deliver(channel: ResolvedChannel, m: CodeMessage): Promise<void> {
+    const kind = m.purpose === 'login' ? 'login_code' : 'registration_code';
+    const mail = await this.renderer.render(channel.tenantId, kind, m.locale, m);
+    return this.send(channel, m.to, mail);
   }
 
-  sendTest(channel: ResolvedChannel, message: TestMessage): Promise<void> {
-    return this.send(channel, message.to, renderTestEmail(message));
+  async sendTest(channel: ResolvedChannel, m: TestMessage): Promise<void> {
+    const mail = await this.renderer.render(channel.tenantId, 'channel_test', m.locale, m);
+    return this.send(channel, m.to, mail);
   }
 
-  override sendNotice(channel: ResolvedChannel, message: NoticeMessage): Promise<void> {
-    return this.send(channel, message.to, renderRecoveryCodeUsedEmail(message));
+  override async sendNotice(channel: ResolvedChannel, m: NoticeMessage): Promise<void> {
+    const mail = await this.renderer.render(channel.tenantId, m.template, m.locale, m);
+    return this.send(channel, m.to, mail);
   }
 
   private async send(channel: ResolvedChannel, to: string, mail: RenderedEmail): Promise<void> {

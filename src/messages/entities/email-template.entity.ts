@@ -1,0 +1,40 @@
+import {
+  Column,
+  Entity,
+  ForeignKey,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
+
+/** A tenant's own text for one kind of mail in one locale; it wins over the built-in one. */
+@Entity({ name: 'email_templates' })
+// Also the index of the one query a send makes: the tenant's templates of a kind.
+@Unique('email_templates_tenant_kind_locale_key', ['tenantId', 'kind', 'locale'])
+export class EmailTemplate {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey('Tenant', { name: 'email_templates_tenant_id_fkey', onDelete: 'CASCADE' })
+  tenantId!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  kind!: string;
+
+  /** BCP 47, canonical case (`pt-BR`). */
+  @Column({ type: 'varchar', length: 35 })
+  locale!: string;
+
+  @Column({ type: 'text' })
+  subject!: string;
+
+  @Column({ type: 'text' })
+  text!: string;
+
+  @Column({ type: 'text', nullable: true })
+  html!: string | null;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
