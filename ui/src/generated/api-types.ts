@@ -739,7 +739,12 @@ export interface components {
       /** @description authenticator registration: data:image/png;base64,… */
       qrCodeDataUrl?: string;
     };
-    LoginDto: Record<string, never>;
+    LoginDto: {
+      /** @description the tenant slug */
+      tenant: string;
+      username: string;
+      password: string;
+    };
     MeTwoFactorDto: {
       registered: boolean;
       channelType: string | null;
@@ -765,7 +770,10 @@ export interface components {
       /** Format: date-time */
       createdAt: string;
     };
-    RefreshDto: Record<string, never>;
+    RefreshDto: {
+      /** @description the refresh token of the last AUTHENTICATED answer */
+      refreshToken: string;
+    };
     EmailRegistrationDto: {
       /**
        * Format: email
@@ -811,7 +819,12 @@ export interface components {
       /** @enum {boolean} */
       proven: true;
     };
-    VerifyCodeDto: Record<string, never>;
+    VerifyCodeDto: {
+      /** @description the code; exactly one of `code` and `recoveryCode` */
+      code?: string;
+      /** @description a recovery code instead */
+      recoveryCode?: string;
+    };
     CodeStatusResponse: {
       /** @description masked */
       destination: string;
