@@ -120,11 +120,16 @@ describe('admin console (headless Chromium)', () => {
     await page.click('#tab-users');
     await page.waitForSelector('#users tbody tr[data-user="alice"]');
     const rowOf = (name: string) => page.locator(`#users tbody tr[data-user="${name}"]`);
-    expect(await rowOf('alice').locator('.two-factor').innerText()).toBe(
-      'email: desk@acme.test ⚠ shared email',
+    expect(await rowOf('alice').locator('.two-factor').innerText()).toMatch(
+      /^email: desk@acme\.test ⚠ shared email\s+since (just now|\d+ s ago)$/,
     );
     expect(await rowOf('bob').locator('.warning').count()).toBe(1);
-    expect(await rowOf('carol').locator('.two-factor').innerText()).toBe('email: carol@acme.test');
+    expect(await rowOf('carol').locator('.two-factor').innerText()).toMatch(
+      /^email: carol@acme\.test\s+since/,
+    );
+    // Human times: the exact ISO time in the title and datetime.
+    const since = rowOf('carol').locator('.two-factor time');
+    expect(await since.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
     await browser.shot(page, 'console-users');
 
     await page.check('#user-shared');
@@ -150,7 +155,21 @@ describe('admin console (headless Chromium)', () => {
       .first()
       .waitFor({ state: 'detached' });
     expect(await page.locator('#audit tbody tr').count()).toBe(1);
-    expect(await reset.locator('td').nth(2).innerText()).toBe(alice.id);
+    // The user by name (not id), the actor too, and `data` as "key: value" lines.
+    expect(await reset.locator('td').nth(2).innerText()).toBe('alice');
+    expect(await reset.locator('td').nth(3).innerText()).toBe(admin.username);
+    expect(await reset.locator('td').nth(5).locator('dl.data dt').count()).toBeGreaterThan(0);
+    expect(await reset.locator('td').nth(5).innerText()).not.toContain('{');
+
+    // The user filter: only alice's events.
+    await page.selectOption('#audit-type', '');
+    await page.selectOption('#audit-user', { label: 'carol' });
+    await page
+      .locator('#audit tbody tr[data-type="TWO_FACTOR_RESET"]')
+      .waitFor({ state: 'detached' });
+    const carolsUsers = await page.locator('#audit tbody tr td:nth-child(3)').allInnerTexts();
+    expect(carolsUsers.length).toBeGreaterThan(0);
+    expect(new Set(carolsUsers)).toEqual(new Set(['carol']));
     await browser.shot(page, 'console-audit');
   });
 
