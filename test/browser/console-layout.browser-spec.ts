@@ -95,6 +95,20 @@ describe('admin console on a phone and a desktop (headless Chromium)', () => {
       await page.waitForSelector('#login-form');
       await check('sign-in');
 
+      // The signed-in view: human times and a line on what each claim means.
+      await signIn(page, tenant.admin.username, tenant.admin.password);
+      await page.waitForSelector('#claims');
+      const claimRow = (name: string) =>
+        page.locator('#claims tr', {
+          has: page.locator('th', { hasText: new RegExp(`^${name}$`) }),
+        });
+      expect(await claimRow('auth_time').locator('td time').getAttribute('datetime')).toMatch(
+        /^\d{4}-\d\d-\d\dT/,
+      );
+      expect(await claimRow('exp').locator('td').innerText()).toMatch(/^in \d+ min$/);
+      expect(await page.locator('#claims tr.claim-note').count()).toBeGreaterThanOrEqual(3);
+      await check('signed-in');
+
       await page.goto(`${t.url}/admin?tenant=${tenant.slug}`);
       await signIn(page, tenant.admin.username, tenant.admin.password);
       for (const [tab, ready] of TABS) {

@@ -3,8 +3,8 @@ import { timeEl } from './time.js';
 
 /** What the claims the signed-in view shows mean, in one line each. */
 const EXPLAINED: Record<string, string> = {
-  amr: 'How you proved who you are: pwd = password, otp = a one-time code, and so on.',
-  acr: 'How strong that proof is: the level the service grants for the methods in amr.',
+  amr: 'How you proved who you are in this sign-in: pwd = password, otp = a one-time code.',
+  acr: 'The assurance of this sign-in: pwd = password only, 2fa = a second factor entered, 2fa-remembered = skipped on a remembered device.',
   auth_time: 'When you signed in with those methods (refreshing the tokens keeps this time).',
   iat: 'When this access token was issued.',
   exp: 'When this access token expires (refresh the tokens for a new one).',
