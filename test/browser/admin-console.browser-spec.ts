@@ -127,6 +127,10 @@ describe('admin console (headless Chromium)', () => {
     expect(await rowOf('carol').locator('.two-factor').innerText()).toMatch(
       /^email: carol@acme\.test\s+since/,
     );
+    const carolView = (await api(`/users/${carol.id}`).expect(200)).body;
+    expect(await rowOf('carol').locator('.recovery').innerText()).toBe(
+      String(carolView.twoFactor.recoveryCodesRemaining),
+    );
     // Human times: the exact ISO time in the title and datetime.
     const since = rowOf('carol').locator('.two-factor time');
     expect(await since.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
@@ -170,6 +174,12 @@ describe('admin console (headless Chromium)', () => {
     const carolsUsers = await page.locator('#audit tbody tr td:nth-child(3)').allInnerTexts();
     expect(carolsUsers.length).toBeGreaterThan(0);
     expect(new Set(carolsUsers)).toEqual(new Set(['carol']));
+
+    // The time range: from tomorrow on, nothing yet.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 16);
+    await page.fill('#audit-from', tomorrow);
+    await page.locator('#audit tbody tr').first().waitFor({ state: 'detached' });
+    expect(await page.locator('#audit tbody tr').count()).toBe(0);
     await browser.shot(page, 'console-audit');
   });
 

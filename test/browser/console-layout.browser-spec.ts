@@ -116,6 +116,12 @@ describe('admin console on a phone and a desktop (headless Chromium)', () => {
         await page.locator(ready).first().waitFor();
         await check(tab);
       }
+      // 2FA is off for the tenant now: the long user's email registration is kept as another.
+      await page.click('#tab-users');
+      const others = page.locator('#users tbody tr[data-user^="a-rather-long"] .others');
+      expect(await others.innerText()).toMatch(/^also: email \((just now|.+ ago)\)$/);
+      await page.click('#tab-webhooks');
+      await page.waitForSelector('#webhook-form');
       // The deliveries of the webhook, inside the webhooks tab.
       await page.locator('button[data-deliveries]').first().click();
       await page.locator('#webhook-deliveries tbody tr').first().waitFor();
