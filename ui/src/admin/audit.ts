@@ -48,17 +48,28 @@ async function usernames(s: Session): Promise<Map<string, string>> {
   return names;
 }
 
-/** `data` as "key: value" lines; nested values as compact JSON. */
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** One value for people: text as is, a change as "from → to", the rest as compact JSON. */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (isRecord(v) && 'from' in v && 'to' in v) return `${shown(v.from)} → ${shown(v.to)}`;
+  return JSON.stringify(v);
+}
+
+/** `data` as "key: value" lines; an object one level down as "key.field: value" lines. */
 function dataLines(data: Record<string, unknown>): HTMLElement | string {
-  const entries = Object.entries(data);
+  const entries = Object.entries(data).flatMap(([k, v]): Array<[string, unknown]> =>
+    isRecord(v) && !('from' in v && 'to' in v)
+      ? Object.entries(v).map(([sub, x]): [string, unknown] => [`${k}.${sub}`, x])
+      : [[k, v]],
+  );
   if (!entries.length) return '—';
   return h(
     'dl',
     { class: 'data' },
-    ...entries.flatMap(([k, v]) => [
-      h('dt', {}, k),
-      h('dd', {}, typeof v === 'string' ? v : JSON.stringify(v)),
-    ]),
+    ...entries.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, shown(v))]),
   );
 }
 
@@ -97,14 +108,19 @@ export const auditPanel: Panel = async (s, panel, ui) => {
   );
   let cursor: string | null = null;
   const row = (e: AuditEvent) =>
-    cardRow({ 'data-type': e.type }, COLUMNS, [
-      timeEl(e.createdAt),
-      e.type,
-      nameOf(e.userId),
-      e.actor.type === 'platform' ? 'platform' : nameOf(e.actor.id),
-      e.ip ?? '—',
-      dataLines(e.data),
-    ]);
+    cardRow(
+      { 'data-type': e.type },
+      COLUMNS,
+      [
+        timeEl(e.createdAt),
+        e.type,
+        nameOf(e.userId),
+        e.actor.type === 'platform' ? 'platform' : nameOf(e.actor.id),
+        e.ip ?? '—',
+        dataLines(e.data),
+      ],
+      { 2: 'who', 3: 'who' },
+    );
   const load = async (reset: boolean) => {
     const page = await s.call<AuditPage>('GET', `${s.base}/audit-events`, {
       query: {

@@ -134,7 +134,7 @@ export const usersPanel: Panel = async (s, panel, ui) => {
         lock.text,
         actions(s, u, lock.locked, ui, () => load(true)),
       ],
-      { 2: 'two-factor', 3: 'recovery', 4: 'lock' },
+      { 0: 'who', 2: 'two-factor', 3: 'recovery', 4: 'lock' },
     );
   };
   const form = h(
