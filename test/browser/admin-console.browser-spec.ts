@@ -175,6 +175,15 @@ describe('admin console (headless Chromium)', () => {
     expect(carolsUsers.length).toBeGreaterThan(0);
     expect(new Set(carolsUsers)).toEqual(new Set(['carol']));
 
+    // A settings change reads as "field: from → to".
+    await page.selectOption('#audit-user', '');
+    await page.selectOption('#audit-type', 'SETTINGS_CHANGED');
+    const change = page.locator('#audit tbody tr[data-type="SETTINGS_CHANGED"] dl.data', {
+      hasText: 'changes.enabled',
+    });
+    await change.first().waitFor();
+    expect(await change.first().innerText()).toMatch(/changes\.enabled:?\s+false → true/);
+
     // The time range: from tomorrow on, nothing yet.
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 16);
     await page.fill('#audit-from', tomorrow);
