@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { freePort } from './support/ports';
 import { expectErrorResponse } from './support/http-assertions';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -58,6 +61,29 @@ describe('web UI: static files', () => {
     expectErrorResponse(await t.http().get('/ui/unknown.css'), 404, 'NOT_FOUND');
   });
 
+  it("serves the admin console's panels from /ui/admin/ (built files only, no other folder)", async () => {
+    for (const path of [
+      '/ui/admin/nope.js',
+      '/ui/admin/..%2Fapi.js',
+      '/ui/admin/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/ui/generated/api-types.js',
+    ]) {
+      const res = await t.http().get(path);
+      expect(res.status === 404 || res.status === 400).toBe(true);
+      expect(res.body).toMatchObject({ statusCode: res.status });
+    }
+    // Built (npm run build:ui): each panel is a script of its own.
+    if (existsSync(path.join(__dirname, '..', 'dist', 'ui', 'admin', 'webhooks.js'))) {
+      const res = await t.http().get('/ui/admin/webhooks.js').expect(200);
+      expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    }
+  });
+
+  it('marks the development inbox off: the sign-in page then never asks /dev/inbox.json', async () => {
+    const html = (await t.http().get('/').expect(200)).text;
+    expect(html).toContain('<p id="dev-inbox"></p>');
+  });
+
   it('API answers keep their own strict policy', async () => {
     const res = await t.http().get('/health/live').expect(200);
     expect(res.headers['content-security-policy']).toBe(
@@ -77,5 +103,18 @@ describe('web UI: UI_ENABLED=false', () => {
     for (const path of ['/', '/admin', '/account', '/ui/style.css', '/ui/signin-page.js'])
       expectErrorResponse(await t.http().get(path), 404, 'NOT_FOUND');
     await t.http().get('/health/live').expect(200);
+  });
+});
+
+describe('web UI: the development inbox on (DEV_MAIL_PORT)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DEV_MAIL_PORT: String(await freePort()) } });
+  });
+  afterAll(() => t.close());
+
+  it('marks the sign-in page so that it shows the inbox link', async () => {
+    const html = (await t.http().get('/').expect(200)).text;
+    expect(html).toContain('<p id="dev-inbox" data-on=""></p>');
   });
 });

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/auth/auth.decorators';
 import { AppException } from '../common/errors/app.exception';
@@ -41,6 +41,10 @@ export class HealthController {
   @Public()
   @UseGuards(MetricsTokenGuard)
   @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.NOT_FOUND)
+  @ApiOkResponse({
+    description: 'The Prometheus text format',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({
     summary: 'Prometheus metrics',

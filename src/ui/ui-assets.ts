@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface UiAsset {
@@ -8,8 +8,8 @@ export interface UiAsset {
 
 /**
  * The reference web UI's files: HTML and CSS from `ui/public`, the compiled scripts from
- * `dist/ui` (npm run build). Read once at start into memory and served by name from this fixed
- * list: a request can never name a path on disk.
+ * `dist/ui` (npm run build). Read once at start into memory and served by name from this map:
+ * a request can never name a path on disk.
  */
 const PUBLIC_FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
@@ -18,17 +18,8 @@ const PUBLIC_FILES: Record<string, string> = {
   'style.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
-const SCRIPTS = [
-  'signin-page.js',
-  'admin-page.js',
-  'account-page.js',
-  'session-store.js',
-  'signin-flow.js',
-  'api.js',
-  'dom.js',
-  'messages.js',
-];
-
+/** The compiled scripts: dist/ui and its folders (the admin console's panels in admin/). */
+const SCRIPT_DIRS = ['', 'admin'];
 /** The project root: the nearest folder above this file with a `ui/public` folder. */
 function projectRoot(): string {
   let dir = __dirname;
@@ -44,12 +35,13 @@ export function loadUiAssets(): Map<string, UiAsset> {
   const assets = new Map<string, UiAsset>();
   for (const [name, contentType] of Object.entries(PUBLIC_FILES))
     assets.set(name, { body: readFileSync(path.join(root, 'ui', 'public', name)), contentType });
-  for (const name of SCRIPTS) {
-    const file = path.join(root, 'dist', 'ui', name);
+  for (const dir of SCRIPT_DIRS) {
+    const folder = path.join(root, 'dist', 'ui', dir);
     // Not built yet (tests run from the sources): the pages load, their scripts are 404.
-    if (existsSync(file))
-      assets.set(name, {
-        body: readFileSync(file),
+    if (!existsSync(folder)) continue;
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.js')))
+      assets.set(path.posix.join(dir, file), {
+        body: readFileSync(path.join(folder, file)),
         contentType: 'text/javascript; charset=utf-8',
       });
   }

@@ -120,11 +120,20 @@ describe('admin console (headless Chromium)', () => {
     await page.click('#tab-users');
     await page.waitForSelector('#users tbody tr[data-user="alice"]');
     const rowOf = (name: string) => page.locator(`#users tbody tr[data-user="${name}"]`);
-    expect(await rowOf('alice').locator('.two-factor').innerText()).toBe(
-      'email: desk@acme.test ⚠ shared email',
+    expect(await rowOf('alice').locator('.two-factor').innerText()).toMatch(
+      /^email: desk@acme\.test ⚠ shared email\s+since (just now|\d+ s ago)$/,
     );
     expect(await rowOf('bob').locator('.warning').count()).toBe(1);
-    expect(await rowOf('carol').locator('.two-factor').innerText()).toBe('email: carol@acme.test');
+    expect(await rowOf('carol').locator('.two-factor').innerText()).toMatch(
+      /^email: carol@acme\.test\s+since/,
+    );
+    const carolView = (await api(`/users/${carol.id}`).expect(200)).body;
+    expect(await rowOf('carol').locator('.recovery').innerText()).toBe(
+      String(carolView.twoFactor.recoveryCodesRemaining),
+    );
+    // Human times: the exact ISO time in the title and datetime.
+    const since = rowOf('carol').locator('.two-factor time');
+    expect(await since.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
     await browser.shot(page, 'console-users');
 
     await page.check('#user-shared');
@@ -150,7 +159,36 @@ describe('admin console (headless Chromium)', () => {
       .first()
       .waitFor({ state: 'detached' });
     expect(await page.locator('#audit tbody tr').count()).toBe(1);
-    expect(await reset.locator('td').nth(2).innerText()).toBe(alice.id);
+    // The user by name (not id), the actor too, and `data` as "key: value" lines.
+    expect(await reset.locator('td').nth(2).innerText()).toBe('alice');
+    expect(await reset.locator('td').nth(3).innerText()).toBe(admin.username);
+    expect(await reset.locator('td').nth(5).locator('dl.data dt').count()).toBeGreaterThan(0);
+    expect(await reset.locator('td').nth(5).innerText()).not.toContain('{');
+
+    // The user filter: only alice's events.
+    await page.selectOption('#audit-type', '');
+    await page.selectOption('#audit-user', { label: 'carol' });
+    await page
+      .locator('#audit tbody tr[data-type="TWO_FACTOR_RESET"]')
+      .waitFor({ state: 'detached' });
+    const carolsUsers = await page.locator('#audit tbody tr td:nth-child(3)').allInnerTexts();
+    expect(carolsUsers.length).toBeGreaterThan(0);
+    expect(new Set(carolsUsers)).toEqual(new Set(['carol']));
+
+    // A settings change reads as "field: from → to".
+    await page.selectOption('#audit-user', '');
+    await page.selectOption('#audit-type', 'SETTINGS_CHANGED');
+    const change = page.locator('#audit tbody tr[data-type="SETTINGS_CHANGED"] dl.data', {
+      hasText: 'changes.enabled',
+    });
+    await change.first().waitFor();
+    expect(await change.first().innerText()).toMatch(/changes\.enabled:?\s+false → true/);
+
+    // The time range: from tomorrow on, nothing yet.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 16);
+    await page.fill('#audit-from', tomorrow);
+    await page.locator('#audit tbody tr').first().waitFor({ state: 'detached' });
+    expect(await page.locator('#audit tbody tr').count()).toBe(0);
     await browser.shot(page, 'console-audit');
   });
 

@@ -42,9 +42,9 @@ export class BrowserSession {
     });
   }
 
-  async newPage(origin: string): Promise<Page> {
+  async newPage(origin: string, viewport = { width: 1100, height: 900 }): Promise<Page> {
     await this.context?.close();
-    this.context = await this.browser!.newContext({ viewport: { width: 1100, height: 900 } });
+    this.context = await this.browser!.newContext({ viewport });
     await this.context.route('**/*', (route) => {
       const url = route.request().url();
       this.requested.push(url);

@@ -1,4 +1,5 @@
 import { api, AuthenticatedAnswer, Me } from './api.js';
+import { claimRows } from './claims.js';
 import { h, jwtClaims, replace } from './dom.js';
 import { messageFor } from './messages.js';
 import { mountSignIn } from './signin-flow.js';
@@ -9,7 +10,9 @@ const main = document.getElementById('app') as HTMLElement;
 const tenant = new URLSearchParams(location.search).get('tenant') ?? undefined;
 
 async function showDevInbox(): Promise<void> {
-  // Development only: the inbox answers on loopback when the service catches mail itself.
+  // Development only: the inbox answers on loopback when the service catches mail itself; the
+  // page asks only when the service marked the slot (never in production).
+  if (!document.getElementById('dev-inbox')?.hasAttribute('data-on')) return;
   const res = await fetch('/dev/inbox.json', { headers: { accept: 'application/json' } }).catch(
     () => null,
   );
@@ -37,9 +40,7 @@ function signedIn(answer: AuthenticatedAnswer): void {
     // The account page (/account) of this tab takes over these tokens.
     saveSession(tokens, me.tenant);
     const claims = jwtClaims(tokens.accessToken);
-    const rows = Object.entries(claims).map(([k, v]) =>
-      h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, JSON.stringify(v))),
-    );
+    const rows = Object.entries(claims).flatMap(([k, v]) => claimRows(k, v));
     const tf = me.twoFactor;
     replace(
       out,

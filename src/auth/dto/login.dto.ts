@@ -4,12 +4,16 @@ import { PasswordInput, PlainText, Username } from '../../common/validation/fiel
 
 export class LoginDto {
   /** The tenant slug. */
+  @ApiProperty({ description: 'the tenant slug', maxLength: 63 })
   @PlainText(63)
   tenant!: string;
 
+  // Explicit: the swagger plugin runs only in `nest build`, and the tests' document must match.
+  @ApiProperty()
   @Username()
   username!: string;
 
+  @ApiProperty({ minLength: 1, maxLength: 1024 })
   @PasswordInput()
   @MinLength(1)
   password!: string;
@@ -59,6 +63,7 @@ export class MeResponse {
 
 export class RefreshDto {
   /** The refresh token of the last AUTHENTICATED answer. */
+  @ApiProperty({ description: 'the refresh token of the last AUTHENTICATED answer' })
   @PlainText(2048)
   refreshToken!: string;
 }

@@ -7,6 +7,11 @@ export class VerifyCodeDto {
    * The code, as a JSON string of 1-16 characters; anything but the exact digits counts as wrong.
    * Exactly one of `code` and `recoveryCode`.
    */
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 16,
+    description: 'the code; exactly one of `code` and `recoveryCode`',
+  })
   @ValidateIf((o: VerifyCodeDto) => o.recoveryCode === undefined || o.code !== undefined)
   @MaxLength(16)
   @MinLength(1)
@@ -14,6 +19,7 @@ export class VerifyCodeDto {
   code?: string;
 
   /** A recovery code (`xxxx-xxxx-xxxx`; case, spaces and dashes ignored) instead of `code`. */
+  @ApiPropertyOptional({ minLength: 1, maxLength: 32, description: 'a recovery code instead' })
   @Optional()
   @ValidateBy({
     name: 'notWithCode',

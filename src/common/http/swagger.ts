@@ -33,6 +33,10 @@ export function setupSwagger(app: NestFastifyApplication): void {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const op = item[method];
       if (op && !op.security) op.security = [];
+      // Every DELETE answers 204 (`@HttpCode(204)`), which Nest leaves out once errors are
+      // documented; a generated client needs the success status.
+      if (op && method === 'delete' && !Object.keys(op.responses).some((s) => s.startsWith('2')))
+        op.responses['204'] = { description: 'Done (no content)' };
     }
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
