@@ -10,6 +10,7 @@ import { ChannelTls1796100000000 } from './1796100000000-ChannelTls';
 import { PrecisUsernames1796200000000 } from './1796200000000-PrecisUsernames';
 import { Webhooks1796300000000 } from './1796300000000-Webhooks';
 import { RecoveryCodes1796400000000 } from './1796400000000-RecoveryCodes';
+import { RememberedDevices1796500000000 } from './1796500000000-RememberedDevices';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -28,4 +29,5 @@ export const ALL_MIGRATIONS = [
   PrecisUsernames1796200000000,
   Webhooks1796300000000,
   RecoveryCodes1796400000000,
+  RememberedDevices1796500000000,
 ];

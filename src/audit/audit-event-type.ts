@@ -25,6 +25,8 @@ export enum AuditEventType {
   LOGIN_THROTTLED = 'LOGIN_THROTTLED',
   WEBHOOK_CHANGED = 'WEBHOOK_CHANGED',
   RECOVERY_CODE_USED = 'RECOVERY_CODE_USED',
+  DEVICE_REMEMBERED = 'DEVICE_REMEMBERED',
+  DEVICE_REVOKED = 'DEVICE_REVOKED',
 }
 
 /**
@@ -70,4 +72,8 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
     '{ webhookId, action: "created" | "updated" | "deleted" | "secret_rotated" | "disabled", host, events, enabled, changes?, reason? } — "disabled" (reason "gone") is the service\'s own, after a 410 (actor platform); never the secret, nor the URL\'s path or query',
   RECOVERY_CODE_USED:
     '{ remaining, purpose: "login" | "proof" } — a recovery code signed the user in or proved a factor (never the code)',
+  DEVICE_REMEMBERED:
+    '{ deviceId, rememberedUntil, channel, purpose } — a verify with rememberDevice: true remembered the browser (never its token)',
+  DEVICE_REVOKED:
+    '{ deviceId, reason: "user" | "admin" } for one device; { deviceIds, reason } for all of a user\'s (e.g. "two_factor_changed")',
 };

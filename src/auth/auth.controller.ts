@@ -74,11 +74,11 @@ export class AuthController {
     ErrorCode.TOO_MANY_REQUESTS,
   )
   login(
-    @Body() _dto: LoginDto,
+    @Body() dto: LoginDto,
     @PasswordChecked() identity: PasswordIdentity,
     @Meta() meta: RequestMeta,
   ) {
-    return this.auth.completeLogin(identity, meta);
+    return this.auth.completeLogin(identity, meta, dto.deviceToken ?? null);
   }
 
   @Get('me')

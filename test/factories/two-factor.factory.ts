@@ -55,6 +55,7 @@ export interface TwoFactorSettingsBody {
   }>;
   lockout?: Partial<{ maxConsecutiveFailures: number; durationSeconds: number }>;
   recoveryCodes?: { enabled: boolean };
+  rememberDevice?: { enabled?: boolean; days?: number };
 }
 
 export async function putTwoFactorSettings(
