@@ -16,7 +16,8 @@ export type RevokedBy = Pick<AuditEntry, 'actor' | 'ip' | 'userAgent'>;
 const DEVICE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** Why devices stopped being remembered (`data.reason` of DEVICE_REVOKED). */
-export type DeviceRevokeReason = 'user' | 'admin' | 'two_factor_changed' | 'password_changed';
+export type DeviceRevokeReason =
+  'user' | 'admin' | 'user_disabled' | 'two_factor_changed' | 'password_changed';
 
 /** The user's state a remembered device must still match (v1.1 §7), known to the caller. */
 export interface RememberedAgainst {
@@ -111,9 +112,9 @@ export class RememberedDevices {
     requireTenant(tenantId);
     const s = raw(settingsAlias);
     return sql`(SELECT jsonb_build_object('id', d.id, 'remembered',
-                  d.remembered_until > now() AND ${s}.remember_device_enabled
-                  AND d.password_version = ${against.passwordVersion}::int
-                  AND d.two_factor_version = ${against.twoFactorVersion}::int)
+                  COALESCE(d.remembered_until > now() AND ${s}.remember_device_enabled
+                           AND d.password_version = ${against.passwordVersion}::int
+                           AND d.two_factor_version = ${against.twoFactorVersion}::int, false))
                  FROM devices d
                 WHERE d.token_hash = ${this.hashOf(token)}::bytea AND d.tenant_id = ${tenantId}::uuid
                   AND d.user_id = ${userId}::uuid AND d.revoked_at IS NULL) AS device`;
@@ -205,8 +206,8 @@ export class RememberedDevices {
     requireTenant(tenantId);
     const rows = (await this.dataSource.query(
       `SELECT id, name, created_at, last_used_at, last_ip, remembered_until,
-              (remembered_until > now() AND $3::boolean AND password_version = $4
-               AND two_factor_version = $5) AS remembered
+              COALESCE(remembered_until > now() AND $3::boolean AND password_version = $4
+                       AND two_factor_version = $5, false) AS remembered
          FROM devices
         WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL
         ORDER BY last_used_at DESC, id`,
