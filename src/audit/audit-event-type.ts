@@ -35,7 +35,7 @@ export enum AuditEventType {
  */
 export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
   LOGIN_SUCCEEDED:
-    '{ amr: string[], sessionId } — signed in (amr ["pwd"] when 2FA is off); sessionId is the tokens\' sid',
+    '{ amr: string[], acr, sessionId, deviceId } — signed in (amr ["pwd"] when 2FA is off or a remembered device skipped it: acr "pwd" / "2fa-remembered"); sessionId is the tokens\' sid, deviceId the device of the answer\'s deviceToken',
   LOGIN_FAILED:
     '{ reason: "unknown_user" | "wrong_password" | "user_disabled" | "tenant_disabled", username }',
   OTP_SENT: '{ channel, destination (masked), purpose: "login" | "register", challengeId }',
