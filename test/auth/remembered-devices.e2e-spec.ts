@@ -52,9 +52,7 @@ describe('remembered devices (v1.1 §7)', () => {
       rememberDevice,
     });
     const address = `${user.username}@devices.test`;
-    const registered = (await registerByEmailAnswer(t, smtp, tenant, user, address)) as {
-      deviceToken: string;
-    };
+    const registered = await registerByEmailAnswer(t, smtp, tenant, user, address);
     return { tenant, user, channelId, address, registered };
   }
 
@@ -113,7 +111,7 @@ describe('remembered devices (v1.1 §7)', () => {
       deviceToken: s.registered.deviceToken,
     });
     expect(viaCode.deviceToken).toBe(s.registered.deviceToken);
-    const recovery = (s.registered as unknown as { recoveryCodes: string[] }).recoveryCodes[0];
+    const recovery = (s.registered.recoveryCodes as string[])[0];
     const secondLogin = await login(s.tenant, s.user, s.registered.deviceToken).expect(200);
     const viaRecovery = await mfaCall(t, secondLogin.body.mfaToken, 'verify', {
       recoveryCode: recovery,
@@ -123,7 +121,7 @@ describe('remembered devices (v1.1 §7)', () => {
       t,
       (await login(s.tenant, s.user).expect(200)).body.mfaToken,
       'verify',
-      { recoveryCode: (s.registered as unknown as { recoveryCodes: string[] }).recoveryCodes[1] },
+      { recoveryCode: (s.registered.recoveryCodes as string[])[1] },
     ).expect(200);
     expect(fresh.body.deviceToken).toMatch(DEVICE_TOKEN);
     expect(fresh.body.deviceToken).not.toBe(s.registered.deviceToken);
@@ -147,6 +145,7 @@ describe('remembered devices (v1.1 §7)', () => {
     }
     const put = await putTwoFactorSettings(t, tenant, {
       enabled: false,
+      channelId: null,
       rememberDevice: { enabled: true, days: 90 },
     });
     expect(put.body.rememberDevice).toEqual({ enabled: true, days: 90 });
