@@ -463,6 +463,43 @@ describe('remembered devices (v1.1 §7)', () => {
     });
   });
 
+  it('a remembered device does not skip the code while the 2FA step is locked, nor a registration the user owes', async () => {
+    const s = await rememberedSetUp();
+    await queryDb(
+      t.databaseUrl,
+      `UPDATE two_factor_state SET locked_until = now() + interval '1 hour' WHERE user_id = $1`,
+      [s.user.id],
+    );
+    expectErrorResponse(await login(s.tenant, s.user, s.deviceToken), 429, 'TWO_FACTOR_LOCKED');
+    await queryDb(
+      t.databaseUrl,
+      `UPDATE two_factor_state SET locked_until = NULL WHERE user_id = $1`,
+      [s.user.id],
+    );
+    expect((await login(s.tenant, s.user, s.deviceToken).expect(200)).body.status).toBe(
+      'AUTHENTICATED',
+    );
+    // The tenant moves to an authenticator app: the user must register it, device or not.
+    const app = await t
+      .http()
+      .post(`/v1/tenants/${s.tenant.slug}/channels`)
+      .set('X-Api-Key', t.platformKey)
+      .send({
+        type: 'authenticator',
+        name: 'App',
+        config: { issuer: 'Acme', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
+      })
+      .expect(201);
+    await putTwoFactorSettings(t, s.tenant, {
+      enabled: true,
+      channelId: app.body.id as string,
+      rememberDevice: { enabled: true },
+    });
+    expect((await login(s.tenant, s.user, s.deviceToken).expect(200)).body.status).toBe(
+      'TWO_FACTOR_REGISTRATION_REQUIRED',
+    );
+  });
+
   it('the device token is stored only as a keyed hash (no table holds it)', async () => {
     const s = await rememberedSetUp();
     const rows = await queryDb<{ row: string }>(
