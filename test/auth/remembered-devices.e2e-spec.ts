@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DevicePurgeJob } from '../../src/sessions/device-purge.job';
 import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
 import {
   createEmailChannel,
@@ -498,6 +499,46 @@ describe('remembered devices (v1.1 §7)', () => {
     expect((await login(s.tenant, s.user, s.deviceToken).expect(200)).body.status).toBe(
       'TWO_FACTOR_REGISTRATION_REQUIRED',
     );
+  });
+
+  it('the purge removes devices revoked or unused past the retention, and only those', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++)
+      tokens.push((await login(tenant, user).expect(200)).body.deviceToken);
+    const ids = (
+      await queryDb<{ id: string }>(
+        t.databaseUrl,
+        'SELECT id FROM devices WHERE user_id = $1 ORDER BY created_at, id',
+        [user.id],
+      )
+    ).map((r) => r.id);
+    const purge = t.app.get(DevicePurgeJob);
+    await purge.run();
+    // Revoked just now, within the retention (OTP_RETENTION_SECONDS, 3600): kept.
+    await queryDb(t.databaseUrl, 'UPDATE devices SET revoked_at = now() WHERE id = $1', [ids[0]]);
+    await purge.run();
+    expect(
+      await queryDb(t.databaseUrl, 'SELECT 1 FROM devices WHERE user_id = $1', [user.id]),
+    ).toHaveLength(3);
+    await queryDb(
+      t.databaseUrl,
+      `UPDATE devices SET revoked_at = now() - interval '3601 seconds' WHERE id = $1`,
+      [ids[0]],
+    );
+    await queryDb(
+      t.databaseUrl,
+      `UPDATE devices SET last_used_at = now() - interval '91 days' WHERE id = $1`,
+      [ids[1]],
+    );
+    expect(await purge.run()).toBeGreaterThanOrEqual(2);
+    const left = await queryDb<{ id: string }>(
+      t.databaseUrl,
+      'SELECT id FROM devices WHERE user_id = $1',
+      [user.id],
+    );
+    expect(left.map((r) => r.id)).toEqual([ids[2]]);
   });
 
   it('the device token is stored only as a keyed hash (no table holds it)', async () => {
