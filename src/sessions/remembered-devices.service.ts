@@ -140,10 +140,12 @@ export class RememberedDevices {
     const tfv = d.remember?.twoFactorVersion ?? null;
     const name = d.name.slice(0, 64);
     const ip = d.ip?.slice(0, 64) ?? null;
+    // Always one row (no settings row: nothing is remembered), so a device is always made.
     const ctes = sql`device_policy AS (
-       SELECT ${remember}::boolean AND s.remember_device_enabled AS remembering,
+       SELECT COALESCE(${remember}::boolean AND s.remember_device_enabled, false) AS remembering,
               now() + make_interval(days => s.remember_device_days) AS until
-         FROM tenant_2fa_settings s WHERE s.tenant_id = ${d.tenantId}::uuid
+         FROM (SELECT 1) one
+         LEFT JOIN tenant_2fa_settings s ON s.tenant_id = ${d.tenantId}::uuid
      ), device_kept AS (
        UPDATE devices dv SET last_used_at = now(), last_ip = ${ip}, name = ${name},
               remembered_until = CASE WHEN p.remembering THEN p.until ELSE dv.remembered_until END,
