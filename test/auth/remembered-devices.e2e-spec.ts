@@ -210,6 +210,22 @@ describe('remembered devices (v1.1 §7)', () => {
     expect(claimsOf(refreshed.body.accessToken).acr).toBe('2fa-remembered');
     // Without the token, the code is asked as always.
     expect((await login(s.tenant, s.user).expect(200)).body.status).toBe('TWO_FACTOR_REQUIRED');
+    // The device never replaces the password.
+    expectErrorResponse(
+      await login(s.tenant, s.user, signedIn.deviceToken, 'not-the-password'),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    // Nor does a remembered sign-in count as a fresh second factor (v1.1 §6: acr "2fa" needed).
+    expectErrorResponse(
+      await t
+        .http()
+        .post('/v1/auth/me/recovery-codes')
+        .set('Authorization', `Bearer ${direct.body.accessToken as string}`)
+        .send({}),
+      401,
+      'REAUTHENTICATION_REQUIRED',
+    );
   });
 
   it('stale, malformed, foreign-user and other-tenant tokens are ignored: the normal flow, a new device', async () => {
