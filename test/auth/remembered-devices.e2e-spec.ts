@@ -228,6 +228,28 @@ describe('remembered devices (v1.1 §7)', () => {
     );
   });
 
+  it('the verify that confirms a first registration can remember the device (it follows the new 2FA version)', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const channelId = await createEmailChannel(t, tenant, smtp);
+    await putTwoFactorSettings(t, tenant, {
+      enabled: true,
+      channelId,
+      rememberDevice: { enabled: true },
+    });
+    const address = `first-${tenant.slug}@devices.test`;
+    const res = await login(tenant, user).expect(200);
+    expect(res.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
+    await mfaCall(t, res.body.mfaToken, 'register', { destination: address }).expect(200);
+    const verified = await mfaCall(t, res.body.mfaToken, 'verify', {
+      code: await smtp.codeFor(address, 1),
+      rememberDevice: true,
+    }).expect(200);
+    const direct = await login(tenant, user, verified.body.deviceToken).expect(200);
+    expect(direct.body.status).toBe('AUTHENTICATED');
+    expect(claimsOf(direct.body.accessToken).acr).toBe('2fa-remembered');
+  });
+
   it('stale, malformed, foreign-user and other-tenant tokens are ignored: the normal flow, a new device', async () => {
     const a = await rememberedSetUp();
     const other = await createUser(t, a.tenant);
