@@ -14,7 +14,17 @@ const allowed = {
   otp: ['channels', 'audit'],
   webhooks: ['audit', 'observability'],
   tenants: ['channels', 'users', 'sessions', 'audit'],
-  auth: ['tenants', 'users', 'otp', 'channels', 'sessions', 'audit', 'throttling', 'observability'],
+  auth: [
+    'tenants',
+    'users',
+    'otp',
+    'channels',
+    'messages',
+    'sessions',
+    'audit',
+    'throttling',
+    'observability',
+  ],
 };
 const FEATURES = Object.keys(allowed);
 

@@ -10,6 +10,7 @@ import { ChannelTls1796100000000 } from './1796100000000-ChannelTls';
 import { PrecisUsernames1796200000000 } from './1796200000000-PrecisUsernames';
 import { Webhooks1796300000000 } from './1796300000000-Webhooks';
 import { RecoveryCodes1796400000000 } from './1796400000000-RecoveryCodes';
+import { RememberedDevices1796500000000 } from './1796500000000-RememberedDevices';
 import { SelfServiceRegistration1796600000000 } from './1796600000000-SelfServiceRegistration';
 import { EmailTemplates1796700000000 } from './1796700000000-EmailTemplates';
 
@@ -30,6 +31,7 @@ export const ALL_MIGRATIONS = [
   PrecisUsernames1796200000000,
   Webhooks1796300000000,
   RecoveryCodes1796400000000,
+  RememberedDevices1796500000000,
   SelfServiceRegistration1796600000000,
   EmailTemplates1796700000000,
 ];

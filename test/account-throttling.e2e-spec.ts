@@ -1,5 +1,6 @@
 import { createTenant, createUser } from './factories/tenants.factory';
 import { auditEvents } from './support/audit-events';
+import { expectErrorResponse } from './support/http-assertions';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -99,5 +100,57 @@ describe('THROTTLE_ACCOUNT_FAILURES_PER_HOUR set low', () => {
       { reason: 'account_failures', limitPerHour: 3 },
       { reason: 'account_failures', username: 'real', limitPerHour: 3 },
     ]);
+  });
+
+  it("v1.1 §9: while the account is throttled, the owner's device token still gets in; none, a foreign or a revoked one does not", async () => {
+    const tenant = await createTenant(t);
+    const owner = await createUser(t, tenant, { username: 'owner' });
+    const other = await createUser(t, tenant);
+    const loginWith = (user: { username: string; password: string }, deviceToken?: string) =>
+      t
+        .http()
+        .post('/v1/auth/login')
+        .set('X-Forwarded-For', '203.0.113.9')
+        .send({
+          tenant: tenant.slug,
+          username: user.username,
+          password: user.password,
+          ...(deviceToken ? { deviceToken } : {}),
+        });
+    const ownDevice = (await loginWith(owner).expect(200)).body.deviceToken as string;
+    const spare = (await loginWith(owner).expect(200)).body;
+    const foreignDevice = (await loginWith(other).expect(200)).body.deviceToken as string;
+    for (let i = 0; i < 4; i++)
+      await t
+        .http()
+        .post('/v1/auth/login')
+        .set('X-Forwarded-For', `192.0.2.${i + 10}`)
+        .send({ tenant: tenant.slug, username: 'owner', password: `guess-${i}` })
+        .expect(401);
+
+    expectErrorResponse(await loginWith(owner), 429, 'TOO_MANY_REQUESTS');
+    expectErrorResponse(await loginWith(owner, foreignDevice), 429, 'TOO_MANY_REQUESTS');
+    const exempt = await loginWith(owner, ownDevice).expect(200);
+    expect(exempt.body).toMatchObject({ status: 'AUTHENTICATED', deviceToken: ownDevice });
+    // An exempt login with a wrong password is still a wrong password (and still counted).
+    expectErrorResponse(
+      await loginWith({ username: 'owner', password: 'another-guess' }, ownDevice),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    // A revoked device exempts nothing (the owner revokes every device of theirs).
+    const devices = await t
+      .http()
+      .get('/v1/auth/me/devices')
+      .set('Authorization', `Bearer ${spare.accessToken as string}`)
+      .expect(200);
+    const ids = (devices.body.items as Array<{ id: string }>).map((d) => d.id);
+    for (const id of ids)
+      await t
+        .http()
+        .delete(`/v1/auth/me/devices/${id}`)
+        .set('Authorization', `Bearer ${spare.accessToken as string}`)
+        .expect(204);
+    expectErrorResponse(await loginWith(owner, ownDevice), 429, 'TOO_MANY_REQUESTS');
   });
 });

@@ -65,6 +65,7 @@ describe('Login and /v1/auth/me', () => {
       refreshToken: expect.stringMatching(/^[\w-]{43}$/),
       tokenType: 'Bearer',
       expiresIn: 900,
+      deviceToken: expect.stringMatching(/^[\w-]{43}$/),
     });
   });
 

@@ -55,6 +55,7 @@ describe('email 2FA: registration and sign-in', () => {
       refreshToken: expect.stringMatching(/^[\w-]{43}$/),
       tokenType: 'Bearer',
       expiresIn: 900,
+      deviceToken: expect.stringMatching(/^[\w-]{43}$/),
       // The first registration's recovery codes (v1.1 §6).
       recoveryCodes: expect.any(Array),
     });

@@ -9,11 +9,13 @@ import { startTestApp, TestApp } from './support/test-app';
  * (Default-deny: a route without a kind is refused by the global guard, and listed here as NONE.)
  */
 const EXPECTED = [
+  'DELETE /v1/auth/me/devices/:id -> access-token',
   'DELETE /v1/tenants/:slug/channels/:id -> tenant-admin',
   'DELETE /v1/tenants/:slug/email-templates/:kind/:locale -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id/2fa -> tenant-admin',
   'DELETE /v1/tenants/:slug/users/:id/2fa/lock -> tenant-admin',
+  'DELETE /v1/tenants/:slug/users/:id/devices/:deviceId -> tenant-admin',
   'DELETE /v1/tenants/:slug/webhooks/:id -> tenant-admin',
   'GET / -> public',
   'GET /.well-known/jwks.json -> public',
@@ -28,6 +30,7 @@ const EXPECTED = [
   'GET /metrics -> public',
   'GET /ui/:file -> public',
   'GET /v1/auth/me -> access-token',
+  'GET /v1/auth/me/devices -> access-token',
   'GET /v1/tenants -> platform-key',
   'GET /v1/tenants/:slug -> tenant-admin',
   'GET /v1/tenants/:slug/audit-events -> tenant-admin',
@@ -38,6 +41,7 @@ const EXPECTED = [
   'GET /v1/tenants/:slug/settings/2fa -> tenant-admin',
   'GET /v1/tenants/:slug/users -> tenant-admin',
   'GET /v1/tenants/:slug/users/:id -> tenant-admin',
+  'GET /v1/tenants/:slug/users/:id/devices -> tenant-admin',
   'GET /v1/tenants/:slug/webhooks -> tenant-admin',
   'GET /v1/tenants/:slug/webhooks/:id -> tenant-admin',
   'GET /v1/tenants/:slug/webhooks/:id/deliveries -> tenant-admin',

@@ -10,9 +10,9 @@ import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from './support/te
 
 /**
  * After a run with TOTP registration, sign-ins (one with a recovery code), new recovery codes,
- * refreshes, a logout and a password change: every table and the whole service log (request
- * logging on) hold none of the passwords, TOTP secrets, recovery codes, mfa tokens, access tokens
- * and refresh tokens that the run used. (Codes and SMTP passwords:
+ * refreshes, a logout, remembered devices and a password change: every table and the whole service log (request
+ * logging on) hold none of the passwords, TOTP secrets, recovery codes, mfa tokens, access tokens,
+ * refresh tokens and device tokens that the run used. (Codes and SMTP passwords:
  * test/otp-operations.e2e-spec.ts.)
  */
 describe('no password, TOTP secret or token at rest or in the log', () => {
@@ -28,6 +28,7 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
       secrets: [],
       tokens: [],
       recoveryCodes: [],
+      deviceTokens: [],
     };
     /** A recovery code as shown and as compared (no dashes), either case. */
     const recoveryForms = (codes: string[]) =>
@@ -41,7 +42,7 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
     used.passwords.push(tenant.admin.password);
     const user = await createUser(t, tenant);
     used.passwords.push(user.password);
-    await enableAuthenticatorTwoFactor(t, tenant);
+    await enableAuthenticatorTwoFactor(t, tenant, { rememberDevice: { enabled: true } });
 
     await awayFromStepEdge(30, 8);
     const code = (secret: string, offset = 0) =>
@@ -87,8 +88,24 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
     used.tokens.push(again.body.mfaToken);
     const second = await mfaCall(t, again.body.mfaToken, 'verify', {
       code: code(secret, 30),
+      rememberDevice: true,
     }).expect(200);
     used.tokens.push(second.body.accessToken, second.body.refreshToken);
+    // Device tokens (v1.1 §7): one remembered, then sent back at login (kept through the sign-in).
+    const deviceToken = second.body.deviceToken as string;
+    const remembered = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ tenant: tenant.slug, username: user.username, password: user.password, deviceToken })
+      .expect(200);
+    expect(remembered.body.status).toBe('AUTHENTICATED');
+    used.tokens.push(remembered.body.accessToken, remembered.body.refreshToken);
+    used.deviceTokens.push(
+      deviceToken,
+      Buffer.from(deviceToken, 'base64url').toString('hex'),
+      first.body.deviceToken,
+      recovered.body.deviceToken,
+    );
     const refreshed = await t
       .http()
       .post('/v1/auth/refresh')
@@ -114,7 +131,15 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
       .set('X-Api-Key', t.platformKey)
       .send({ password: newPassword })
       .expect(200);
-    await passwordLogin(t, tenant.slug, user.username, newPassword).expect(200);
+    // After the password change the device is known but not remembered: its token rides the
+    // sign-in (sealed) to the verify.
+    const pending = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ tenant: tenant.slug, username: user.username, password: newPassword, deviceToken })
+      .expect(200);
+    expect(pending.body.status).toBe('TWO_FACTOR_REQUIRED');
+    used.tokens.push(pending.body.mfaToken);
 
     const tables = await queryDb<{ tablename: string }>(
       t.databaseUrl,
@@ -131,6 +156,7 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
     expect(dump).toContain(user.username); // the dump did read the data
     expect(dump).toMatch(/refresh_tokens|[0-9a-f]{8}-/); // …and more than one table
     expect(dump).toContain('RECOVERY_CODE_USED'); // …the audit events included
+    expect(dump).toContain('DEVICE_REMEMBERED'); // …with the device events
     await new Promise((r) => setTimeout(r, 100));
     const logs = t.logs();
     expect(logs).toContain('/v1/auth/refresh'); // the requests were logged

@@ -26,6 +26,7 @@ async function signIn(t: TestApp, tenant: TestTenant, user: TestUser): Promise<P
     refreshToken: expect.stringMatching(REFRESH_TOKEN),
     tokenType: 'Bearer',
     expiresIn: 900,
+    deviceToken: expect.stringMatching(REFRESH_TOKEN),
   });
   return res.body as Pair;
 }
@@ -106,7 +107,12 @@ describe('sessions: refresh, logout and revocation', () => {
       data: { sessionId: sid },
     });
     const login = (await events(t, tenant, 'LOGIN_SUCCEEDED')).find((e) => e.userId === user.id);
-    expect(login?.data).toEqual({ amr: ['pwd'], sessionId: sid });
+    expect(login?.data).toEqual({
+      amr: ['pwd'],
+      acr: 'pwd',
+      sessionId: sid,
+      deviceId: expect.any(String),
+    });
   });
 
   it('a used refresh token revokes the session: the newest refresh token and access token fail too', async () => {
@@ -411,6 +417,7 @@ describe('sessions: with 2FA, the session keeps amr ["pwd","otp"]', () => {
       refreshToken: expect.stringMatching(REFRESH_TOKEN),
       tokenType: 'Bearer',
       expiresIn: 900,
+      deviceToken: expect.stringMatching(REFRESH_TOKEN),
       // The first registration's recovery codes (v1.1 §6).
       recoveryCodes: expect.any(Array),
     });

@@ -38,6 +38,7 @@ const DEFAULTS = {
   otp: DEFAULT_OTP,
   lockout: DEFAULT_LOCKOUT,
   recoveryCodes: { enabled: true },
+  rememberDevice: { enabled: false, days: 30 },
   updatedAt: expect.any(String),
 };
 

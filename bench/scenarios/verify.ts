@@ -57,7 +57,11 @@ export async function preIssue(
           passwordVersion: u.password_version,
           twoFactorVersion: u.two_factor_version,
         },
-        await contexts.read(tenantId, u.id),
+        await contexts.read(tenantId, u.id, {
+          token: null,
+          passwordVersion: u.password_version,
+          twoFactorVersion: u.two_factor_version,
+        }),
         {
           requestId: 'bench',
           ip: '127.0.0.1',

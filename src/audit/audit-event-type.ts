@@ -26,6 +26,8 @@ export enum AuditEventType {
   WEBHOOK_CHANGED = 'WEBHOOK_CHANGED',
   RECOVERY_CODE_USED = 'RECOVERY_CODE_USED',
   TEMPLATE_CHANGED = 'TEMPLATE_CHANGED',
+  DEVICE_REMEMBERED = 'DEVICE_REMEMBERED',
+  DEVICE_REVOKED = 'DEVICE_REVOKED',
 }
 
 /**
@@ -34,7 +36,7 @@ export enum AuditEventType {
  */
 export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
   LOGIN_SUCCEEDED:
-    '{ amr: string[], sessionId } — signed in (amr ["pwd"] when 2FA is off); sessionId is the tokens\' sid',
+    '{ amr: string[], acr, sessionId, deviceId } — signed in (amr ["pwd"] when 2FA is off or a remembered device skipped it: acr "pwd" / "2fa-remembered"); sessionId is the tokens\' sid, deviceId the device of the answer\'s deviceToken',
   LOGIN_FAILED:
     '{ reason: "unknown_user" | "wrong_password" | "user_disabled" | "tenant_disabled", username }',
   OTP_SENT: '{ channel, destination (masked), purpose: "login" | "register", challengeId }',
@@ -74,4 +76,8 @@ export const AUDIT_DATA_DOC: Record<AuditEventType, string> = {
     '{ remaining, purpose: "login" | "proof" } — a recovery code signed the user in or proved a factor (never the code)',
   TEMPLATE_CHANGED:
     '{ kind, locale, action: "saved" | "deleted" } — a tenant email template set or removed (back to the built-in); never the template text',
+  DEVICE_REMEMBERED:
+    '{ deviceId, rememberedUntil, channel, purpose } — a verify with rememberDevice: true remembered the browser (never its token)',
+  DEVICE_REVOKED:
+    '{ deviceId, reason: "user" | "admin" } for one device; { deviceIds, reason } for all of a user\'s (e.g. "two_factor_changed")',
 };

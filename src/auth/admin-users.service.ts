@@ -9,6 +9,7 @@ import { RecoveryCodesService } from '../otp/recovery-codes.service';
 import { TwoFactorStateService } from '../otp/two-factor-state.service';
 import { SessionEndReason } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
+import { RememberedDevices } from '../sessions/remembered-devices.service';
 import { CreateUserDto, UpdateUserDto } from '../users/dto/create-user.dto';
 import { ListUsersQueryDto } from '../users/dto/list-users.dto';
 import { toUserView, UserResponseDto } from '../users/dto/user-response.dto';
@@ -33,6 +34,7 @@ export class AdminUsersService {
     private readonly twoFactorState: TwoFactorStateService,
     private readonly sessions: SessionsService,
     private readonly recoveryCodes: RecoveryCodesService,
+    private readonly devices: RememberedDevices,
   ) {}
 
   async create(tenantId: string, dto: CreateUserDto, meta: RequestMeta): Promise<UserResponseDto> {
@@ -66,6 +68,10 @@ export class AdminUsersService {
             ? 'password_changed'
             : null;
       if (ends) await this.sessions.revokeAllOfUser(tenantId, id, ends, auditedBy(meta), m);
+      // A disabled user's devices are not remembered again after re-enabling (v1.1 §7); a
+      // password change ends remembering by its version, the devices stay known (§9).
+      if (ends === 'user_disabled')
+        await this.devices.revokeAllForUser(tenantId, id, 'user_disabled', auditedBy(meta), m);
       return user;
     });
     return this.view(tenantId, user);

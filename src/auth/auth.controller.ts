@@ -49,7 +49,11 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @UseGuards(LoginGuard)
-  @ApiOperation({ summary: 'Sign in with tenant, username and password' })
+  @ApiOperation({
+    summary: 'Sign in with tenant, username and password',
+    description:
+      'Send the `deviceToken` of this browser\'s last AUTHENTICATED answer: a remembered device (API.md v1.1 §7) answers AUTHENTICATED at once (amr ["pwd"], acr "2fa-remembered"), and a live device of the account is exempt from the per-account failure limit (§9). Unknown, revoked or foreign tokens are ignored. Every AUTHENTICATED answer carries a `deviceToken`.',
+  })
   @ApiOkResponse({
     description: 'AUTHENTICATED (2FA off), TWO_FACTOR_REGISTRATION_REQUIRED or TWO_FACTOR_REQUIRED',
     schema: {
@@ -75,11 +79,11 @@ export class AuthController {
     ErrorCode.TOO_MANY_REQUESTS,
   )
   login(
-    @Body() _dto: LoginDto,
+    @Body() dto: LoginDto,
     @PasswordChecked() identity: PasswordIdentity,
     @Meta() meta: RequestMeta,
   ) {
-    return this.auth.completeLogin(identity, meta);
+    return this.auth.completeLogin(identity, meta, dto.deviceToken ?? null);
   }
 
   @Get('me')

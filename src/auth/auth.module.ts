@@ -3,7 +3,9 @@ import { MeTwoFactor } from './me-two-factor.service';
 import { MeTwoFactorController } from './me-two-factor.controller';
 import { RecentSecondFactorGuard } from './guards/recent-second-factor.guard';
 import { RecoveryNotices } from './recovery-notices.service';
-import { AccountLimitExemption, NoAccountLimitExemption } from './account-limit-exemption';
+import { AccountLimitExemption, DeviceTokenExemption } from './account-limit-exemption';
+import { DevicesView } from './devices-view.service';
+import { AdminDevicesController, MyDevicesController } from './devices.controller';
 import { BearerLookup } from './bearer-lookup.service';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -64,6 +66,8 @@ import { SessionTokensService } from './session-tokens.service';
     TwoFactorController,
     AdminUsersController,
     AdminTwoFactorController,
+    MyDevicesController,
+    AdminDevicesController,
   ],
   providers: [
     RecoveryNotices,
@@ -89,8 +93,9 @@ import { SessionTokensService } from './session-tokens.service';
     MfaSubjectRateGuard,
     MfaSessionPurgeJob,
     LoginGuard,
-    // v1.1 §9: the device-token exemption replaces this once remembered devices exist.
-    { provide: AccountLimitExemption, useClass: NoAccountLimitExemption },
+    DevicesView,
+    // v1.1 §9: a live device token of the account exempts its login from the account limit.
+    { provide: AccountLimitExemption, useClass: DeviceTokenExemption },
     // Global guards run in this order: the IP throttle first (it also counts requests that fail
     // authentication), then default-deny authentication.
     { provide: APP_GUARD, useClass: AuthRateGuard },

@@ -14,11 +14,23 @@ import { AuthenticatedResponse, MeResponse } from './dto/login.dto';
 import type { PasswordIdentity } from './password-identity';
 import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
 import { AdminUsersService } from './admin-users.service';
-import { LoginContextReader } from './login-context.service';
+import { LoginContext, LoginContextReader } from './login-context.service';
+import { Acr } from '../sessions/entities/session.entity';
+import { isLocked } from '../otp/two-factor-state.service';
 import { TwoFactorLoginService } from './two-factor-login.service';
 import { ChannelsService } from '../channels/channels.service';
 import { SessionTokensService } from './session-tokens.service';
 import { AccountLimitExemption } from './account-limit-exemption';
+
+/**
+ * A remembered device skips the code only where the code would be asked of a registered user:
+ * not while the account's 2FA step is locked, and not when the user must register the active
+ * channel type (a new factor is always proven).
+ */
+function rememberedSkips({ device, lock, usable, registrations }: LoginContext): boolean {
+  if (!device?.remembered || isLocked(lock) || !usable) return false;
+  return registrations.some((r) => r.channelType === usable.channel.type);
+}
 
 type FailureReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'tenant_disabled';
 
@@ -49,6 +61,7 @@ export class AuthService {
     username: string,
     password: string,
     meta: RequestMeta,
+    deviceToken?: string,
   ): Promise<PasswordIdentity> {
     // `username` is prepared (RFC 8265, LoginDto): the key of every variant of a name is one key.
     const accountKey = [tenantSlug.toLowerCase(), username].join('\u0000');
@@ -56,9 +69,15 @@ export class AuthService {
     try {
       this.users.assertHashCapacity();
       await this.failures.assertAllowed(failureKey);
-      // v1.1 §9: every address together; even the right password waits (no hash is spent).
-      if (!(await this.exemption.appliesTo({ tenantSlug, username, meta })))
-        await this.failures.assertAccountAllowed(accountKey);
+      // v1.1 §9: every address together; even the right password waits (no hash is spent),
+      // unless the login carries a device token of that account (asked only when throttled).
+      await this.failures.assertAccountAllowed(accountKey).catch(async (e: unknown) => {
+        const exempt =
+          e instanceof AppException &&
+          e.code === ErrorCode.TOO_MANY_REQUESTS &&
+          (await this.exemption.appliesTo({ tenantSlug, username, meta, deviceToken }));
+        if (!exempt) throw e;
+      });
     } catch (e) {
       const throttled = e instanceof AppException && e.code === ErrorCode.TOO_MANY_REQUESTS;
       this.metrics.loginOutcome(throttled ? 'throttled' : 'unavailable');
@@ -141,15 +160,27 @@ export class AuthService {
   async completeLogin(
     identity: PasswordIdentity,
     meta: RequestMeta,
+    deviceToken: string | null = null,
   ): Promise<AuthenticatedResponse | RegistrationRequiredResponse | TwoFactorRequiredResponse> {
-    const context = await this.loginContext.read(identity.tenantId, identity.userId);
+    const context = await this.loginContext.read(identity.tenantId, identity.userId, {
+      token: deviceToken,
+      passwordVersion: identity.passwordVersion,
+      twoFactorVersion: identity.twoFactorVersion,
+    });
+    // The token is kept only when it names a live device of this user; else a new device.
+    const knownToken = context.device ? deviceToken : null;
+    let acr: Acr = 'pwd';
     if (context.settings.enabled && context.usable) {
-      const answer = await this.twoFactor.start(identity, context, meta);
-      this.metrics.loginOutcome('second_factor');
-      return answer;
+      if (!rememberedSkips(context)) {
+        const answer = await this.twoFactor.start(identity, context, meta, knownToken);
+        this.metrics.loginOutcome('second_factor');
+        return answer;
+      }
+      // A remembered device of this user (v1.1 §7): the second factor is not asked again.
+      acr = '2fa-remembered';
     }
     const amr = ['pwd'];
-    const { sessionId, answer } = await this.sessionTokens.signIn(
+    const { sessionId, deviceId, answer } = await this.sessionTokens.signIn(
       {
         userId: identity.userId,
         tenantId: identity.tenantId,
@@ -158,8 +189,9 @@ export class AuthService {
         passwordVersion: identity.passwordVersion,
         twoFactorVersion: identity.twoFactorVersion,
       },
-      { amr, acr: 'pwd', authTime: new Date() },
+      { amr, acr, authTime: new Date() },
       meta,
+      knownToken,
     );
     await this.audit.record(identity.tenantId, {
       type: AuditEventType.LOGIN_SUCCEEDED,
@@ -167,7 +199,7 @@ export class AuthService {
       actor: { type: 'user', id: identity.userId },
       ip: meta.ip,
       userAgent: meta.userAgent,
-      data: { amr, sessionId },
+      data: { amr, acr, sessionId, deviceId },
     });
     this.metrics.loginOutcome('authenticated');
     return answer;

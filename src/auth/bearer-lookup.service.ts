@@ -48,7 +48,7 @@ export class BearerLookup {
       sql`SELECT m.id AS sign_in_id, m.purpose, m.channel_id, m.channel_type,
                  m.password_version AS sign_in_password_version,
                  m.two_factor_version AS sign_in_two_factor_version, m.policy, m.pending_params,
-                 m.proof_type, m.proof_channel_id, m.proven_at, m.recovery_only, m.ip, m.user_agent, m.expires_at, m.spent_at, m.created_at AS sign_in_created_at,
+                 m.proof_type, m.proof_channel_id, m.proven_at, m.recovery_only, m.device_token AS sign_in_device_token, m.ip, m.user_agent, m.expires_at, m.spent_at, m.created_at AS sign_in_created_at,
                  m.pending_secret, r.secret AS enrolled_secret, r.params AS enrolled_params,
                  c.config AS factor_channel_config, COALESCE(c.enabled, false) AS factor_channel_enabled,
                  ${tenantColumns('t')}, ${userColumns('u')}
@@ -79,6 +79,7 @@ export class BearerLookup {
       proofChannelId: row.proof_channel_id,
       provenAt: row.proven_at,
       recoveryOnly: row.recovery_only,
+      deviceToken: row.sign_in_device_token,
       ip: row.ip,
       userAgent: row.user_agent,
       expiresAt: row.expires_at,
@@ -135,6 +136,7 @@ interface SignInRow {
   proof_channel_id: string | null;
   proven_at: Date | null;
   recovery_only: boolean;
+  sign_in_device_token: string | null;
   ip: string | null;
   user_agent: string | null;
   expires_at: Date;

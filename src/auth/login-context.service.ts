@@ -8,6 +8,7 @@ import { runPrepared } from '../database/prepared-statement';
 import { requireTenant } from '../database/query-guards';
 import { TwoFactorStateView } from '../otp/otp.types';
 import { TwoFactorStateService } from '../otp/two-factor-state.service';
+import { KnownDevice, RememberedDevices } from '../sessions/remembered-devices.service';
 import { settingsColumns, settingsFromRow, SettingsRow } from '../tenants/settings.row';
 import { TwoFactorSettings } from '../tenants/tenant-settings.service';
 import {
@@ -26,27 +27,34 @@ export interface LoginContext {
   usable: UsableChannel | null;
   /** The user's confirmed registrations, oldest first. */
   registrations: TwoFactorRegistration[];
+  /** The live device the login's `deviceToken` names, if it is this user's (v1.1 §7). */
+  device: KnownDevice | null;
 }
 
 /**
- * The tenant's 2FA settings, the active channel, the account's lock and the user's registrations
- * in ONE prepared statement (each module owns its columns and their mapping; this only joins).
+ * The tenant's 2FA settings, the active channel, the account's lock, the user's registrations and
+ * the login's device in ONE prepared statement (each module owns its columns and their mapping; this only joins).
  */
 @Injectable()
 export class LoginContextReader {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly channels: ChannelsService,
+    private readonly devices: RememberedDevices,
   ) {}
 
-  async read(tenantId: string, userId: string): Promise<LoginContext> {
+  async read(
+    tenantId: string,
+    userId: string,
+    device: { token: string | null; passwordVersion: number; twoFactorVersion: number },
+  ): Promise<LoginContext> {
     requireTenant(tenantId);
     const state = TwoFactorStateService.opening(
       tenantId,
       userId,
       sql`EXISTS (SELECT 1 FROM tenant_2fa_settings WHERE tenant_id = ${tenantId}::uuid AND enabled)`,
     );
-    type Row = SettingsRow &
+    type Row = { device: KnownDevice | null } & SettingsRow &
       ChannelRow &
       RegistrationsRow &
       Parameters<typeof TwoFactorStateService.lockFromRow>[0];
@@ -54,7 +62,8 @@ export class LoginContextReader {
       this.dataSource,
       sql`WITH ${state.cte}
           SELECT ${settingsColumns('s')}, ${channelColumns('c')}, ${state.column},
-                 ${registrationsColumn(tenantId, userId)}
+                 ${registrationsColumn(tenantId, userId)},
+                 ${this.devices.lookupColumn(tenantId, userId, device.token, device, 's')}
             FROM tenant_2fa_settings s
             LEFT JOIN channels c ON c.tenant_id = s.tenant_id AND c.id = s.channel_id
            WHERE s.tenant_id = ${tenantId}::uuid`,
@@ -64,6 +73,7 @@ export class LoginContextReader {
       lock: TwoFactorStateService.lockFromRow(row),
       usable: this.channels.usableFromRow(row),
       registrations: registrationsFromRow(row),
+      device: RememberedDevices.knownFromRow(row),
     };
   }
 }

@@ -21,6 +21,7 @@ import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { MeTwoFactorDto } from './dto/login.dto';
 import { TwoFactorRequiredResponse } from './dto/two-factor.dto';
+import { RememberedDevices } from '../sessions/remembered-devices.service';
 import { MfaSession } from './entities/mfa-session.entity';
 import { LoginContextReader } from './login-context.service';
 import { MfaSessionsService } from './mfa-sessions.service';
@@ -52,6 +53,7 @@ export class MeTwoFactor {
     private readonly channels: ChannelsService,
     private readonly registrations: TwoFactorRegistrationsService,
     private readonly sessions: SessionsService,
+    private readonly devices: RememberedDevices,
     private readonly users: UsersService,
     private readonly tenants: TenantsService,
     private readonly audit: AuditService,
@@ -67,7 +69,8 @@ export class MeTwoFactor {
   ): Promise<TwoFactorRequiredResponse> {
     const { tenantId, userId } = principal;
     const [ctx, user, tenant] = await Promise.all([
-      this.context.read(tenantId, userId),
+      // No device to look up: this is not a login (v1.1 §7 concerns logins only).
+      this.context.read(tenantId, userId, { token: null, passwordVersion: 0, twoFactorVersion: 0 }),
       this.users.findById(tenantId, userId),
       this.tenants.findById(tenantId),
     ]);
@@ -182,7 +185,9 @@ export class MeTwoFactor {
           : { contactEmail: usable.provider.destinationIsEmail ? verdict.destination : null },
         m,
       );
-      // §8: revoke remembered devices here (RememberedDevices.revokeAllForUser)
+      // ... the user's remembered devices are revoked (a device remembered with the old factor
+      // must not stand in for the new one) ...
+      await this.devices.revokeAllForUser(tenantId, userId, 'two_factor_changed', by, m);
       // ... and every other session of the user ends; the caller's stays (refresh it: its access
       // tokens carry the old 2FA version).
       await this.sessions.revokeOthersOfUser(

@@ -27,6 +27,8 @@ export interface NewMfaSession {
   recoveryOnly?: boolean;
   /** Self-service 2FA (v1.1 §8): the refresh session that asked; no mfa token is issued. */
   selfServiceSessionId?: string | null;
+  /** The login's device token, when it named a live device of this user (v1.1 §7). */
+  deviceToken?: string | null;
   ip: string;
   userAgent: string | null;
 }
@@ -40,13 +42,15 @@ export class MfaSessionsService {
     private readonly box: SecretBox,
   ) {}
 
-  async create(s: NewMfaSession): Promise<MfaSession> {
+  async create({ deviceToken, ...s }: NewMfaSession): Promise<MfaSession> {
     requireTenant(s.tenantId);
+    const id = randomUUID();
     const row = this.sessions.create({
       ...s,
       recoveryOnly: s.recoveryOnly ?? false,
       selfServiceSessionId: s.selfServiceSessionId ?? null,
-      id: randomUUID(),
+      deviceToken: deviceToken ? this.box.seal(deviceToken, `mfa-device:${id}`) : null,
+      id,
       provenAt: null,
       expiresAt: new Date(Date.now() + this.cfg.mfaTokenTtlSeconds * 1000),
       spentAt: null,
@@ -139,10 +143,19 @@ export class MfaSessionsService {
     return this.box.open(sealed, `mfa:${id}`);
   }
 
-  /** After a DATA_ENCRYPTION_KEY rotation: offered secrets sealed with an older key, re-sealed. */
-  resealSecrets(): Promise<number> {
-    return resealColumn<{ id: string; pending_secret: string }>(
-      this.sessions.manager.connection,
+  /** The login's device token, from the sign-in's sealed column (read with the sign-in). */
+  openDeviceToken(id: string, sealed: string | null): string | null {
+    return sealed ? this.box.open(sealed, `mfa-device:${id}`) : null;
+  }
+
+  /**
+   * After a DATA_ENCRYPTION_KEY rotation: offered secrets and device tokens sealed with an older
+   * key, re-sealed.
+   */
+  async resealSecrets(): Promise<number> {
+    const connection = this.sessions.manager.connection;
+    const secrets = await resealColumn<{ id: string; pending_secret: string }>(
+      connection,
       this.box,
       {
         table: 'mfa_sessions',
@@ -151,5 +164,12 @@ export class MfaSessionsService {
         context: (r) => `mfa:${r.id}`,
       },
     );
+    const devices = await resealColumn<{ id: string; device_token: string }>(connection, this.box, {
+      table: 'mfa_sessions',
+      keys: ['id'],
+      column: 'device_token',
+      context: (r) => `mfa-device:${r.id}`,
+    });
+    return secrets + devices;
   }
 }

@@ -8,12 +8,14 @@ import { SessionEndReason } from '../sessions/entities/session.entity';
 import { SessionsService, SignInContext } from '../sessions/sessions.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { UsersService } from '../users/users.service';
+import { describeBrowser } from '../messages/browser-summary';
 import { AuthenticatedResponse } from './dto/login.dto';
 import { tokenSubject, TokenSubject, TokensService } from './tokens.service';
 
 /** A completed sign-in: the session it opened and the answer that carries its tokens. */
 export interface SignedIn {
   sessionId: string;
+  deviceId: string;
   answer: AuthenticatedResponse;
 }
 
@@ -35,23 +37,30 @@ export class SessionTokensService {
     subject: TokenSubject & { tenantId: string },
     signedIn: SignInContext,
     meta: Pick<RequestMeta, 'ip' | 'userAgent'>,
+    /** The login body's `deviceToken`: kept when it is a live device of this user (v1.1 §7). */
+    deviceToken: string | null,
   ): Promise<SignedIn> {
-    const { sessionId, refreshToken } = await this.sessions.start({
-      tenantId: subject.tenantId,
-      userId: subject.userId,
-      ...signedIn,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-    });
+    const { sessionId, refreshToken, deviceId, ...device } = await this.sessions.start(
+      {
+        tenantId: subject.tenantId,
+        userId: subject.userId,
+        ...signedIn,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      },
+      { given: deviceToken, name: describeBrowser(meta.userAgent), ip: meta.ip, remember: null },
+    );
     const { accessToken, expiresIn } = await this.tokens.issueAccess(subject, signedIn, sessionId);
     return {
       sessionId,
+      deviceId,
       answer: {
         status: 'AUTHENTICATED',
         accessToken,
         refreshToken,
         tokenType: 'Bearer',
         expiresIn,
+        deviceToken: device.deviceToken,
       },
     };
   }

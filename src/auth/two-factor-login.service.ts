@@ -125,6 +125,8 @@ export class TwoFactorLoginService {
     identity: PasswordIdentity,
     { settings, lock, usable: active, registrations: all }: LoginContext,
     meta: RequestMeta,
+    /** The login's token of a live device of this user: the verify keeps that device. */
+    deviceToken: string | null = null,
   ): Promise<RegistrationRequiredResponse | TwoFactorRequiredResponse> {
     if (isLocked(lock)) {
       this.audit.recordDetached(identity.tenantId, {
@@ -136,7 +138,9 @@ export class TwoFactorLoginService {
           lockedIndefinitely: lock.lockedIndefinitely,
         },
       });
-      throw await this.lockedAnswer(identity, settings, active as UsableChannel, all, meta, lock);
+      throw await this.lockedAnswer(identity, settings, active as UsableChannel, all, meta, lock, {
+        deviceToken,
+      });
     }
     const usable = active as UsableChannel;
     const registration = all.find((r) => r.channelType === usable.channel.type);
@@ -153,6 +157,7 @@ export class TwoFactorLoginService {
       policy: policyOf(settings),
       proofType: proof?.type ?? null,
       proofChannelId: proof?.usable?.channel.id ?? null,
+      deviceToken,
       ip: meta.ip,
       userAgent: meta.userAgent,
     });
@@ -219,6 +224,7 @@ export class TwoFactorLoginService {
     all: TwoFactorRegistration[],
     meta: RequestMeta,
     lock: TwoFactorStateView,
+    { deviceToken }: { deviceToken: string | null },
   ): Promise<AppException> {
     const locked = lockedError(lock.lockedUntil);
     const left = (await this.recoveryCodes.remaining(identity.tenantId, [identity.userId])).get(
@@ -239,6 +245,7 @@ export class TwoFactorLoginService {
       proofType: registration ? null : RECOVERY_CODE_PROOF,
       proofChannelId: null,
       recoveryOnly: true,
+      deviceToken,
       ip: meta.ip,
       userAgent: meta.userAgent,
     });

@@ -18,6 +18,8 @@ import { RecoveryVerdictRow } from '../otp/recovery-code.statement';
 import { isLocked, lockedError, TwoFactorStateService } from '../otp/two-factor-state.service';
 import { TenantSettingsService } from '../tenants/tenant-settings.service';
 import { SessionsService } from '../sessions/sessions.service';
+import { RememberedDevices } from '../sessions/remembered-devices.service';
+import { describeBrowser } from '../messages/browser-summary';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import { AuthenticatedResponse } from './dto/login.dto';
 import { ProvenResponse } from './dto/two-factor.dto';
@@ -30,6 +32,13 @@ import { RecoveryNotices } from './recovery-notices.service';
 import { proofPending, RECOVERY_CODE_PROOF, signInRef } from './two-factor-login.service';
 
 const AMR_TWO_FACTOR = ['pwd', 'otp'];
+
+/** What the verify statement returns beside the verdict. */
+interface SignedInRow {
+  opened: number;
+  device_id: string | null;
+  device_kept: boolean | null;
+}
 
 /**
  * `POST /v1/auth/2fa/verify`. otp judges the factor; this service runs that judgement in ONE
@@ -54,15 +63,18 @@ export class TwoFactorVerifier {
     private readonly settings: TenantSettingsService,
     private readonly state: TwoFactorStateService,
     private readonly notices: RecoveryNotices,
+    private readonly devices: RememberedDevices,
   ) {}
 
   async verify(
     auth: MfaAuthenticated,
-    typed: { code?: string; recoveryCode?: string },
+    typed: { code?: string; recoveryCode?: string; rememberDevice?: boolean },
     meta: RequestMeta,
   ): Promise<AuthenticatedResponse | ProvenResponse> {
     const { session: signIn, user: known, factor } = auth;
-    if (typed.recoveryCode !== undefined) return this.recover(auth, typed.recoveryCode, meta);
+    const remember = typed.rememberDevice === true;
+    if (typed.recoveryCode !== undefined)
+      return this.recover(auth, typed.recoveryCode, meta, remember);
     // A sign-in started while the account was locked takes a recovery code only (v1.1 §6).
     if (recoveryOnly(signIn)) throw await this.stillLocked(signIn);
     const code = typed.code as string;
@@ -94,20 +106,19 @@ export class TwoFactorVerifier {
       code,
       enrolled: enrolled || null,
     });
-    const { statement, opening, signedIn } = this.signingIn(signIn, judge, meta, {
-      channel: signIn.channelType,
-      purpose: signIn.purpose,
-    });
+    const { statement, opening, signedIn, device } = this.signingIn(
+      auth,
+      judge,
+      meta,
+      { channel: signIn.channelType, purpose: signIn.purpose },
+      remember,
+    );
 
     const run = async (m?: EntityManager) => {
-      const [row] = await runPrepared<VerdictRow & { opened: number }>(
-        this.dataSource,
-        statement,
-        m,
-      );
+      const [row] = await runPrepared<VerdictRow & SignedInRow>(this.dataSource, statement, m);
       const verdict = verdictOf(row);
       if (verdict.outcome !== 'ok')
-        return { verdict, opened: false, twoFactorVersion: null, recoveryCodes: undefined };
+        return { verdict, row, opened: false, twoFactorVersion: null, recoveryCodes: undefined };
       // The registration this factor proves commits with the verify (same transaction).
       const twoFactorVersion =
         signIn.purpose === 'register' && row.opened === 1 && m
@@ -123,12 +134,20 @@ export class TwoFactorVerifier {
               m,
             )
           : null;
+      // A device remembered by this verify follows the registration's new 2FA version.
+      if (twoFactorVersion !== null && remember && row.device_id && m)
+        await this.devices.followTwoFactorVersion(
+          signIn.tenantId,
+          row.device_id,
+          twoFactorVersion,
+          m,
+        );
       // The first registration (no other factor to prove) hands out the recovery codes (v1.1 §6).
       const recoveryCodes =
         twoFactorVersion !== null && signIn.proofType === null && m
           ? await this.firstRecoveryCodes(signIn, m)
           : undefined;
-      return { verdict, opened: row.opened === 1, twoFactorVersion, recoveryCodes };
+      return { verdict, row, opened: row.opened === 1, twoFactorVersion, recoveryCodes };
     };
     const result =
       signIn.purpose === 'register'
@@ -144,6 +163,7 @@ export class TwoFactorVerifier {
       result.twoFactorVersion ?? known.twoFactorVersion,
       signedIn,
       opening,
+      device.token(result.row.device_kept === true),
     );
     return result.recoveryCodes ? { ...answer, recoveryCodes: result.recoveryCodes } : answer;
   }
@@ -154,6 +174,7 @@ export class TwoFactorVerifier {
     twoFactorVersion: number,
     signedIn: { amr: string[]; acr: '2fa'; authTime: Date },
     opening: { sessionId: string; refreshToken: string },
+    deviceToken: string,
   ): Promise<AuthenticatedResponse> {
     const subject = tokenSubject({ ...known, twoFactorVersion }, tenant.slug);
     const { accessToken, expiresIn } = await this.tokens.issueAccess(
@@ -167,6 +188,7 @@ export class TwoFactorVerifier {
       refreshToken: opening.refreshToken,
       tokenType: 'Bearer',
       expiresIn,
+      deviceToken,
     };
   }
 
@@ -195,6 +217,7 @@ export class TwoFactorVerifier {
     auth: MfaAuthenticated,
     typed: string,
     meta: RequestMeta,
+    remember: boolean,
   ): Promise<AuthenticatedResponse | ProvenResponse> {
     const { session: signIn, user: known } = auth;
     const proving = proofPending(signIn);
@@ -221,14 +244,23 @@ export class TwoFactorVerifier {
       used(row);
       return answer;
     }
-    const { statement, opening, signedIn } = this.signingIn(signIn, judge, meta, base);
-    const [row] = await runPrepared<RecoveryVerdictRow & { opened: number }>(
-      this.dataSource,
-      statement,
+    const { statement, opening, signedIn, device } = this.signingIn(
+      auth,
+      judge,
+      meta,
+      base,
+      remember,
     );
+    const [row] = await runPrepared<RecoveryVerdictRow & SignedInRow>(this.dataSource, statement);
     this.accepted(row, row.opened);
     used(row);
-    return this.authenticated(auth, known.twoFactorVersion, signedIn, opening);
+    return this.authenticated(
+      auth,
+      known.twoFactorVersion,
+      signedIn,
+      opening,
+      device.token(row.device_kept === true),
+    );
   }
 
   /**
@@ -304,13 +336,15 @@ export class TwoFactorVerifier {
 
   /**
    * The verify statement of a judged factor: the judging CTEs, the sign-in spent, the session and
-   * its first refresh token opened, and the audit rows (the verdict's and LOGIN_SUCCEEDED), in one.
+   * its first refresh token opened, the device kept or made (remembered when asked and allowed,
+   * v1.1 §7), and the audit rows (the verdict's, LOGIN_SUCCEEDED, DEVICE_REMEMBERED), in one.
    */
   private signingIn(
-    signIn: MfaSession,
+    { session: signIn, user: known }: MfaAuthenticated,
     judge: Sql,
     meta: RequestMeta,
     base: Record<string, unknown>,
+    remember: boolean,
   ) {
     const signedIn = { amr: AMR_TWO_FACTOR, acr: '2fa' as const, authTime: new Date() };
     const opening = this.sessions.opening(
@@ -323,15 +357,34 @@ export class TwoFactorVerifier {
       },
       'spent',
     );
+    const device = this.devices.using(
+      {
+        tenantId: signIn.tenantId,
+        userId: signIn.userId,
+        given: this.signIns.openDeviceToken(signIn.id, signIn.deviceToken),
+        name: describeBrowser(meta.userAgent),
+        ip: meta.ip,
+        remember: remember
+          ? { passwordVersion: known.passwordVersion, twoFactorVersion: known.twoFactorVersion }
+          : null,
+      },
+      'opened',
+    );
     const statement = sql`WITH ${judge}, ${this.signIns.spending(signIn.id)}, ${opening.ctes},
+      ${device.ctes},
       events AS (
         SELECT ord, type, data FROM sf_events
         UNION ALL
         SELECT 9, 'LOGIN_SUCCEEDED',
-               jsonb_build_object('amr', ${AMR_TWO_FACTOR}::text[], 'sessionId', id) FROM opened
+               jsonb_build_object('amr', ${AMR_TWO_FACTOR}::text[], 'acr', '2fa', 'sessionId', id,
+                                  'deviceId', (SELECT id FROM device))
+          FROM opened
+        UNION ALL ${RememberedDevices.rememberedEvent(10)}
       ), ${this.audit.insertion(signIn.tenantId, bySelf(signIn.userId, meta), base, 'events')}
-      SELECT v.*, (SELECT count(*) FROM opened)::int AS opened FROM sf_verdict v`;
-    return { statement, opening, signedIn };
+      SELECT v.*, (SELECT count(*) FROM opened)::int AS opened,
+             (SELECT id FROM device) AS device_id, (SELECT kept FROM device) AS device_kept
+        FROM sf_verdict v`;
+    return { statement, opening, signedIn, device };
   }
 
   private enrolledApp(signIn: MfaSession, type: string, factor: SealedAppFactor) {

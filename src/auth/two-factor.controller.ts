@@ -89,7 +89,8 @@ export class TwoFactorController {
     description:
       'While a proof is pending (the login answer had `proof`), the code is that of the factor the user already has: the answer is `proven: true` and the mfa token stays good for register. ' +
       'Instead of `code`, `recoveryCode` (one of the 10 single-use codes; case, spaces and dashes ignored; both or neither: 400) signs in, also while the account is locked, or serves as the proof; it is used up. ' +
-      'The mfa token of a locked login (429 with `recoveryCodeAllowed: true`) takes only `recoveryCode`: a `code` answers 429 TWO_FACTOR_LOCKED.',
+      'The mfa token of a locked login (429 with `recoveryCodeAllowed: true`) takes only `recoveryCode`: a `code` answers 429 TWO_FACTOR_LOCKED. ' +
+      "The answer carries `deviceToken` (the login's, when it named a live device of the user; else a new one); `rememberDevice: true` remembers that device for the tenant's `rememberDevice.days` when the tenant allows it (DEVICE_REMEMBERED), and is ignored otherwise.",
   })
   @ApiExtraModels(AuthenticatedResponse, ProvenResponse)
   @ApiOkResponse({

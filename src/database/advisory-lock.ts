@@ -7,6 +7,7 @@ export const ADVISORY_LOCKS = {
   otpPurge: 0x45464358_03,
   mfaSessionPurge: 0x45464358_04,
   sessionPurge: 0x45464358_05,
+  devicePurge: 0x45464358_06,
   webhookDeliveryPurge: 0x45464358_10,
 } as const;
 

@@ -3,16 +3,19 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
+import { Device } from './entities/device.entity';
+import { DevicePurgeJob } from './device-purge.job';
+import { RememberedDevices } from './remembered-devices.service';
 import { SessionPurgeJob } from './session-purge.job';
 import { SessionsService } from './sessions.service';
 
 /**
- * Refresh-token sessions. A module of its own (not inside auth) because users and tenants end
+ * Refresh-token sessions and remembered devices. A module of its own (not inside auth) because users and tenants end
  * sessions in the same transaction as the change that ends them, and auth depends on both.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, RefreshToken]), AuditModule],
-  providers: [SessionsService, SessionPurgeJob],
-  exports: [SessionsService],
+  imports: [TypeOrmModule.forFeature([Session, RefreshToken, Device]), AuditModule],
+  providers: [SessionsService, SessionPurgeJob, RememberedDevices, DevicePurgeJob],
+  exports: [SessionsService, RememberedDevices],
 })
 export class SessionsModule {}

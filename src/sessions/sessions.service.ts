@@ -9,6 +9,7 @@ import { AuditEventType } from '../audit/audit-event-type';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { requireTenant } from '../database/query-guards';
 import { Acr, SessionEndReason } from './entities/session.entity';
+import { DeviceUse, RememberedDevices } from './remembered-devices.service';
 
 /** 32 random bytes, base64url: the only form a refresh token has. */
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -78,6 +79,7 @@ export class SessionsService {
     @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
     @Inject(cryptoConfig.KEY) crypto: ConfigType<typeof cryptoConfig>,
     private readonly audit: AuditService,
+    private readonly devices: RememberedDevices,
   ) {
     // A key of its own, derived from OTP_HASH_KEY: a refresh-token hash is never a code hash.
     this.tokenKey = createHmac('sha256', crypto.otpHashKey)
@@ -93,12 +95,28 @@ export class SessionsService {
     return randomBytes(32).toString('base64url');
   }
 
-  /** A new session and its first refresh token, in one statement. */
-  async start(s: NewSession): Promise<{ sessionId: string; refreshToken: string }> {
+  /**
+   * A new session, its first refresh token and the sign-in's device (kept or new, v1.1 §7), in
+   * one statement.
+   */
+  async start(
+    s: NewSession,
+    device: Omit<DeviceUse, 'tenantId' | 'userId'>,
+  ): Promise<{ sessionId: string; refreshToken: string; deviceId: string; deviceToken: string }> {
     const opening = this.opening(s, 'one');
-    const statement = sql`WITH one AS (SELECT 1), ${opening.ctes} SELECT 1`;
-    await this.dataSource.query(statement.text, statement.values);
-    return { sessionId: opening.sessionId, refreshToken: opening.refreshToken };
+    const using = this.devices.using({ ...device, tenantId: s.tenantId, userId: s.userId }, 'one');
+    const statement = sql`WITH one AS (SELECT 1), ${opening.ctes}, ${using.ctes}
+      SELECT id, kept FROM device`;
+    const [row] = (await this.dataSource.query(statement.text, statement.values)) as Array<{
+      id: string;
+      kept: boolean;
+    }>;
+    return {
+      sessionId: opening.sessionId,
+      refreshToken: opening.refreshToken,
+      deviceId: row.id,
+      deviceToken: using.token(row.kept),
+    };
   }
 
   /**

@@ -15,6 +15,8 @@ export function settingsColumns(alias: string): Sql {
       'lockout_max_failures',
       'lockout_duration_seconds',
       'recovery_codes_enabled',
+      'remember_device_enabled',
+      'remember_device_days',
       'updated_at',
     ]
       .map((c) => `${alias}.${c} AS settings_${c}`)
@@ -33,6 +35,8 @@ export interface SettingsRow {
   settings_lockout_max_failures: number;
   settings_lockout_duration_seconds: number;
   settings_recovery_codes_enabled: boolean;
+  settings_remember_device_enabled: boolean;
+  settings_remember_device_days: number;
   settings_updated_at: Date;
 }
 
@@ -52,6 +56,10 @@ export function settingsFromRow(r: SettingsRow): TwoFactorSettings {
       durationSeconds: r.settings_lockout_duration_seconds,
     },
     recoveryCodes: { enabled: r.settings_recovery_codes_enabled },
+    rememberDevice: {
+      enabled: r.settings_remember_device_enabled,
+      days: r.settings_remember_device_days,
+    },
     updatedAt: r.settings_updated_at,
   };
 }

@@ -13,6 +13,7 @@ import {
   LOCKOUT_DEFAULTS,
   OTP_DEFAULTS,
   PutTwoFactorSettingsDto,
+  REMEMBER_DEVICE_DEFAULTS,
   TwoFactorSettingsResponseDto,
 } from './dto/two-factor-settings.dto';
 import { TenantTwoFactorSettings } from './entities/tenant-2fa-settings.entity';
@@ -30,6 +31,7 @@ export interface TwoFactorSettings {
   };
   lockout: { maxConsecutiveFailures: number; durationSeconds: number };
   recoveryCodes: { enabled: boolean };
+  rememberDevice: { enabled: boolean; days: number };
   updatedAt: Date;
 }
 
@@ -49,6 +51,7 @@ function fromRow(r: TenantTwoFactorSettings): TwoFactorSettings {
       durationSeconds: r.lockoutDurationSeconds,
     },
     recoveryCodes: { enabled: r.recoveryCodesEnabled },
+    rememberDevice: { enabled: r.rememberDeviceEnabled, days: r.rememberDeviceDays },
     updatedAt: r.updatedAt,
   };
 }
@@ -106,6 +109,8 @@ export class TenantSettingsService {
           dto.lockout?.maxConsecutiveFailures ?? LOCKOUT_DEFAULTS.maxConsecutiveFailures,
         lockoutDurationSeconds: dto.lockout?.durationSeconds ?? LOCKOUT_DEFAULTS.durationSeconds,
         recoveryCodesEnabled: dto.recoveryCodes?.enabled ?? true,
+        rememberDeviceEnabled: dto.rememberDevice?.enabled ?? REMEMBER_DEVICE_DEFAULTS.enabled,
+        rememberDeviceDays: dto.rememberDevice?.days ?? REMEMBER_DEVICE_DEFAULTS.days,
       };
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       for (const [key, to] of Object.entries(next)) {

@@ -6,6 +6,7 @@ import {
   mfaCall,
   passwordLogin,
   putTwoFactorSettings,
+  registerByEmailAnswer,
 } from '../factories/two-factor.factory';
 import { base32Decode, independentTotp } from '../support/independent-totp';
 import { SmtpSink } from '../support/smtp-sink';
@@ -292,6 +293,72 @@ describe('sign-in page (headless Chromium)', () => {
     await page.keyboard.type(independentTotp(key, opts, Date.now() / 1000 + 30));
     await page.keyboard.press('Enter');
     await expectSignedIn(page, user.username, ['pwd', 'otp']);
+  });
+
+  it('remember this device: the next sign-in of this browser skips the code (acr 2fa-remembered)', async () => {
+    const remembering = await createTenant(t);
+    const user = await createUser(t, remembering);
+    const channelId = await createEmailChannel(t, remembering, smtp);
+    await putTwoFactorSettings(t, remembering, {
+      enabled: true,
+      channelId,
+      otp: { resendCooldownSeconds: 0 },
+      rememberDevice: { enabled: true, days: 30 },
+    });
+    const address = `remember-${remembering.slug}@example.test`;
+    await registerByEmailAnswer(t, smtp, remembering, user, address);
+    const page = await browser.newPage(t.url);
+    await page.goto(`${t.url}/?tenant=${remembering.slug}`);
+    await signInWithPassword(page, user.username, user.password);
+    await expectCodeField(page);
+    const checkbox = page.locator('#remember-device');
+    expect(await page.locator('label[for="remember-device"]').innerText()).toBe(
+      'Remember this device',
+    );
+    expect(await checkbox.isChecked()).toBe(false);
+    await checkbox.focus();
+    await page.keyboard.press('Space');
+    expect(await checkbox.isChecked()).toBe(true);
+    await browser.shot(page, 'remember-device');
+    await page.locator('#code').focus();
+    await page.keyboard.type(await smtp.codeFor(address, 2));
+    await page.keyboard.press('Enter');
+    await expectSignedIn(page, user.username, ['pwd', 'otp']);
+
+    await page.locator('#logout').focus();
+    await page.keyboard.press('Enter');
+    const mails = smtp.to(address).length;
+    await signInWithPassword(page, user.username, user.password);
+    await expectSignedIn(page, user.username, ['pwd']);
+    const acr = page.locator('#claims tr', { has: page.locator('th', { hasText: /^acr$/ }) });
+    expect(await acr.locator('td').innerText()).toBe('"2fa-remembered"');
+    expect(smtp.to(address)).toHaveLength(mails);
+    await browser.shot(page, 'remembered-signed-in');
+  });
+
+  it('a recovery code instead of the code: the link relabels the field and signs in', async () => {
+    const recovering = await createTenant(t);
+    const user = await createUser(t, recovering);
+    await enableEmailTwoFactor(t, recovering, smtp);
+    const address = `recover-${recovering.slug}@example.test`;
+    const registered = await registerByEmailAnswer(t, smtp, recovering, user, address);
+    const codes = registered.recoveryCodes as string[];
+    const page = await browser.newPage(t.url);
+    await page.goto(`${t.url}/?tenant=${recovering.slug}`);
+    await signInWithPassword(page, user.username, user.password);
+    await expectCodeField(page);
+    await page.locator('#use-recovery').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.locator('label[for="code"]').innerText()).toBe('Recovery code');
+    expect(await focused(page)).toBe('code');
+    expect(await page.locator('#code').getAttribute('inputmode')).toBe('text');
+    await browser.shot(page, 'recovery-code');
+    await page.keyboard.type(codes[3].toLowerCase());
+    await page.keyboard.press('Enter');
+    await expectSignedIn(page, user.username, ['pwd', 'otp']);
+    // Used up: the same code is refused at the next sign-in.
+    const again = await passwordLogin(t, recovering.slug, user.username, user.password).expect(200);
+    await mfaCall(t, again.body.mfaToken, 'verify', { recoveryCode: codes[3] }).expect(401);
   });
 
   it('wrong password: the generic message; the page asks for nothing outside the service', async () => {

@@ -55,6 +55,7 @@ export interface TwoFactorSettingsBody {
   }>;
   lockout?: Partial<{ maxConsecutiveFailures: number; durationSeconds: number }>;
   recoveryCodes?: { enabled: boolean };
+  rememberDevice?: { enabled?: boolean; days?: number };
 }
 
 export async function putTwoFactorSettings(
@@ -120,7 +121,12 @@ export async function registerByEmailAnswer(
   tenant: TestTenant,
   user: { username: string; password: string },
   address: string,
-): Promise<{ accessToken: string; refreshToken: string; recoveryCodes?: string[] }> {
+): Promise<{
+  accessToken: string;
+  refreshToken: string;
+  deviceToken: string;
+  recoveryCodes?: string[];
+}> {
   const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
   if (login.body.status !== 'TWO_FACTOR_REGISTRATION_REQUIRED')
     throw new Error(`expected registration, got ${JSON.stringify(login.body)}`);
@@ -128,7 +134,12 @@ export async function registerByEmailAnswer(
   await mfaCall(t, login.body.mfaToken, 'register', { destination: address }).expect(200);
   const code = await smtp.codeFor(address, before + 1);
   const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code }).expect(200);
-  return verified.body as { accessToken: string; refreshToken: string; recoveryCodes?: string[] };
+  return verified.body as {
+    accessToken: string;
+    refreshToken: string;
+    deviceToken: string;
+    recoveryCodes?: string[];
+  };
 }
 
 /** The channel the tenant's 2FA settings name now. */

@@ -68,4 +68,42 @@ describe('statements per operation', () => {
     expect(login).toBeLessThanOrEqual(8);
     expect(verify).toBeLessThanOrEqual(2);
   });
+
+  it('a remembered device (v1.1 §7) costs no statement of its own: its login takes what a 2FA-off login takes', async () => {
+    const plain = await createTenant(t);
+    const plainUser = await createUser(t, plain);
+    await passwordLogin(t, plain.slug, plainUser.username, plainUser.password).expect(200);
+    const passwordOnly = await counted(() =>
+      passwordLogin(t, plain.slug, plainUser.username, plainUser.password).expect(200),
+    );
+
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    await enableEmailTwoFactor(t, tenant, smtp, {
+      otp: { resendCooldownSeconds: 0 },
+      rememberDevice: { enabled: true },
+    });
+    const address = `budget-r-${tenant.slug}@acme.test`;
+    await registerByEmail(t, smtp, tenant, user, address);
+    const res = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    const verified = await mfaCall(t, res.body.mfaToken, 'verify', {
+      code: await smtp.codeFor(address, 2),
+      rememberDevice: true,
+    }).expect(200);
+    const deviceToken = verified.body.deviceToken as string;
+    const login = () =>
+      t
+        .http()
+        .post('/v1/auth/login')
+        .send({
+          tenant: tenant.slug,
+          username: user.username,
+          password: user.password,
+          deviceToken,
+        })
+        .expect(200)
+        .expect((r) => expect(r.body.status).toBe('AUTHENTICATED'));
+    await login();
+    expect(await counted(login)).toBe(passwordOnly);
+  });
 });

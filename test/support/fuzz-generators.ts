@@ -61,14 +61,16 @@ const API_MD_FIELDS: Record<string, Fields> = {
       'maxResendsPerLogin',
     ),
     lockout: names('maxConsecutiveFailures', 'durationSeconds'),
+    recoveryCodes: names('enabled'),
+    rememberDevice: names('enabled', 'days'),
   },
   'POST /v1/tenants/{slug}/channels': CHANNEL_FIELDS,
   'PATCH /v1/tenants/{slug}/channels/{id}': CHANNEL_FIELDS,
   'POST /v1/tenants/{slug}/channels/{id}/test': names('to'),
-  'POST /v1/auth/login': names('tenant', 'username', 'password'),
+  'POST /v1/auth/login': names('tenant', 'username', 'password', 'deviceToken'),
   'POST /v1/auth/refresh': names('refreshToken'),
   'POST /v1/auth/2fa/register': names('destination', 'email'),
-  'POST /v1/auth/2fa/verify': names('code'),
+  'POST /v1/auth/2fa/verify': names('code', 'recoveryCode', 'rememberDevice'),
 };
 const API_MD_QUERY: Record<string, string[]> = {
   'GET /v1/tenants/{slug}/users': ['limit', 'cursor', 'username', 'sharedEmail'],

@@ -72,6 +72,8 @@ export interface AuthenticatedAnswer {
   refreshToken: string;
   tokenType: 'Bearer';
   expiresIn: number;
+  /** This browser's device (API.md v1.1 §7): sent back in every login. */
+  deviceToken?: string;
 }
 
 export interface CodeStatus {

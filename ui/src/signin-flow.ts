@@ -15,10 +15,44 @@ import { messageFor } from './messages.js';
  * address, a resend button counting down `resendAvailableAt`). Shared by the sign-in page and
  * the admin console. Works with the keyboard alone: every step focuses its first field.
  */
+/** 429 TWO_FACTOR_LOCKED of a login whose account has recovery codes left (API.md v1.1 §6). */
+interface LockedBody {
+  code: string;
+  mfaToken: string;
+  recoveryCodeAllowed?: boolean;
+}
+
 export interface SignInOptions {
   title: string;
   tenant?: string;
   onSignedIn: (answer: AuthenticatedAnswer) => void;
+}
+
+/**
+ * The device tokens of this browser (API.md v1.1 §7), one per tenant and username: sent in every
+ * login, so a remembered browser skips the code and the owner's browser is exempt from the
+ * per-account limit (§9). localStorage: it outlives the tab, like a device cookie.
+ */
+const DEVICE_STORE = 'efcx.deviceTokens';
+const deviceKey = (tenant: string, username: string) =>
+  `${tenant.toLowerCase()}\u0000${username.toLowerCase()}`;
+
+function deviceTokens(): Record<string, string> {
+  try {
+    const stored = JSON.parse(localStorage.getItem(DEVICE_STORE) ?? '{}') as unknown;
+    return stored && typeof stored === 'object' ? (stored as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function rememberToken(key: string, token: string | undefined): void {
+  if (!token) return;
+  try {
+    localStorage.setItem(DEVICE_STORE, JSON.stringify({ ...deviceTokens(), [key]: token }));
+  } catch {
+    // Storage refused (private mode, quota): the next login simply makes a new device.
+  }
 }
 
 export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
@@ -27,6 +61,8 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
   const body = h('div', { class: 'step' });
   replace(container, h('h1', {}, opts.title), alert, status, body);
   let countdown: number | undefined;
+  /** The tenant and username of the sign-in under way: whose device token an answer carries. */
+  let device = '';
 
   const say = (text: string) => {
     alert.textContent = text;
@@ -111,13 +147,27 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
       void busy(
         form,
         async () => {
-          const answer = await api<LoginAnswer>('POST', '/v1/auth/login', {
-            body: {
-              tenant: tenant.input.value.trim(),
-              username: username.input.value.trim(),
-              password: password.input.value,
-            },
-          });
+          device = deviceKey(tenant.input.value.trim(), username.input.value.trim());
+          const deviceToken = deviceTokens()[device];
+          let answer: LoginAnswer;
+          try {
+            answer = await api<LoginAnswer>('POST', '/v1/auth/login', {
+              body: {
+                tenant: tenant.input.value.trim(),
+                username: username.input.value.trim(),
+                password: password.input.value,
+                ...(deviceToken ? { deviceToken } : {}),
+              },
+            });
+          } catch (err) {
+            // A locked account with recovery codes left: its sign-in takes a recovery code.
+            const locked = err instanceof ApiError ? (err.body as unknown as LockedBody) : null;
+            if (locked?.code !== 'TWO_FACTOR_LOCKED' || !locked.recoveryCodeAllowed) throw err;
+            password.input.value = '';
+            codeStep(locked.mfaToken, 'recovery_code', {}, [], true);
+            say(messageFor(err, 'code'));
+            return;
+          }
           password.input.value = '';
           route(answer);
         },
@@ -214,9 +264,15 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
     ]);
   }
 
-  function codeStep(mfa: string, channel: string, s: CodeStatus, intro: Node[] = []): void {
+  function codeStep(
+    mfa: string,
+    channel: string,
+    s: CodeStatus,
+    intro: Node[] = [],
+    recoveryOnly = false,
+  ): void {
     clear();
-    const isApp = channel === 'authenticator';
+    const isApp = channel === 'authenticator' || recoveryOnly;
     const code = field('Code', {
       id: 'code',
       name: 'code',
@@ -228,6 +284,25 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
       spellcheck: 'false',
     });
     const where = h('p', { id: 'destination-text' });
+    // The server honours it only when the tenant allows remembering devices (and ignores it else).
+    const remember = h('input', {
+      type: 'checkbox',
+      id: 'remember-device',
+      name: 'rememberDevice',
+    });
+    const rememberRow = h(
+      'div',
+      { class: 'field inline' },
+      remember,
+      h('label', { for: 'remember-device' }, 'Remember this device'),
+    );
+    /** A recovery code instead of the code (API.md v1.1 §6): the same field, relabelled. */
+    let recovery = false;
+    const useRecovery = h(
+      'button',
+      { type: 'button', id: 'use-recovery', class: 'link' },
+      'Use a recovery code',
+    );
     const resend = h(
       'button',
       { type: 'button', id: 'resend', class: 'secondary' },
@@ -239,10 +314,33 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
       ...intro,
       where,
       code.row,
+      rememberRow,
       h('button', { type: 'submit', id: 'verify' }, 'Verify'),
       isApp ? null : resend,
+      useRecovery,
       h('button', { type: 'button', id: 'restart', class: 'link' }, 'Start again'),
     );
+    useRecovery.addEventListener('click', () => {
+      recovery = !recovery;
+      const label = form.querySelector('label[for="code"]');
+      if (label) label.textContent = recovery ? 'Recovery code' : 'Code';
+      useRecovery.textContent = recovery ? 'Use the code instead' : 'Use a recovery code';
+      code.input.value = '';
+      if (recovery) {
+        code.input.removeAttribute('pattern');
+        code.input.setAttribute('inputmode', 'text');
+        code.input.setAttribute('autocomplete', 'off');
+        code.input.setAttribute('maxlength', '32');
+        where.textContent = 'Enter one of your recovery codes (xxxx-xxxx-xxxx).';
+      } else {
+        code.input.setAttribute('pattern', '[0-9]*');
+        code.input.setAttribute('inputmode', 'numeric');
+        code.input.setAttribute('autocomplete', 'one-time-code');
+        code.input.setAttribute('maxlength', '10');
+        describe(s);
+      }
+      code.input.focus();
+    });
 
     const describe = (st: CodeStatus) => {
       if (isApp) {
@@ -293,9 +391,9 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
 
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      const value = code.input.value.replace(/\s+/g, '');
+      const value = recovery ? code.input.value.trim() : code.input.value.replace(/\s+/g, '');
       if (!value) {
-        say('Please enter the code.');
+        say(recovery ? 'Please enter a recovery code.' : 'Please enter the code.');
         code.input.focus();
         return;
       }
@@ -305,7 +403,10 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
           try {
             const answer = await api<AuthenticatedAnswer>('POST', '/v1/auth/2fa/verify', {
               token: mfa,
-              body: { code: value },
+              body: {
+                ...(recovery ? { recoveryCode: value } : { code: value }),
+                ...(remember.checked ? { rememberDevice: true } : {}),
+              },
             });
             finish(answer);
           } finally {
@@ -341,10 +442,15 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
     form.querySelector('#restart')?.addEventListener('click', () => credentials());
     replace(body, form);
     describe(s);
+    if (recoveryOnly) {
+      useRecovery.click();
+      useRecovery.remove();
+    }
     code.input.focus();
   }
 
   function finish(answer: AuthenticatedAnswer): void {
+    rememberToken(device, answer.deviceToken);
     clear();
     replace(body);
     opts.onSignedIn(answer);

@@ -1,6 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MinLength } from 'class-validator';
-import { PasswordInput, PlainText, Username } from '../../common/validation/field-decorators';
+import {
+  Optional,
+  PasswordInput,
+  PlainText,
+  Username,
+} from '../../common/validation/field-decorators';
 
 export class LoginDto {
   /** The tenant slug. */
@@ -17,6 +22,15 @@ export class LoginDto {
   @PasswordInput()
   @MinLength(1)
   password!: string;
+
+  /**
+   * The `deviceToken` of this browser's last AUTHENTICATED answer (v1.1 §7): a remembered device
+   * skips the second factor, any live one is kept and exempts the login from the per-account
+   * failure limit (§9). Unknown, revoked or foreign tokens are ignored.
+   */
+  @Optional()
+  @PlainText(128)
+  deviceToken?: string;
 }
 
 export class AuthenticatedResponse {
@@ -30,6 +44,11 @@ export class AuthenticatedResponse {
   refreshToken!: string;
   @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
   @ApiProperty({ description: 'seconds' }) expiresIn!: number;
+  @ApiPropertyOptional({
+    description:
+      "Every sign-in answer (login, verify; not refresh): this browser's device (v1.1 §7), opaque. Keep it (e.g. localStorage) and send it in every login body: the one sent at login is kept, otherwise a new one is made.",
+  })
+  deviceToken?: string;
   @ApiPropertyOptional({
     type: [String],
     description:

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsBoolean, IsString, MaxLength, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { Optional } from '../../common/validation/field-decorators';
 
 export class VerifyCodeDto {
@@ -32,6 +32,16 @@ export class VerifyCodeDto {
   @MinLength(1)
   @IsString()
   recoveryCode?: string;
+
+  /**
+   * Remember this browser (v1.1 §7): when the tenant's `rememberDevice.enabled` is on, later logins
+   * that send this sign-in's `deviceToken` skip the second factor for `rememberDevice.days`
+   * (acr `2fa-remembered`); ignored when it is off. The device is the one whose `deviceToken` the
+   * login body carried (kept with the sign-in), else a new one: the answer's `deviceToken`.
+   */
+  @Optional()
+  @IsBoolean()
+  rememberDevice?: boolean;
 }
 
 /** The factor to prove before adding another (API.md v1.1 §4). */

@@ -70,6 +70,13 @@ export class MfaSession {
   @Column({ name: 'self_service_session_id', type: 'uuid', nullable: true })
   selfServiceSessionId!: string | null;
 
+  /**
+   * The login body's device token when it named a live device of the user (v1.1 §7), sealed:
+   * the verify keeps that device and hands the same token back.
+   */
+  @Column({ name: 'device_token', type: 'text', nullable: true, select: false })
+  deviceToken!: string | null;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
 

@@ -19,7 +19,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   }
 
   validate(req: FastifyRequest, username: string, password: string): Promise<PasswordIdentity> {
-    const tenant = (req.body as { tenant: string }).tenant;
-    return this.auth.checkPassword(tenant, username, password, requestMeta(req));
+    const { tenant, deviceToken } = req.body as { tenant: string; deviceToken?: string };
+    return this.auth.checkPassword(tenant, username, password, requestMeta(req), deviceToken);
   }
 }

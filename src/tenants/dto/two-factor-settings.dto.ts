@@ -48,6 +48,15 @@ export class RecoveryCodesSettingsDto {
   @Optional() @IsBoolean() enabled?: boolean;
 }
 
+export const REMEMBER_DEVICE_DEFAULTS = { enabled: false, days: 30 } as const;
+
+export class RememberDeviceSettingsDto {
+  /** A verify with `rememberDevice: true` skips the code at later logins of that browser (default false). */
+  @Optional() @IsBoolean() enabled?: boolean;
+  /** 1-90 days (default 30) a device stays remembered. */
+  @Optional() @Max(90) @Min(1) @IsInt() days?: number;
+}
+
 export class PutTwoFactorSettingsDto {
   @IsBoolean()
   enabled!: boolean;
@@ -75,6 +84,12 @@ export class PutTwoFactorSettingsDto {
   @ValidateNested()
   @Type(() => RecoveryCodesSettingsDto)
   recoveryCodes?: RecoveryCodesSettingsDto;
+
+  @Optional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RememberDeviceSettingsDto)
+  rememberDevice?: RememberDeviceSettingsDto;
 }
 
 class OtpSettingsView {
@@ -89,6 +104,11 @@ class RecoveryCodesSettingsView {
   @ApiProperty() enabled!: boolean;
 }
 
+class RememberDeviceSettingsView {
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ minimum: 1, maximum: 90 }) days!: number;
+}
+
 class LockoutSettingsView {
   @ApiProperty() maxConsecutiveFailures!: number;
   @ApiProperty() durationSeconds!: number;
@@ -101,5 +121,6 @@ export class TwoFactorSettingsResponseDto {
   @ApiProperty({ type: OtpSettingsView }) otp!: OtpSettingsView;
   @ApiProperty({ type: LockoutSettingsView }) lockout!: LockoutSettingsView;
   @ApiProperty({ type: RecoveryCodesSettingsView }) recoveryCodes!: RecoveryCodesSettingsView;
+  @ApiProperty({ type: RememberDeviceSettingsView }) rememberDevice!: RememberDeviceSettingsView;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }

@@ -53,6 +53,13 @@ export class TenantTwoFactorSettings {
   @Column({ name: 'recovery_codes_enabled', type: 'boolean', default: true })
   recoveryCodesEnabled!: boolean;
 
+  /** A verify may remember the device for `remember_device_days` (v1.1 §7); checked at every login. */
+  @Column({ name: 'remember_device_enabled', type: 'boolean', default: false })
+  rememberDeviceEnabled!: boolean;
+
+  @Column({ name: 'remember_device_days', type: 'smallint', default: 30 })
+  rememberDeviceDays!: number;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

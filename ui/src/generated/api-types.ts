@@ -68,7 +68,7 @@ export interface paths {
      * List audit events, newest first
      * @description `data` per type:
      *
-     *     - `LOGIN_SUCCEEDED`: { amr: string[], sessionId } — signed in (amr ["pwd"] when 2FA is off); sessionId is the tokens' sid
+     *     - `LOGIN_SUCCEEDED`: { amr: string[], acr, sessionId, deviceId } — signed in (amr ["pwd"] when 2FA is off or a remembered device skipped it: acr "pwd" / "2fa-remembered"); sessionId is the tokens' sid, deviceId the device of the answer's deviceToken
      *     - `LOGIN_FAILED`: { reason: "unknown_user" | "wrong_password" | "user_disabled" | "tenant_disabled", username }
      *     - `OTP_SENT`: { channel, destination (masked), purpose: "login" | "register", challengeId }
      *     - `OTP_DELIVERY_FAILED`: { channel, reason: "smtp_timeout" | "smtp_rejected" | ..., challengeId }
@@ -82,7 +82,7 @@ export interface paths {
      *     - `TWO_FACTOR_RESET`: { channelTypes: string[] }
      *     - `TWO_FACTOR_UNLOCKED`: {}
      *     - `SESSION_REFRESHED`: { sessionId }
-     *     - `SESSION_REVOKED`: one session: { sessionId, reason: "logout" | "reuse" | "idle_timeout" | "max_age" | "user_disabled" | "tenant_disabled" }; all of a user's: { sessionIds, reason: "user_disabled" | "password_changed" | "two_factor_reset" }; all of a tenant's: { sessions (count), reason: "tenant_disabled" }
+     *     - `SESSION_REVOKED`: one session: { sessionId, reason: "logout" | "reuse" | "idle_timeout" | "max_age" | "user_disabled" | "tenant_disabled" }; all of a user's: { sessionIds, reason: "user_disabled" | "password_changed" | "two_factor_reset" }; a user's others after a self-service factor change: { sessionIds, reason: "two_factor_changed" }; all of a tenant's: { sessions (count), reason: "tenant_disabled" }
      *     - `SETTINGS_CHANGED`: { changes: { field: { from, to } } }
      *     - `CHANNEL_CHANGED`: { channelId, action: "created" | "updated" | "deleted", changes }
      *     - `CHANNEL_TESTED`: { channelId, ok: boolean, reason: null | "smtp_tls_unavailable" | "smtp_tls_failed" | ... } — a POST …/channels/{id}/test
@@ -93,6 +93,9 @@ export interface paths {
      *     - `LOGIN_THROTTLED`: { reason: "account_failures", username?, limitPerHour } — the account passed THROTTLE_ACCOUNT_FAILURES_PER_HOUR wrong passwords in an hour; its logins answer 429 until the hour ends. Once per hour and account; username only when the account exists
      *     - `WEBHOOK_CHANGED`: { webhookId, action: "created" | "updated" | "deleted" | "secret_rotated" | "disabled", host, events, enabled, changes?, reason? } — "disabled" (reason "gone") is the service's own, after a 410 (actor platform); never the secret, nor the URL's path or query
      *     - `RECOVERY_CODE_USED`: { remaining, purpose: "login" | "proof" } — a recovery code signed the user in or proved a factor (never the code)
+     *     - `TEMPLATE_CHANGED`: { kind, locale, action: "saved" | "deleted" } — a tenant email template set or removed (back to the built-in); never the template text
+     *     - `DEVICE_REMEMBERED`: { deviceId, rememberedUntil, channel, purpose } — a verify with rememberDevice: true remembered the browser (never its token)
+     *     - `DEVICE_REVOKED`: { deviceId, reason: "user" | "admin" } for one device; { deviceIds, reason } for all of a user's (e.g. "two_factor_changed")
      */
     get: operations['AuditController_list'];
     put?: never;
@@ -166,7 +169,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign in with tenant, username and password */
+    /**
+     * Sign in with tenant, username and password
+     * @description Send the `deviceToken` of this browser's last AUTHENTICATED answer: a remembered device (API.md v1.1 §7) answers AUTHENTICATED at once (amr ["pwd"], acr "2fa-remembered"), and a live device of the account is exempt from the per-account failure limit (§9). Unknown, revoked or foreign tokens are ignored. Every AUTHENTICATED answer carries a `deviceToken`.
+     */
     post: operations['AuthController_login'];
     delete?: never;
     options?: never;
@@ -242,6 +248,46 @@ export interface paths {
     put?: never;
     /** End the caller's session: its refresh token and access tokens stop working here */
     post: operations['AuthController_logout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/me/2fa/register': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A new factor of the active channel type, pending until confirmed
+     * @description Needs an access token with acr "2fa" whose auth_time is at most REAUTH_SECONDS old (else 401 REAUTHENTICATION_REQUIRED: sign in again with the second factor). The body is the active channel type's registration body, as at login: email `{ destination }` gets a code (OTP rules: cooldown, attempts, expiry), authenticator `{}` gets a new secret and QR. The current factor stays in force until confirm succeeds. A second register replaces the pending one. The pending registration belongs to the calling session.
+     */
+    post: operations['MeTwoFactorController_register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/me/2fa/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The code of the pending registration: it replaces the factor of its type
+     * @description Needs an access token with acr "2fa" whose auth_time is at most REAUTH_SECONDS old (else 401 REAUTHENTICATION_REQUIRED: sign in again with the second factor). On success, in one transaction: the new registration replaces the old one, remembered devices are revoked and the user's other sessions end. The calling session stays; its access tokens carry the old 2FA version, so refresh it for a new one. No pending registration (none, replaced, or begun before a password or 2FA change): 409 CONFLICT.
+     */
+    post: operations['MeTwoFactorController_confirm'];
     delete?: never;
     options?: never;
     head?: never;
@@ -330,7 +376,7 @@ export interface paths {
     put?: never;
     /**
      * The code: an access token with amr ["pwd","otp"]; spends the mfa token
-     * @description While a proof is pending (the login answer had `proof`), the code is that of the factor the user already has: the answer is `proven: true` and the mfa token stays good for register. Instead of `code`, `recoveryCode` (one of the 10 single-use codes; case, spaces and dashes ignored; both or neither: 400) signs in, also while the account is locked, or serves as the proof; it is used up. The mfa token of a locked login (429 with `recoveryCodeAllowed: true`) takes only `recoveryCode`: a `code` answers 429 TWO_FACTOR_LOCKED.
+     * @description While a proof is pending (the login answer had `proof`), the code is that of the factor the user already has: the answer is `proven: true` and the mfa token stays good for register. Instead of `code`, `recoveryCode` (one of the 10 single-use codes; case, spaces and dashes ignored; both or neither: 400) signs in, also while the account is locked, or serves as the proof; it is used up. The mfa token of a locked login (429 with `recoveryCodeAllowed: true`) takes only `recoveryCode`: a `code` answers 429 TWO_FACTOR_LOCKED. The answer carries `deviceToken` (the login's, when it named a live device of the user; else a new one); `rememberDevice: true` remembers that device for the tenant's `rememberDevice.days` when the tenant allows it (DEVICE_REMEMBERED), and is ignored otherwise.
      */
     post: operations['TwoFactorController_verify'];
     delete?: never;
@@ -427,6 +473,74 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/auth/me/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's devices (browsers signed in from), remembered or not */
+    get: operations['MyDevicesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/me/devices/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke one of the caller's devices: its logins ask for the code again */
+    delete: operations['MyDevicesController_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{slug}/users/{id}/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A user's devices, remembered or not */
+    get: operations['AdminDevicesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{slug}/users/{id}/devices/{deviceId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke a user's device: its logins ask for the code again */
+    delete: operations['AdminDevicesController_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/tenants/{slug}/channels': {
     parameters: {
       query?: never;
@@ -478,6 +592,59 @@ export interface paths {
      * @description Audited as CHANNEL_TESTED { channelId, ok, reason } (reason e.g. smtp_tls_unavailable, smtp_tls_failed, smtp_auth_failed, smtp_timeout).
      */
     post: operations['ChannelsController_test'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{slug}/email-templates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every kind in every built-in locale, and the tenant’s own locales */
+    get: operations['EmailTemplatesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{slug}/email-templates/{kind}/{locale}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The template in force for this kind and locale */
+    get: operations['EmailTemplatesController_get'];
+    /** Set the tenant’s own template (plain {{variables}} only, ≤ 32 kB each) */
+    put: operations['EmailTemplatesController_put'];
+    post?: never;
+    /** Back to the built-in template (404 when there is no own one) */
+    delete: operations['EmailTemplatesController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{slug}/email-templates/{kind}/{locale}/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Render with sample values: the template in force, or an unsaved one in the body */
+    post: operations['EmailTemplatesController_preview'];
     delete?: never;
     options?: never;
     head?: never;
@@ -614,7 +781,10 @@ export interface components {
         | 'TENANT_CHANGED'
         | 'LOGIN_THROTTLED'
         | 'WEBHOOK_CHANGED'
-        | 'RECOVERY_CODE_USED';
+        | 'RECOVERY_CODE_USED'
+        | 'TEMPLATE_CHANGED'
+        | 'DEVICE_REMEMBERED'
+        | 'DEVICE_REVOKED';
       /**
        * Format: uuid
        * @description the user the event is about
@@ -643,6 +813,11 @@ export interface components {
       name: string;
       /** @enum {string} */
       status: 'active' | 'disabled';
+      /**
+       * @description BCP 47: the locale of mails to users who have none
+       * @example en
+       */
+      defaultLocale: string;
       /** Format: date-time */
       createdAt: string;
     };
@@ -664,6 +839,10 @@ export interface components {
     RecoveryCodesSettingsView: {
       enabled: boolean;
     };
+    RememberDeviceSettingsView: {
+      enabled: boolean;
+      days: number;
+    };
     TwoFactorSettingsResponseDto: {
       enabled: boolean;
       /** Format: uuid */
@@ -672,6 +851,7 @@ export interface components {
       otp: components['schemas']['OtpSettingsView'];
       lockout: components['schemas']['LockoutSettingsView'];
       recoveryCodes: components['schemas']['RecoveryCodesSettingsView'];
+      rememberDevice: components['schemas']['RememberDeviceSettingsView'];
       /** Format: date-time */
       updatedAt: string;
     };
@@ -687,6 +867,8 @@ export interface components {
       tokenType: 'Bearer';
       /** @description seconds */
       expiresIn: number;
+      /** @description Every sign-in answer (login, verify; not refresh): this browser's device (v1.1 §7), opaque. Keep it (e.g. localStorage) and send it in every login body: the one sent at login is kept, otherwise a new one is made. */
+      deviceToken?: string;
       /** @description the verify that confirmed the first registration, recovery codes on: 10 single-use codes `xxxx-xxxx-xxxx`, shown only here */
       recoveryCodes?: string[];
     };
@@ -811,6 +993,10 @@ export interface components {
       /** @description authenticator registration: data:image/png;base64,… */
       qrCodeDataUrl?: string;
     };
+    ConfirmCodeDto: Record<string, never>;
+    MeTwoFactorResponse: {
+      twoFactor: components['schemas']['MeTwoFactorDto'];
+    };
     ProvenResponse: {
       /** @enum {string} */
       status: 'TWO_FACTOR_REGISTRATION_REQUIRED';
@@ -870,6 +1056,8 @@ export interface components {
       roles: string[];
       /** @description contact address, not the 2FA address */
       email: string | null;
+      /** @description BCP 47: the language of the user's mails (null: the tenant's default) */
+      locale: string | null;
       disabled: boolean;
       twoFactor: components['schemas']['UserTwoFactorDto'];
       /** @description another user of the tenant has the same 2FA address */
@@ -885,6 +1073,29 @@ export interface components {
       nextCursor: string | null;
     };
     UpdateUserDto: Record<string, never>;
+    DeviceResponseDto: {
+      /** Format: uuid */
+      id: string;
+      /** @description the browser summarised, e.g. "Chrome 131 on Windows" */
+      name: string;
+      /** @description a login with this device skips the second factor now (not expired or revoked, password and 2FA unchanged since, user enabled, tenant setting on) */
+      remembered: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      lastUsedAt: string;
+      /**
+       * Format: date-time
+       * @description when it stops being remembered; null when not remembered
+       */
+      expiresAt: string | null;
+      /** @description the address of its last sign-in */
+      lastIp: string | null;
+    };
+    DeviceListResponseDto: {
+      /** @description live devices, most recently used first */
+      items: components['schemas']['DeviceResponseDto'][];
+    };
     CreateChannelDto: Record<string, never>;
     ChannelResponseDto: {
       /** Format: uuid */
@@ -911,6 +1122,50 @@ export interface components {
     ChannelTestResponseDto: {
       /** @enum {boolean} */
       ok: true;
+    };
+    EmailTemplateItemDto: {
+      /** @enum {string} */
+      kind: 'login_code' | 'registration_code' | 'recovery_code_used' | 'channel_test';
+      /** @example pt-BR */
+      locale: string;
+      /** @description the tenant's own (true) or the built-in one */
+      custom: boolean;
+      /** Format: date-time */
+      updatedAt: string | null;
+    };
+    EmailTemplateListDto: {
+      items: components['schemas']['EmailTemplateItemDto'][];
+    };
+    EmailTemplateResponseDto: {
+      /** @enum {string} */
+      kind: 'login_code' | 'registration_code' | 'recovery_code_used' | 'channel_test';
+      /** @example pt-BR */
+      locale: string;
+      /** @description the tenant's own (true) or the built-in one */
+      custom: boolean;
+      /** Format: date-time */
+      updatedAt: string | null;
+      subject: string;
+      text: string;
+      html: string | null;
+    };
+    PutEmailTemplateDto: {
+      /** @description one line; {{variables}} allowed */
+      subject: string;
+      /** @description the plain-text part */
+      text: string;
+      /** @description the HTML part (values are HTML-escaped); absent: the text in the standard layout */
+      html?: Record<string, never> | null;
+    };
+    PreviewEmailTemplateDto: {
+      subject?: string;
+      text?: string;
+      html?: Record<string, never> | null;
+    };
+    RenderedEmailDto: {
+      subject: string;
+      text: string;
+      html: string;
     };
     CreateWebhookDto: {
       events: (
@@ -940,6 +1195,9 @@ export interface components {
         | 'LOGIN_THROTTLED'
         | 'WEBHOOK_CHANGED'
         | 'RECOVERY_CODE_USED'
+        | 'TEMPLATE_CHANGED'
+        | 'DEVICE_REMEMBERED'
+        | 'DEVICE_REVOKED'
       )[];
     };
     WebhookWithSecretResponseDto: {
@@ -973,6 +1231,9 @@ export interface components {
         | 'LOGIN_THROTTLED'
         | 'WEBHOOK_CHANGED'
         | 'RECOVERY_CODE_USED'
+        | 'TEMPLATE_CHANGED'
+        | 'DEVICE_REMEMBERED'
+        | 'DEVICE_REVOKED'
       )[];
       enabled: boolean;
       /**
@@ -1021,6 +1282,9 @@ export interface components {
         | 'LOGIN_THROTTLED'
         | 'WEBHOOK_CHANGED'
         | 'RECOVERY_CODE_USED'
+        | 'TEMPLATE_CHANGED'
+        | 'DEVICE_REMEMBERED'
+        | 'DEVICE_REVOKED'
       )[];
       enabled: boolean;
       /**
@@ -1064,6 +1328,9 @@ export interface components {
         | 'LOGIN_THROTTLED'
         | 'WEBHOOK_CHANGED'
         | 'RECOVERY_CODE_USED'
+        | 'TEMPLATE_CHANGED'
+        | 'DEVICE_REMEMBERED'
+        | 'DEVICE_REVOKED'
       )[];
     };
     WebhookDeliveryResponseDto: {
@@ -1100,7 +1367,10 @@ export interface components {
         | 'TENANT_CHANGED'
         | 'LOGIN_THROTTLED'
         | 'WEBHOOK_CHANGED'
-        | 'RECOVERY_CODE_USED';
+        | 'RECOVERY_CODE_USED'
+        | 'TEMPLATE_CHANGED'
+        | 'DEVICE_REMEMBERED'
+        | 'DEVICE_REVOKED';
       /** @enum {string} */
       status: 'pending' | 'delivered' | 'failed';
       attempts: number;
@@ -2305,6 +2575,238 @@ export interface operations {
       };
     };
   };
+  MeTwoFactorController_register: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description the active channel type's body: email `{ destination }`, authenticator `{}` */
+    requestBody: {
+      content: {
+        'application/json':
+          | components['schemas']['EmailRegistrationDto']
+          | components['schemas']['AuthenticatorRegistrationBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TwoFactorRequiredResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED | REAUTHENTICATION_REQUIRED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED' | 'REAUTHENTICATION_REQUIRED';
+          };
+        };
+      };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'CONFLICT';
+          };
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description OTP_RESEND_COOLDOWN | TWO_FACTOR_LOCKED */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'OTP_RESEND_COOLDOWN' | 'TWO_FACTOR_LOCKED';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description OTP_DELIVERY_FAILED */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'OTP_DELIVERY_FAILED';
+          };
+        };
+      };
+    };
+  };
+  MeTwoFactorController_confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConfirmCodeDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MeTwoFactorResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED | REAUTHENTICATION_REQUIRED | OTP_INVALID | OTP_EXPIRED | OTP_ATTEMPTS_EXCEEDED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?:
+              | 'UNAUTHENTICATED'
+              | 'REAUTHENTICATION_REQUIRED'
+              | 'OTP_INVALID'
+              | 'OTP_EXPIRED'
+              | 'OTP_ATTEMPTS_EXCEEDED';
+          };
+        };
+      };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'CONFLICT';
+          };
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description TWO_FACTOR_LOCKED */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'TWO_FACTOR_LOCKED';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
   JwksController_jwks: {
     parameters: {
       query?: never;
@@ -3385,6 +3887,269 @@ export interface operations {
       };
     };
   };
+  MyDevicesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeviceListResponseDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  MyDevicesController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'NOT_FOUND';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminDevicesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        /** @description the tenant slug */
+        slug: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeviceListResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'NOT_FOUND';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  AdminDevicesController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        deviceId: string;
+        /** @description the tenant slug */
+        slug: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'NOT_FOUND';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
   ChannelsController_list: {
     parameters: {
       query?: never;
@@ -3992,6 +4757,468 @@ export interface operations {
             /** @enum {string} */
             code?: 'OTP_DELIVERY_FAILED';
           };
+        };
+      };
+    };
+  };
+  EmailTemplatesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the tenant slug */
+        slug: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailTemplateListDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'NOT_FOUND';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  EmailTemplatesController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: 'login_code' | 'registration_code' | 'recovery_code_used' | 'channel_test';
+        /** @description BCP 47 (`de`, `pt-BR`) */
+        locale: string;
+        /** @description the tenant slug */
+        slug: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailTemplateResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'NOT_FOUND';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  EmailTemplatesController_put: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: 'login_code' | 'registration_code' | 'recovery_code_used' | 'channel_test';
+        /** @description BCP 47 (`de`, `pt-BR`) */
+        locale: string;
+        /** @description the tenant slug */
+        slug: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutEmailTemplateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailTemplateResponseDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'NOT_FOUND';
+          };
+        };
+      };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'CONFLICT';
+          };
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  EmailTemplatesController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: 'login_code' | 'registration_code' | 'recovery_code_used' | 'channel_test';
+        /** @description BCP 47 (`de`, `pt-BR`) */
+        locale: string;
+        /** @description the tenant slug */
+        slug: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done (no content) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'NOT_FOUND';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  EmailTemplatesController_preview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: 'login_code' | 'registration_code' | 'recovery_code_used' | 'channel_test';
+        /** @description BCP 47 (`de`, `pt-BR`) */
+        locale: string;
+        /** @description the tenant slug */
+        slug: unknown;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PreviewEmailTemplateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RenderedEmailDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description UNAUTHENTICATED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'NOT_FOUND';
+          };
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'] & {
+            /** @enum {string} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
     };

@@ -1,0 +1,53 @@
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * A browser the user signed in from (API.md v1.1 §7): its token (32 random bytes, given to the
+ * client once per sign-in answer) is stored only as a keyed hash. Remembered while
+ * `remembered_until` is ahead and the user's password and 2FA versions are still those pinned
+ * here; a revoked device is never remembered again (its token then counts as unknown).
+ */
+@Entity({ name: 'devices' })
+@Index('devices_token_hash_key', ['tokenHash'], { unique: true })
+@Index('devices_user_idx', ['tenantId', 'userId'])
+export class Device {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  @ForeignKey('Tenant', { name: 'devices_tenant_id_fkey', onDelete: 'CASCADE' })
+  tenantId!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  @ForeignKey('User', { name: 'devices_user_id_fkey', onDelete: 'CASCADE' })
+  userId!: string;
+
+  /** HMAC-SHA256 of the token under a key derived from OTP_HASH_KEY. */
+  @Column({ name: 'token_hash', type: 'bytea' })
+  tokenHash!: Buffer;
+
+  /** The browser summarised ("Chrome 131 on Windows"), never the raw User-Agent. */
+  @Column({ type: 'varchar', length: 64 })
+  name!: string;
+
+  @Column({ name: 'remembered_until', type: 'timestamptz', nullable: true })
+  rememberedUntil!: Date | null;
+
+  /** The user's password and 2FA versions when remembered: a change of either ends it. */
+  @Column({ name: 'password_version', type: 'integer', nullable: true })
+  passwordVersion!: number | null;
+
+  @Column({ name: 'two_factor_version', type: 'integer', nullable: true })
+  twoFactorVersion!: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
+  lastUsedAt!: Date;
+
+  @Column({ name: 'last_ip', type: 'varchar', length: 64, nullable: true })
+  lastIp!: string | null;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+}
