@@ -29,6 +29,7 @@ const EXPECTED = [
   'GET /health/ready -> public',
   'GET /metrics -> public',
   'GET /ui/:file -> public',
+  'GET /ui/admin/:file -> public',
   'GET /v1/auth/me -> access-token',
   'GET /v1/auth/me/devices -> access-token',
   'GET /v1/tenants -> platform-key',

@@ -455,6 +455,43 @@ describe('remembered devices (v1.1 §7)', () => {
       expect(await asksAgain(s, password)).toBe('TWO_FACTOR_REQUIRED');
     });
 
+    it('the user replaces their factor through self-service (v1.1 §8; DEVICE_REVOKED two_factor_changed)', async () => {
+      const s = await rememberedSetUp();
+      const devices = await queryDb<{ id: string }>(
+        t.databaseUrl,
+        'SELECT id FROM devices WHERE user_id = $1 AND revoked_at IS NULL',
+        [s.user.id],
+      );
+      expect(devices.length).toBeGreaterThan(0);
+      const newAddress = `new-${s.user.username}@devices.test`;
+      const self = (path: string, body: object) =>
+        t
+          .http()
+          .post(`/v1/auth/me/2fa/${path}`)
+          .set('Authorization', `Bearer ${s.accessToken}`)
+          .send(body);
+      await self('register', { destination: newAddress }).expect(200);
+      await self('confirm', { code: await smtp.codeFor(newAddress, 1) }).expect(200);
+
+      const live = await queryDb(
+        t.databaseUrl,
+        'SELECT id FROM devices WHERE user_id = $1 AND revoked_at IS NULL',
+        [s.user.id],
+      );
+      expect(live).toEqual([]);
+      const revoked = await auditEvents(t, s.tenant.slug, { type: 'DEVICE_REVOKED' });
+      expect(revoked).toEqual([
+        expect.objectContaining({
+          userId: s.user.id,
+          data: expect.objectContaining({
+            reason: 'two_factor_changed',
+            deviceIds: expect.arrayContaining(devices.map((d) => d.id)),
+          }),
+        }),
+      ]);
+      expect(await asksAgain(s)).toBe('TWO_FACTOR_REQUIRED');
+    });
+
     it("the admin resets the user's 2FA", async () => {
       const s = await rememberedSetUp();
       await t
