@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { MfaSessionPurgeJob } from '../src/auth/mfa-session-purge.job';
+import { PendingSignInPurgeJob } from '../src/auth/pending-sign-in-purge.job';
 import { OtpPurgeJob } from '../src/otp/otp-purge.job';
 import { createTenant, createUser } from './factories/tenants.factory';
 import {
@@ -245,7 +245,7 @@ describe('mfa session purge', () => {
     await queryDb(t.databaseUrl, insert, [tenant.id, user.id, '-2 minutes']);
     await queryDb(t.databaseUrl, insert, [tenant.id, user.id, '-30 seconds']);
     await queryDb(t.databaseUrl, insert, [tenant.id, user.id, '5 minutes']);
-    await expect(t.app.get(MfaSessionPurgeJob).run()).resolves.toBe(1);
+    await expect(t.app.get(PendingSignInPurgeJob).run()).resolves.toBe(1);
     const [{ n }] = await queryDb<{ n: string }>(
       t.databaseUrl,
       'SELECT count(*) AS n FROM mfa_sessions',

@@ -7,7 +7,7 @@ import { Page } from '../common/http/pagination';
 import { RequestMeta } from '../common/http/request-context';
 import { RecoveryCodesService } from '../otp/recovery-codes.service';
 import { TwoFactorStateService } from '../otp/two-factor-state.service';
-import { SessionEndReason } from '../sessions/entities/session.entity';
+import { SessionEndReason } from '../sessions/entities/refresh-session.entity';
 import { SessionsService } from '../sessions/sessions.service';
 import { RememberedDevices } from '../sessions/remembered-devices.service';
 import { CreateUserDto, UpdateUserDto } from '../users/dto/create-user.dto';

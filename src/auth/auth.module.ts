@@ -29,10 +29,10 @@ import { AdminTwoFactorController } from './admin-two-factor.controller';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminUsersService } from './admin-users.service';
 import { AdminTwoFactorService } from './admin-two-factor.service';
-import { MfaSession } from './entities/mfa-session.entity';
+import { PendingSignIn } from './entities/pending-sign-in.entity';
 import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
-import { MfaSessionPurgeJob } from './mfa-session-purge.job';
-import { MfaSessionsService } from './mfa-sessions.service';
+import { PendingSignInPurgeJob } from './pending-sign-in-purge.job';
+import { PendingSignInsService } from './pending-sign-ins.service';
 import { MfaTokenStrategy } from './strategies/mfa-token.strategy';
 import { LoginContextReader } from './login-context.service';
 import { TwoFactorLoginService } from './two-factor-login.service';
@@ -51,7 +51,7 @@ import { SessionTokensService } from './session-tokens.service';
   imports: [
     PassportModule,
     JwtModule.register({}),
-    TypeOrmModule.forFeature([MfaSession]),
+    TypeOrmModule.forFeature([PendingSignIn]),
     TenantsModule,
     UsersModule,
     ChannelsModule,
@@ -83,7 +83,7 @@ import { SessionTokensService } from './session-tokens.service';
     AccessTokenPassportGuard,
     MfaTokenStrategy,
     MfaTokenPassportGuard,
-    MfaSessionsService,
+    PendingSignInsService,
     TwoFactorLoginService,
     LoginContextReader,
     TwoFactorVerifier,
@@ -91,7 +91,7 @@ import { SessionTokensService } from './session-tokens.service';
     AdminTwoFactorService,
     AdminUsersService,
     MfaSubjectRateGuard,
-    MfaSessionPurgeJob,
+    PendingSignInPurgeJob,
     LoginGuard,
     DevicesView,
     // v1.1 §9: a live device token of the account exempts its login from the account limit.

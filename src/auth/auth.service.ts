@@ -15,7 +15,7 @@ import type { PasswordIdentity } from './password-identity';
 import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
 import { AdminUsersService } from './admin-users.service';
 import { LoginContext, LoginContextReader } from './login-context.service';
-import { Acr } from '../sessions/entities/session.entity';
+import { Acr } from '../sessions/entities/refresh-session.entity';
 import { isLocked } from '../otp/two-factor-state.service';
 import { TwoFactorLoginService } from './two-factor-login.service';
 import { ChannelsService } from '../channels/channels.service';

@@ -8,7 +8,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { tenantColumns, tenantFromRow, TenantRow } from '../tenants/tenant.row';
 import { User } from '../users/entities/user.entity';
 import { userColumns, userFromRow, UserRow } from '../users/user.row';
-import { MfaSession } from './entities/mfa-session.entity';
+import { PendingSignIn } from './entities/pending-sign-in.entity';
 
 /**
  * What every authenticated request needs of the database, in ONE prepared statement: the tenant,
@@ -38,7 +38,7 @@ export class BearerLookup {
 
   /** Mfa token: the sign-in `id` with its tenant and user. */
   async forSignIn(id: string): Promise<{
-    signIn: MfaSession;
+    signIn: PendingSignIn;
     tenant: ResolvedTenant;
     user: User | null;
     factor: SealedAppFactor;
@@ -85,7 +85,7 @@ export class BearerLookup {
       expiresAt: row.expires_at,
       spentAt: row.spent_at,
       createdAt: row.sign_in_created_at,
-    } as MfaSession;
+    } as PendingSignIn;
     const factor = {
       offered: row.pending_secret,
       enrolled: row.enrolled_secret,
@@ -125,13 +125,13 @@ interface FactorRow {
 
 interface SignInRow {
   sign_in_id: string;
-  purpose: MfaSession['purpose'];
+  purpose: PendingSignIn['purpose'];
   channel_id: string;
   channel_type: string;
   sign_in_password_version: number;
   sign_in_two_factor_version: number;
-  policy: MfaSession['policy'];
-  pending_params: MfaSession['pendingParams'];
+  policy: PendingSignIn['policy'];
+  pending_params: PendingSignIn['pendingParams'];
   proof_type: string | null;
   proof_channel_id: string | null;
   proven_at: Date | null;

@@ -22,9 +22,9 @@ import { AuthService } from './auth.service';
 import { MeTwoFactorDto } from './dto/login.dto';
 import { TwoFactorRequiredResponse } from './dto/two-factor.dto';
 import { RememberedDevices } from '../sessions/remembered-devices.service';
-import { MfaSession } from './entities/mfa-session.entity';
+import { PendingSignIn } from './entities/pending-sign-in.entity';
 import { LoginContextReader } from './login-context.service';
-import { MfaSessionsService } from './mfa-sessions.service';
+import { PendingSignInsService } from './pending-sign-ins.service';
 import { policyOf, signInRef, TwoFactorLoginService } from './two-factor-login.service';
 import { refusal } from './two-factor-verifier.service';
 
@@ -46,7 +46,7 @@ export class MeTwoFactor {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly context: LoginContextReader,
-    private readonly signIns: MfaSessionsService,
+    private readonly signIns: PendingSignInsService,
     private readonly login: TwoFactorLoginService,
     private readonly issuer: OtpIssuer,
     private readonly secondFactor: SecondFactorVerifier,
@@ -209,7 +209,7 @@ export class MeTwoFactor {
   }
 
   /** The pending registration's channel, still there and enabled; else nothing to confirm. */
-  private async usableChannel(pending: MfaSession): Promise<UsableChannel> {
+  private async usableChannel(pending: PendingSignIn): Promise<UsableChannel> {
     try {
       const usable = await this.channels.resolve(pending.tenantId, pending.channelId);
       if (usable.channel.enabled) return usable;

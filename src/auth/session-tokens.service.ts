@@ -4,7 +4,7 @@ import { AuditService, bySelf } from '../audit/audit.service';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { RequestMeta } from '../common/http/request-context';
-import { SessionEndReason } from '../sessions/entities/session.entity';
+import { SessionEndReason } from '../sessions/entities/refresh-session.entity';
 import { SessionsService, SignInContext } from '../sessions/sessions.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { UsersService } from '../users/users.service';

@@ -40,9 +40,9 @@ import {
   RegistrationRequiredResponse,
   TwoFactorRequiredResponse,
 } from './dto/two-factor.dto';
-import { MfaSession } from './entities/mfa-session.entity';
+import { PendingSignIn } from './entities/pending-sign-in.entity';
 import type { MfaAuthenticated } from './strategies/mfa-token.strategy';
-import { MfaSessionsService } from './mfa-sessions.service';
+import { PendingSignInsService } from './pending-sign-ins.service';
 import { TokensService } from './tokens.service';
 
 export function policyOf(settings: TwoFactorSettings): OtpPolicy {
@@ -54,7 +54,7 @@ export function policyOf(settings: TwoFactorSettings): OtpPolicy {
 }
 
 export interface SignIn {
-  session: MfaSession;
+  session: PendingSignIn;
   tenantName: string;
   /** Who the sign-in's mails are for (name, locale), read with the sign-in: no extra query. */
   recipient: MessageRecipient;
@@ -85,12 +85,12 @@ interface Proof {
 }
 
 /** A sign-in whose proof (v1.1 §4) is still to come: register waits for it. */
-export function proofPending(session: MfaSession): boolean {
+export function proofPending(session: PendingSignIn): boolean {
   return session.proofType !== null && session.provenAt === null;
 }
 
 /** What otp needs to know of a sign-in. */
-export function signInRef(session: MfaSession): SignInRef {
+export function signInRef(session: PendingSignIn): SignInRef {
   return {
     tenantId: session.tenantId,
     userId: session.userId,
@@ -110,7 +110,7 @@ export class TwoFactorLoginService {
   constructor(
     private readonly channels: ChannelsService,
     private readonly registrations: TwoFactorRegistrationsService,
-    private readonly sessions: MfaSessionsService,
+    private readonly sessions: PendingSignInsService,
     private readonly issuer: OtpIssuer,
     private readonly state: TwoFactorStateService,
     private readonly tokens: TokensService,
@@ -456,12 +456,12 @@ export class TwoFactorLoginService {
   }
 
   /** The address of this sign-in's newest registration code. */
-  private async pendingAddress(session: MfaSession): Promise<string | null> {
+  private async pendingAddress(session: PendingSignIn): Promise<string | null> {
     return this.issuer.latestDestination({ ...signInRef(session), purpose: 'register' });
   }
 
   private refused(
-    session: MfaSession,
+    session: PendingSignIn,
     meta: RequestMeta,
     reason: string,
     retryAfterSeconds?: number,

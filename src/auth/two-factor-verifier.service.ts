@@ -24,8 +24,8 @@ import { TwoFactorRegistrationsService } from '../users/two-factor-registrations
 import { AuthenticatedResponse } from './dto/login.dto';
 import { ProvenResponse } from './dto/two-factor.dto';
 import { SealedAppFactor } from './bearer-lookup.service';
-import { MfaSession } from './entities/mfa-session.entity';
-import { MfaSessionsService } from './mfa-sessions.service';
+import { PendingSignIn } from './entities/pending-sign-in.entity';
+import { PendingSignInsService } from './pending-sign-ins.service';
 import type { MfaAuthenticated } from './strategies/mfa-token.strategy';
 import { tokenSubject, TokensService } from './tokens.service';
 import { RecoveryNotices } from './recovery-notices.service';
@@ -54,7 +54,7 @@ export class TwoFactorVerifier {
     private readonly secondFactor: SecondFactorVerifier,
     private readonly channels: ChannelsService,
     private readonly registrations: TwoFactorRegistrationsService,
-    private readonly signIns: MfaSessionsService,
+    private readonly signIns: PendingSignInsService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
@@ -194,7 +194,7 @@ export class TwoFactorVerifier {
 
   /** A first registration's recovery codes, in its transaction, when the tenant hands them out. */
   private async firstRecoveryCodes(
-    signIn: MfaSession,
+    signIn: PendingSignIn,
     m: EntityManager,
   ): Promise<string[] | undefined> {
     const settings = await this.settings.get(signIn.tenantId);
@@ -203,7 +203,7 @@ export class TwoFactorVerifier {
   }
 
   /** 429 TWO_FACTOR_LOCKED for a code on a sign-in that takes only a recovery code. */
-  private async stillLocked(signIn: MfaSession): Promise<AppException> {
+  private async stillLocked(signIn: PendingSignIn): Promise<AppException> {
     const state = (await this.state.of(signIn.tenantId, [signIn.userId])).get(signIn.userId);
     return lockedError(state && isLocked(state) ? state.lockedUntil : null);
   }
@@ -269,7 +269,7 @@ export class TwoFactorVerifier {
    * proven, in one statement; the mfa token stays good for register.
    */
   private async prove(
-    signIn: MfaSession,
+    signIn: PendingSignIn,
     factor: SealedAppFactor,
     code: string,
     meta: RequestMeta,
@@ -305,7 +305,7 @@ export class TwoFactorVerifier {
    * one statement; the mfa token stays good for register.
    */
   private async proven<R extends VerdictRow>(
-    signIn: MfaSession,
+    signIn: PendingSignIn,
     judge: Sql,
     meta: RequestMeta,
     base: Record<string, unknown>,
@@ -387,7 +387,7 @@ export class TwoFactorVerifier {
     return { statement, opening, signedIn, device };
   }
 
-  private enrolledApp(signIn: MfaSession, type: string, factor: SealedAppFactor) {
+  private enrolledApp(signIn: PendingSignIn, type: string, factor: SealedAppFactor) {
     if (!factor.enrolled) return null;
     return {
       secret: this.registrations.openSecret(signIn.userId, type, factor.enrolled),
@@ -406,7 +406,7 @@ function factorChannel(tenantId: string, type: string, factor: SealedAppFactor):
 }
 
 /** A sign-in of a locked account that no recovery code has finished or proven yet. */
-export function recoveryOnly(signIn: MfaSession): boolean {
+export function recoveryOnly(signIn: PendingSignIn): boolean {
   return signIn.recoveryOnly && signIn.provenAt === null;
 }
 

@@ -15,7 +15,7 @@ import {
 } from '../../config/environment';
 import { AppModule } from '../app.module';
 import { WebhooksService } from '../webhooks/webhooks.service';
-import { MfaSessionsService } from '../auth/mfa-sessions.service';
+import { PendingSignInsService } from '../auth/pending-sign-ins.service';
 import { ChannelsService } from '../channels/channels.service';
 import { TwoFactorRegistrationsService } from '../users/two-factor-registrations.service';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -35,7 +35,7 @@ export async function reencryptSecrets(app: INestApplicationContext): Promise<Re
     twoFactorRegistrations: await app
       .get(TwoFactorRegistrationsService, { strict: false })
       .resealSecrets(),
-    mfaSessions: await app.get(MfaSessionsService, { strict: false }).resealSecrets(),
+    mfaSessions: await app.get(PendingSignInsService, { strict: false }).resealSecrets(),
     webhooks: await app.get(WebhooksService, { strict: false }).resealSecrets(),
   };
 }

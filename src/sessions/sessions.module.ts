@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { RefreshToken } from './entities/refresh-token.entity';
-import { Session } from './entities/session.entity';
+import { RefreshSession } from './entities/refresh-session.entity';
 import { Device } from './entities/device.entity';
 import { DevicePurgeJob } from './device-purge.job';
 import { RememberedDevices } from './remembered-devices.service';
@@ -14,7 +14,7 @@ import { SessionsService } from './sessions.service';
  * sessions in the same transaction as the change that ends them, and auth depends on both.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, RefreshToken, Device]), AuditModule],
+  imports: [TypeOrmModule.forFeature([RefreshSession, RefreshToken, Device]), AuditModule],
   providers: [SessionsService, SessionPurgeJob, RememberedDevices, DevicePurgeJob],
   exports: [SessionsService, RememberedDevices],
 })

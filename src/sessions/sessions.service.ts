@@ -8,7 +8,7 @@ import { authConfig, cryptoConfig } from '../../config/app-config';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditEntry, AuditService } from '../audit/audit.service';
 import { requireTenant } from '../database/query-guards';
-import { Acr, SessionEndReason } from './entities/session.entity';
+import { Acr, SessionEndReason } from './entities/refresh-session.entity';
 import { DeviceUse, RememberedDevices } from './remembered-devices.service';
 
 /** 32 random bytes, base64url: the only form a refresh token has. */

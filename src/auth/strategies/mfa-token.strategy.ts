@@ -8,7 +8,7 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { Principal, ResolvedTenant } from '../../common/http/request-context';
 import { User } from '../../users/entities/user.entity';
 import { BearerLookup, SealedAppFactor } from '../bearer-lookup.service';
-import { MfaSession } from '../entities/mfa-session.entity';
+import { PendingSignIn } from '../entities/pending-sign-in.entity';
 import { SigningKeys } from '../signing-keys.service';
 import { MFA_TOKEN_TYP, MfaTokenClaims } from '../tokens.service';
 import { keyProviderFor, UUID } from './token-header';
@@ -16,7 +16,7 @@ import { keyProviderFor, UUID } from './token-header';
 export interface MfaAuthenticated {
   principal: Extract<Principal, { kind: 'mfa' }>;
   tenant: ResolvedTenant;
-  session: MfaSession;
+  session: PendingSignIn;
   /** The user as read for this request (enabled, versions unchanged): no second read needed. */
   user: User;
   /** An app factor's sealed secret and channel settings, read with the sign-in. */

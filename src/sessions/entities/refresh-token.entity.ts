@@ -14,7 +14,7 @@ export class RefreshToken {
   tokenHash!: Buffer;
 
   @Column({ name: 'session_id', type: 'uuid' })
-  @ForeignKey('Session', { name: 'refresh_tokens_session_id_fkey', onDelete: 'CASCADE' })
+  @ForeignKey('RefreshSession', { name: 'refresh_tokens_session_id_fkey', onDelete: 'CASCADE' })
   sessionId!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -27,7 +27,7 @@ export type Acr = 'pwd' | '2fa' | '2fa-remembered';
 @Entity({ name: 'sessions' })
 @Index('sessions_user_idx', ['tenantId', 'userId'])
 @Index('sessions_expires_at_idx', ['expiresAt'])
-export class Session {
+export class RefreshSession {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 

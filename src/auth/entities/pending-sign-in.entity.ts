@@ -8,7 +8,7 @@ import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColu
 @Index('mfa_sessions_self_service_idx', ['userId'], {
   where: 'self_service_session_id IS NOT NULL',
 })
-export class MfaSession {
+export class PendingSignIn {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 

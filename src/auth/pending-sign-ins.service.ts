@@ -8,10 +8,10 @@ import { authConfig } from '../../config/app-config';
 import { requireTenant } from '../database/query-guards';
 import { SecretBox } from '../common/crypto/secret-box';
 import type { OtpPolicy } from '../otp/otp.types';
-import { MfaSession } from './entities/mfa-session.entity';
+import { PendingSignIn } from './entities/pending-sign-in.entity';
 import { resealColumn } from '../common/crypto/reseal';
 
-export interface NewMfaSession {
+export interface NewPendingSignIn {
   tenantId: string;
   userId: string;
   purpose: 'login' | 'register';
@@ -35,14 +35,14 @@ export interface NewMfaSession {
 
 /** Sign-ins between the password and the code (mfa_sessions). */
 @Injectable()
-export class MfaSessionsService {
+export class PendingSignInsService {
   constructor(
-    @InjectRepository(MfaSession) private readonly sessions: Repository<MfaSession>,
+    @InjectRepository(PendingSignIn) private readonly sessions: Repository<PendingSignIn>,
     @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
     private readonly box: SecretBox,
   ) {}
 
-  async create({ deviceToken, ...s }: NewMfaSession): Promise<MfaSession> {
+  async create({ deviceToken, ...s }: NewPendingSignIn): Promise<PendingSignIn> {
     requireTenant(s.tenantId);
     const id = randomUUID();
     const row = this.sessions.create({
@@ -68,7 +68,7 @@ export class MfaSessionsService {
     tenantId: string,
     userId: string,
     sid: string,
-  ): Promise<MfaSession | null> {
+  ): Promise<PendingSignIn | null> {
     requireTenant(tenantId);
     return this.sessions
       .createQueryBuilder('m')

@@ -8,7 +8,7 @@ import { expiredRowsBatch, ExpiredRowsPurgeJob } from '../database/locked-job';
 
 /** Sign-ins (mfa sessions) past their expiry by more than OTP_RETENTION_SECONDS go with the codes. */
 @Injectable()
-export class MfaSessionPurgeJob extends ExpiredRowsPurgeJob {
+export class PendingSignInPurgeJob extends ExpiredRowsPurgeJob {
   constructor(
     @InjectDataSource() dataSource: DataSource,
     @Inject(otpConfig.KEY) cfg: ConfigType<typeof otpConfig>,
