@@ -40,7 +40,7 @@ module.exports = {
         '<rootDir>/src/**/*.spec.ts',
         '<rootDir>/config/**/*.spec.ts',
         // Repository files checked without a server (the container files).
-        '<rootDir>/test/*.spec.ts',
+        '<rootDir>/test/**/*.spec.ts',
       ],
     },
     {

@@ -1,7 +1,7 @@
 // `npm audit --omit=dev` for CI: fails on a high or critical advisory when the advisory service
 // answers; says "audit unavailable" (and passes) when it does not answer, as from these machines
 // (the registry answers the bulk advisory endpoint with 405). Never a step that always passes:
-// the verdict is decided by auditVerdict below, which test/audit-check.e2e-spec.ts exercises.
+// the verdict is decided by auditVerdict below, which test/operations/audit-check.e2e-spec.ts exercises.
 const { spawnSync } = require('node:child_process');
 
 /** { ok, message } for the JSON that `npm audit --json` printed. */

@@ -4,7 +4,7 @@ import type { TestTenant } from '../factories/tenants.factory';
 import type { TestApp } from './test-app';
 
 /**
- * The generators of test/fuzz.e2e-spec.ts: the operations read from /docs-json, and arbitrary
+ * The generators of test/security/fuzz.e2e-spec.ts: the operations read from /docs-json, and arbitrary
  * path parameters, query strings, bodies (structured, near-valid and hostile bytes), credentials
  * and content types for each; plus building, sending and judging one request.
  */

@@ -1,0 +1,255 @@
+import { Client } from 'pg';
+import { PendingSignInPurgeJob } from '../../src/auth/pending-sign-in-purge.job';
+import { OtpPurgeJob } from '../../src/otp/otp-purge.job';
+import { createTenant, createUser } from '../factories/tenants.factory';
+import {
+  createEmailChannel,
+  mfaCall,
+  passwordLogin,
+  putTwoFactorSettings,
+  registerByEmail,
+} from '../factories/two-factor.factory';
+import { queryDb } from '../support/database';
+import { expectErrorResponse } from '../support/http-assertions';
+import { SmtpSink } from '../support/smtp-sink';
+import { startTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
+
+const limits = { THROTTLE_USER_PER_MINUTE: '10000' };
+
+describe('delivery failure and recovery', () => {
+  let t: TestApp;
+  const smtp = new SmtpSink();
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...limits, SMTP_TIMEOUT_MS: '2000' } });
+
+  it('SMTP down: login says FAILED, resend and register answer 502, no cooldown starts; back up: a code at once', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const channelId = await createEmailChannel(t, tenant, smtp);
+    await putTwoFactorSettings(t, tenant, {
+      enabled: true,
+      channelId,
+      otp: { resendCooldownSeconds: 0 },
+    });
+    const address = `down-${tenant.slug}@acme.test`;
+    await registerByEmail(t, smtp, tenant, user, address);
+    await putTwoFactorSettings(t, tenant, {
+      enabled: true,
+      channelId,
+      otp: { resendCooldownSeconds: 300 },
+    });
+
+    const port = smtp.port;
+    await smtp.stop();
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expect(login.body).toEqual(
+      expect.objectContaining({
+        status: 'TWO_FACTOR_REQUIRED',
+        delivery: 'FAILED',
+        resendsRemaining: 5,
+      }),
+    );
+    expect(login.body.expiresAt).toBeUndefined();
+    expect(Math.abs(new Date(login.body.resendAvailableAt).getTime() - Date.now())).toBeLessThan(
+      5000,
+    );
+    const resend = await mfaCall(t, login.body.mfaToken, 'resend');
+    expectErrorResponse(resend, 502, 'OTP_DELIVERY_FAILED');
+    const { requestId: _id, ...answer } = resend.body as Record<string, unknown>;
+    expect(JSON.stringify(answer)).not.toMatch(/127\.0\.0\.1|ECONN|smtp/i);
+
+    const newcomer = await createUser(t, tenant);
+    const reg = await passwordLogin(t, tenant.slug, newcomer.username, newcomer.password).expect(
+      200,
+    );
+    expectErrorResponse(
+      await mfaCall(t, reg.body.mfaToken, 'register', { destination: 'n@acme.test' }),
+      502,
+      'OTP_DELIVERY_FAILED',
+    );
+
+    const failures = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_DELIVERY_FAILED`)
+      .set('X-Api-Key', t.platformKey)
+      .expect(200);
+    expect(failures.body.items.length).toBeGreaterThanOrEqual(3);
+    expect(failures.body.items[0].data.reason).toBe('smtp_unreachable');
+
+    // The server comes back on the same port: the failed attempts started no cooldown.
+    await smtp.start(port);
+    const ok = await mfaCall(t, login.body.mfaToken, 'resend').expect(200);
+    expect(ok.body.delivery).toBe('SENT');
+    // A failed delivery used none of the sign-in's resends.
+    expect(ok.body.resendsRemaining).toBe(5);
+    await mfaCall(t, login.body.mfaToken, 'verify', { code: await smtp.codeFor(address) }).expect(
+      200,
+    );
+  });
+});
+
+describe('purge (rule 8)', () => {
+  let t: TestApp;
+  const smtp = new SmtpSink();
+  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...limits, OTP_RETENTION_SECONDS: '3600' } });
+
+  it('deletes challenges whose expiry is older than the retention, keeps the rest and the counts, one instance at a time', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const channelId = await createEmailChannel(t, tenant, smtp);
+    await putTwoFactorSettings(t, tenant, {
+      enabled: true,
+      channelId,
+      otp: { resendCooldownSeconds: 0 },
+    });
+    const address = `purge-${tenant.slug}@acme.test`;
+    await registerByEmail(t, smtp, tenant, user, address);
+    const s = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    await mfaCall(t, s.body.mfaToken, 'verify', { code: '000000' }).expect(401);
+    // Age the registration code (used) past the retention; the live login code stays recent.
+    await queryDb(
+      t.databaseUrl,
+      `UPDATE otp_challenges SET expires_at = now() - interval '2 hours' WHERE user_id = $1 AND purpose = 'register'`,
+      [user.id],
+    );
+    const job = t.app.get(OtpPurgeJob);
+
+    const other = new Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    await other.query('SELECT pg_advisory_lock($1)', [0x45464358_03]);
+    await expect(job.run()).resolves.toBeUndefined();
+    await other.query('SELECT pg_advisory_unlock($1)', [0x45464358_03]);
+    await other.end();
+
+    await expect(job.run()).resolves.toBe(1);
+    const left = await queryDb<{ purpose: string }>(
+      t.databaseUrl,
+      'SELECT purpose FROM otp_challenges WHERE user_id = $1',
+      [user.id],
+    );
+    expect(left).toEqual([{ purpose: 'login' }]);
+    const [state] = await queryDb<{ consecutive_failures: number }>(
+      t.databaseUrl,
+      'SELECT consecutive_failures FROM two_factor_state WHERE user_id = $1',
+      [user.id],
+    );
+    expect(state.consecutive_failures).toBe(1);
+    const audit = await t
+      .http()
+      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_SENT`)
+      .set('X-Api-Key', t.platformKey);
+    expect(audit.body.items.length).toBe(2);
+  });
+});
+
+describe('no code or SMTP password at rest, in logs or in responses', () => {
+  let t: TestApp;
+  const smtp = new SmtpSink();
+  const smtpPassword = 'smtp-Pa55word-never-stored-in-clear';
+  const responses: string[] = [];
+  useAppWithSmtp(smtp, (app) => (t = app), { env: limits, captureLogs: true });
+
+  it('reads every table and the whole log after a full flow with 10-digit codes', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const channelId = await createEmailChannel(t, tenant, smtp, {
+      username: 'otp',
+      password: smtpPassword,
+    });
+    await putTwoFactorSettings(t, tenant, {
+      enabled: true,
+      channelId,
+      otp: { length: 10, resendCooldownSeconds: 0 },
+    });
+    const address = `leak-${tenant.slug}@acme.test`;
+    const keep = <T extends { text: string }>(r: T) => {
+      responses.push(r.text);
+      return r;
+    };
+    const login = keep(
+      await passwordLogin(t, tenant.slug, user.username, user.password).expect(200),
+    );
+    keep(await mfaCall(t, login.body.mfaToken, 'register', { destination: address }).expect(200));
+    keep(await mfaCall(t, login.body.mfaToken, 'resend').expect(200));
+    keep(await mfaCall(t, login.body.mfaToken, 'verify', { code: '0000000000' }).expect(401));
+    keep(
+      await mfaCall(t, login.body.mfaToken, 'verify', {
+        code: await smtp.codeFor(address, 2),
+      }).expect(200),
+    );
+    const again = keep(
+      await passwordLogin(t, tenant.slug, user.username, user.password).expect(200),
+    );
+    keep(
+      await mfaCall(t, again.body.mfaToken, 'verify', {
+        code: await smtp.codeFor(address, 3),
+      }).expect(200),
+    );
+    keep(
+      await t
+        .http()
+        .get(`/v1/tenants/${tenant.slug}/channels`)
+        .set('X-Api-Key', t.platformKey)
+        .expect(200),
+    );
+    keep(
+      await t
+        .http()
+        .get(`/v1/tenants/${tenant.slug}/audit-events?limit=200`)
+        .set('X-Api-Key', t.platformKey)
+        .expect(200),
+    );
+    // The mails did carry the SMTP login.
+    expect(smtp.to(address)[0].auth).toEqual({ username: 'otp', password: smtpPassword });
+
+    const codes = smtp.to(address).map((m) => /code is (\d{10})/.exec(m.text)![1]);
+    expect(codes).toHaveLength(3);
+    const tables = await queryDb<{ tablename: string }>(
+      t.databaseUrl,
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
+    );
+    let dump = '';
+    for (const { tablename } of tables) {
+      const rows = await queryDb<{ row: string }>(
+        t.databaseUrl,
+        `SELECT t::text AS row FROM "${tablename}" t`,
+      );
+      dump += rows.map((r) => r.row).join('\n');
+    }
+    expect(dump).toContain(address); // the dump did read the data
+    await new Promise((r) => setTimeout(r, 100));
+    const everything = { database: dump, logs: t.logs(), responses: responses.join('\n') };
+    for (const [where, text] of Object.entries(everything)) {
+      for (const code of codes)
+        expect({ where, leaked: new RegExp(`(?<!\\d)${code}(?!\\d)`).test(text) }).toEqual({
+          where,
+          leaked: false,
+        });
+      expect({ where, leaked: text.includes(smtpPassword) }).toEqual({ where, leaked: false });
+    }
+  });
+});
+
+describe('mfa session purge', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { OTP_RETENTION_SECONDS: '60' } });
+  });
+  afterAll(() => t.close());
+
+  it('removes sign-ins expired longer than the retention and keeps the others', async () => {
+    const tenant = await createTenant(t);
+    const user = await createUser(t, tenant);
+    const insert = `INSERT INTO mfa_sessions (id, tenant_id, user_id, purpose, channel_id, channel_type,
+        password_version, two_factor_version, policy, expires_at)
+      VALUES (gen_random_uuid(), $1, $2, 'login', gen_random_uuid(), 'email', 1, 1, '{}', now() + $3::interval)`;
+    await queryDb(t.databaseUrl, insert, [tenant.id, user.id, '-2 minutes']);
+    await queryDb(t.databaseUrl, insert, [tenant.id, user.id, '-30 seconds']);
+    await queryDb(t.databaseUrl, insert, [tenant.id, user.id, '5 minutes']);
+    await expect(t.app.get(PendingSignInPurgeJob).run()).resolves.toBe(1);
+    const [{ n }] = await queryDb<{ n: string }>(
+      t.databaseUrl,
+      'SELECT count(*) AS n FROM mfa_sessions',
+    );
+    expect(Number(n)).toBe(2);
+  });
+});
