@@ -263,7 +263,8 @@ export class SessionsService {
   }
 
   /**
-   * Ends every live session of one user (disabled, password changed, 2FA reset), inside the
+   * Ends every live session of one user (disabled, password changed, 2FA reset) but
+   * `keepSessionId` when given, inside the
    * caller's transaction so the change and the revocation commit together. The number ended.
    */
   async revokeAllOfUser(
@@ -272,13 +273,15 @@ export class SessionsService {
     reason: SessionEndReason,
     by: RevokedBy,
     m: EntityManager,
+    keepSessionId: string | null = null,
   ): Promise<number> {
     requireTenant(tenantId);
     const [rows] = (await m.query(
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $3, expires_at = now()
         WHERE tenant_id = $1 AND user_id = $2 AND expires_at > now()
+          AND id IS DISTINCT FROM $4
         RETURNING id`,
-      [tenantId, userId, reason],
+      [tenantId, userId, reason, keepSessionId],
     )) as [Array<{ id: string }>, number];
     if (rows.length) {
       await this.audit.record(
@@ -299,7 +302,7 @@ export class SessionsService {
    * Ends every live session of one user but `keepSessionId` (the user changed their second factor
    * from that session, v1.1 §8), in the caller's transaction; one event with their ids.
    */
-  async revokeOthersOfUser(
+  revokeOthersOfUser(
     tenantId: string,
     userId: string,
     keepSessionId: string,
@@ -307,26 +310,7 @@ export class SessionsService {
     by: RevokedBy,
     m: EntityManager,
   ): Promise<number> {
-    requireTenant(tenantId);
-    const [rows] = (await m.query(
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = $4, expires_at = now()
-        WHERE tenant_id = $1 AND user_id = $2 AND id <> $3 AND expires_at > now()
-        RETURNING id`,
-      [tenantId, userId, keepSessionId, reason],
-    )) as [Array<{ id: string }>, number];
-    if (rows.length) {
-      await this.audit.record(
-        tenantId,
-        {
-          type: AuditEventType.SESSION_REVOKED,
-          userId,
-          ...by,
-          data: { reason, sessionIds: rows.map((r) => r.id) },
-        },
-        m,
-      );
-    }
-    return rows.length;
+    return this.revokeAllOfUser(tenantId, userId, reason, by, m, keepSessionId);
   }
 
   /**

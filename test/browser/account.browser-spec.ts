@@ -78,7 +78,9 @@ describe('account page (headless Chromium)', () => {
     expect(await page.locator('#account-user').innerText()).toBe(user.username);
     expect(await page.locator('#account-2fa').innerText()).toBe('authenticator');
     expect(await page.locator('#account-recovery-left').innerText()).toBe('9');
-    await page.locator('#no-devices').waitFor();
+    // The browser that just signed in is listed (v1.1 §7), not remembered.
+    await page.locator('#devices [data-device]').first().waitFor();
+    expect(await page.locator('#devices').innerText()).toContain('not remembered');
     await browser.shot(page, 'lost-phone-account');
 
     await page.locator('#change-factor').click();
@@ -139,9 +141,15 @@ describe('account page (headless Chromium)', () => {
       `email (${user.username[0]}***@${tenant.slug}.test)`,
     );
     expect(await page.locator('#account-recovery-left').innerText()).toBe('10');
-    // Devices: this service answers 404 until remembered devices exist: "No devices".
-    await page.locator('#no-devices').waitFor();
-    expect(await page.locator('#no-devices').innerText()).toBe('No devices');
+    // Devices: the signed-in browser is listed; Revoke takes it off the list.
+    const listed = page.locator('#devices [data-device]');
+    await listed.first().waitFor();
+    const before = await listed.count();
+    await listed.first().click();
+    await page.getByText('Device revoked.').waitFor();
+    await page.waitForFunction(
+      `document.querySelectorAll('#devices [data-device]').length === ${before - 1}`,
+    );
     await expectNoSidewaysScroll(page);
     await browser.shot(page, 'account');
 

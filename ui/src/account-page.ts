@@ -1,5 +1,6 @@
 import { api, ApiError, AppRegistration, AuthenticatedAnswer, CodeStatus, Me } from './api.js';
 import { field, h, replace } from './dom.js';
+import { authenticatorEnrolment } from './enrolment.js';
 import { messageFor } from './messages.js';
 import { loadSession, saveSession, StoredSession } from './session-store.js';
 
@@ -188,23 +189,9 @@ async function startApp(slot: HTMLElement): Promise<void> {
     if (fields.includes('destination') || fields.includes('email')) return addressForm(slot);
     throw err;
   }
-  const grouped = reg.secret.replace(/(.{4})(?=.)/g, '$1 ');
   confirmForm(slot, [
     h('p', {}, 'Scan this QR code with the new authenticator app, then type the code it shows.'),
-    h('img', {
-      id: 'qr',
-      src: reg.qrCodeDataUrl,
-      width: 200,
-      height: 200,
-      alt: 'QR code for your authenticator app. The key is written below.',
-    }),
-    h(
-      'p',
-      {},
-      'Key for manual entry: ',
-      h('code', { id: 'secret', 'data-secret': reg.secret }, grouped),
-    ),
-    h('p', {}, h('a', { href: reg.otpauthUri, id: 'otpauth' }, 'Open in an authenticator app')),
+    ...authenticatorEnrolment(reg),
   ]);
 }
 
@@ -265,13 +252,7 @@ function confirmForm(slot: HTMLElement, intro: Node[]): void {
 function devicesSection(): { section: HTMLElement; load: () => Promise<void> } {
   const list = h('ul', { id: 'devices', class: 'devices' });
   const load = async () => {
-    let items: Device[] = [];
-    try {
-      items = (await call<{ items: Device[] }>('GET', '/v1/auth/me/devices')).items ?? [];
-    } catch (err) {
-      // Not offered by this service (404): nothing to list.
-      if (!(err instanceof ApiError && err.status === 404)) throw err;
-    }
+    const { items } = await call<{ items: Device[] }>('GET', '/v1/auth/me/devices');
     if (items.length === 0) return replace(list, h('li', { id: 'no-devices' }, 'No devices'));
     replace(
       list,

@@ -7,6 +7,7 @@ import {
   LoginAnswer,
 } from './api.js';
 import { field, formatSeconds, h, replace } from './dom.js';
+import { authenticatorEnrolment } from './enrolment.js';
 import { messageFor } from './messages.js';
 
 /**
@@ -239,7 +240,6 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
       return;
     }
     info('');
-    const grouped = reg.secret.replace(/(.{4})(?=.)/g, '$1 ');
     codeStep(mfa, 'authenticator', {}, [
       h(
         'p',
@@ -247,20 +247,7 @@ export function mountSignIn(container: HTMLElement, opts: SignInOptions): void {
         'Scan this QR code with your authenticator app (or enter the key by hand), then type ' +
           'the code it shows.',
       ),
-      h('img', {
-        id: 'qr',
-        src: reg.qrCodeDataUrl,
-        width: 200,
-        height: 200,
-        alt: 'QR code for your authenticator app. The key is written below.',
-      }),
-      h(
-        'p',
-        {},
-        'Key for manual entry: ',
-        h('code', { id: 'secret', 'data-secret': reg.secret }, grouped),
-      ),
-      h('p', {}, h('a', { href: reg.otpauthUri, id: 'otpauth' }, 'Open in an authenticator app')),
+      ...authenticatorEnrolment(reg),
     ]);
   }
 
