@@ -79,14 +79,14 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     // Every kind in the built-in locales; the tenant's default locale, read-only.
     for (const kind of ['login_code', 'registration_code', 'recovery_code_used', 'channel_test'])
       for (const locale of ['en', 'de', 'fr', 'es', 'pt'])
-        expect(await page.locator(`#templates tr[data-template="${kind}/${locale}"]`).count()).toBe(
-          1,
-        );
+        expect(
+          await page.locator(`#templates button[data-template="${kind}/${locale}"]`).count(),
+        ).toBe(1);
     expect(await page.locator('#default-locale strong').innerText()).toBe('en');
-    const row = page.locator('#templates tr[data-template="login_code/de"]');
-    expect(await row.locator('td').nth(2).innerText()).toContain('built-in');
+    const button = page.locator('#templates button[data-template="login_code/de"]');
+    expect(await button.getAttribute('data-custom')).toBe('false');
 
-    await row.locator('button[data-edit]').click();
+    await button.click();
     await page.waitForSelector('#template-form');
     expect(await page.locator('#template-editor-title').innerText()).toBe('login_code · de');
     const builtIn = (await api('get', '/email-templates/login_code/de').expect(200)).body;
@@ -129,7 +129,8 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     await statusShows(page, "Saved: login_code (de) is this tenant's own template now.");
     const saved = (await api('get', '/email-templates/login_code/de').expect(200)).body;
     expect(saved).toMatchObject({ custom: true, subject, text, html });
-    expect(await row.locator('td').nth(2).innerText()).toContain('own');
+    expect(await button.getAttribute('data-custom')).toBe('true');
+    expect(await button.innerText()).toMatch(/de · own$/);
 
     // A refused save: without {{code}} the service answers 400, shown next to the text field.
     await page.fill('#template-subject', 'Ihr Anmeldecode für {{tenantName}}');
@@ -147,7 +148,7 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     await statusShows(page, 'login_code (de) is back to the built-in template.');
     const reset = (await api('get', '/email-templates/login_code/de').expect(200)).body;
     expect(reset).toMatchObject({ custom: false, subject: builtIn.subject });
-    expect(await row.locator('td').nth(2).innerText()).toContain('built-in');
+    expect(await button.getAttribute('data-custom')).toBe('false');
   });
 
   it('adds a locale of the tenant, starting from its language', async () => {
@@ -171,7 +172,9 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     await page.fill('#template-subject', 'Grüezi: {{code}}');
     await page.click('#template-save');
     await statusShows(page, "Saved: registration_code (de-CH) is this tenant's own template now.");
-    await page.locator('#templates tr[data-template="registration_code/de-CH"]').waitFor();
+    await page
+      .locator('#templates button[data-template="registration_code/de-CH"][data-custom="true"]')
+      .waitFor();
     const list = (await api('get', '/email-templates').expect(200)).body.items as Array<{
       kind: string;
       locale: string;

@@ -17,7 +17,8 @@ const KINDS: TemplateKind[] = [
   'recovery_code_used',
   'channel_test',
 ];
-const COLUMNS = ['Kind', 'Locale', 'Source', 'Actions'];
+const COLUMNS = ['Kind', 'Locales (own ones marked)'];
+type Item = EmailTemplateList['items'][number];
 const PARTS = ['subject', 'text', 'html'] as const;
 type Part = (typeof PARTS)[number];
 
@@ -77,6 +78,11 @@ function previewOf(mail: RenderedEmail): HTMLElement {
       referrerpolicy: 'no-referrer',
       srcdoc: mail.html,
     }),
+    h(
+      'small',
+      { class: 'muted' },
+      'The HTML part is shown without its inline styles: the console’s Content-Security-Policy blocks them. Mail clients apply them.',
+    ),
   );
 }
 
@@ -184,6 +190,7 @@ async function openEditor(
     ),
     previewSlot,
   );
+  box.scrollIntoView({ block: 'start' });
   f.subject.input.focus();
 }
 
@@ -196,31 +203,34 @@ export const templatesPanel: Panel = async (s, panel, ui) => {
   const editor = h('section', { id: 'template-editor', 'aria-live': 'polite' });
   const reload = async () => {
     const fresh = await s.call<EmailTemplateList>('GET', `${s.base}/email-templates`);
-    tbody.replaceChildren(...fresh.items.map(row));
+    tbody.replaceChildren(...rows(fresh.items));
   };
   const open = (kind: string, locale: string) =>
     void openEditor(s, kind, locale, editor, ui, reload).catch(ui.error);
-  const row = (item: EmailTemplateList['items'][number]) =>
-    cardRow({ 'data-template': `${item.kind}/${item.locale}` }, COLUMNS, [
-      item.kind,
+  /** One button per locale: "de", or "de · own" with its time for the tenant's own template. */
+  const localeButton = (item: Item) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: item.custom ? 'secondary custom' : 'secondary',
+        'data-template': `${item.kind}/${item.locale}`,
+        'data-custom': String(item.custom),
+        onclick: () => open(item.kind, item.locale),
+      },
+      h('span', { class: 'visually-hidden' }, `Edit ${item.kind} `),
       item.locale,
-      item.custom
-        ? [h('span', { class: 'badge custom' }, 'own'), ' ', timeEl(item.updatedAt)]
-        : 'built-in',
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'secondary',
-          'data-edit': `${item.kind}/${item.locale}`,
-          'aria-label': `Edit ${item.kind} (${item.locale})`,
-          onclick: () => open(item.kind, item.locale),
-        },
-        'Edit',
-      ),
-    ]);
+      item.custom ? ' · own' : '',
+    );
+  const rows = (items: Item[]) =>
+    KINDS.map((kind) =>
+      cardRow({ 'data-kind': kind }, COLUMNS, [
+        kind,
+        h('span', { class: 'locales' }, ...items.filter((x) => x.kind === kind).map(localeButton)),
+      ]),
+    );
   const { table, tbody } = cardTable('templates', COLUMNS, 'Email templates by kind and locale');
-  tbody.append(...list.items.map(row));
+  tbody.append(...rows(list.items));
 
   const kind = h(
     'select',
