@@ -246,6 +246,39 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     expect(after.body.status).toBe('TWO_FACTOR_REQUIRED');
   });
 
+  it('shows an indefinite lock in the users tab, and Unlock clears it', async () => {
+    const bob = await createUser(t, tenant, { username: 'bob' });
+    await registerByEmail(t, smtp, tenant, bob, 'bob@templates.test');
+    // 100 wrong recovery codes: a timed lock on the way, then the ceiling (API.md v1.1 §2).
+    let mfaToken = (await passwordLogin(t, tenant.slug, bob.username, bob.password).expect(200))
+      .body.mfaToken as string;
+    for (let i = 0; i < 100; i++) {
+      const res = await mfaCall(t, mfaToken, 'verify', { recoveryCode: `0000-0000-${1000 + i}` });
+      if (res.status === 429) {
+        const locked = await passwordLogin(t, tenant.slug, bob.username, bob.password).expect(429);
+        mfaToken = locked.body.mfaToken as string;
+      }
+    }
+    const view = (await api('get', `/users/${bob.id}`).expect(200)).body;
+    expect(view.twoFactor).toMatchObject({ lockedIndefinitely: true, lockedUntil: null });
+
+    const page = await openConsole();
+    await page.click('#tab-users');
+    const bobRow = page.locator('#users tbody tr[data-user="bob"]');
+    await bobRow.waitFor();
+    expect(await bobRow.locator('td.lock').innerText()).toContain(
+      'locked until an admin unlocks or resets',
+    );
+    expect(await bobRow.locator('td.recovery').innerText()).toBe(
+      String(view.twoFactor.recoveryCodesRemaining),
+    );
+    await bobRow.locator('button[data-unlock]').click();
+    await statusShows(page, 'bob is unlocked.');
+    expect(await bobRow.locator('td.lock').innerText()).toContain('0 wrong');
+    const after = (await api('get', `/users/${bob.id}`).expect(200)).body;
+    expect(after.twoFactor).toMatchObject({ lockedIndefinitely: false, consecutiveFailures: 0 });
+  });
+
   it('saves the remembered-device and recovery-code settings', async () => {
     const page = await openConsole();
     expect(await page.locator('#remember-enabled').isChecked()).toBe(true);
