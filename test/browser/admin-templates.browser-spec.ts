@@ -162,16 +162,21 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     await page.locator('#admin-alert', { hasText: 'BCP 47' }).waitFor();
 
     await page.selectOption('#new-template-kind', 'registration_code');
-    await page.fill('#new-template-locale', 'de-CH');
+    // Typed in any case; saved under the canonical tag.
+    await page.fill('#new-template-locale', 'de-ch');
     await page.click('#new-template-open');
     await page
-      .locator('#template-editor-title', { hasText: 'registration_code · de-CH' })
+      .locator('#template-editor-title', { hasText: 'registration_code · de-ch' })
       .waitFor();
     const german = (await api('get', '/email-templates/registration_code/de').expect(200)).body;
     expect(await page.inputValue('#template-text')).toBe(german.text);
     await page.fill('#template-subject', 'Grüezi: {{code}}');
     await page.click('#template-save');
     await statusShows(page, "Saved: registration_code (de-CH) is this tenant's own template now.");
+    expect(await page.locator('#template-editor-title').innerText()).toBe(
+      'registration_code · de-CH',
+    );
+    expect(await page.locator('#template-reset').count()).toBe(1);
     await page
       .locator('#templates button[data-template="registration_code/de-CH"][data-custom="true"]')
       .waitFor();

@@ -147,10 +147,11 @@ async function openEditor(
     'secondary',
   );
   const save = button('template-save', 'Save', async () => {
-    await s.call('PUT', path, { body: body() });
+    // The service answers the canonical tag (`DE-ch` is saved as `de-CH`).
+    const saved = await s.call<EmailTemplate>('PUT', path, { body: body() });
     await reload();
-    await openEditor(s, kind, locale, box, ui, reload);
-    ui.ok(`Saved: ${kind} (${locale}) is this tenant's own template now.`);
+    await openEditor(s, kind, saved.locale, box, ui, reload);
+    ui.ok(`Saved: ${kind} (${saved.locale}) is this tenant's own template now.`);
   });
   const reset = button(
     'template-reset',

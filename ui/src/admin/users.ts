@@ -193,7 +193,11 @@ export const usersPanel: Panel = async (s, panel, ui) => {
         cursor: reset ? undefined : (cursor ?? undefined),
       },
     });
-    if (reset) tbody.replaceChildren();
+    // A new list (a search, or after a reset or unlock): the devices shown may be stale.
+    if (reset) {
+      tbody.replaceChildren();
+      devicesBox.replaceChildren();
+    }
     for (const u of page.items) tbody.append(userRow(u));
     cursor = page.nextCursor;
     more.hidden = !cursor;
