@@ -14,6 +14,7 @@ const TABS: Array<[string, string]> = [
   ['users', '#users tbody tr'],
   ['audit', '#audit tbody tr'],
   ['webhooks', '#webhook-form'],
+  ['templates', '#templates tbody tr'],
 ];
 
 async function signIn(page: Page, username: string, password: string): Promise<void> {
@@ -126,6 +127,20 @@ describe('admin console on a phone and a desktop (headless Chromium)', () => {
       await page.locator('button[data-deliveries]').first().click();
       await page.locator('#webhook-deliveries tbody tr').first().waitFor();
       await check('webhook-deliveries');
+      // A user's devices, inside the users tab.
+      await page.click('#tab-users');
+      await page
+        .locator('#users tbody tr[data-user^="a-rather-long"] button[data-devices]')
+        .click();
+      await page.locator('#user-devices tbody tr').first().waitFor();
+      await check('user-devices');
+      // The template editor with the built-in German login mail previewed.
+      await page.click('#tab-templates');
+      await page.locator('#templates button[data-template="login_code/de"]').click();
+      await page.waitForSelector('#template-form');
+      await page.click('#template-preview-button');
+      await page.waitForSelector('#template-preview');
+      await check('template-editor');
       expect(findings).toEqual({});
     });
   }

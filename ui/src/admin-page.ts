@@ -3,6 +3,7 @@ import { auditPanel } from './admin/audit.js';
 import { channelsPanel } from './admin/channels.js';
 import { Panel, Session, Ui } from './admin/session.js';
 import { settingsPanel } from './admin/settings.js';
+import { templatesPanel } from './admin/templates.js';
 import type { Authenticated, Me } from './admin/types.js';
 import { usersPanel } from './admin/users.js';
 import { webhooksPanel } from './admin/webhooks.js';
@@ -12,8 +13,8 @@ import { mountSignIn } from './signin-flow.js';
 
 /**
  * `/admin`: the tenant admin console. The admin signs in like everyone (2FA included), then
- * manages the tenant's 2FA settings, channels and webhooks, its users' 2FA, and reads the audit
- * log. This file is the shell (sign-in, tabs); each panel is a file in ui/src/admin/.
+ * manages the tenant's 2FA settings, channels, webhooks and email templates, its users' 2FA and
+ * devices, and reads the audit log. This file is the shell (sign-in, tabs); each panel is a file in ui/src/admin/.
  */
 const main = document.getElementById('app') as HTMLElement;
 const tenantHint = new URLSearchParams(location.search).get('tenant') ?? undefined;
@@ -51,6 +52,7 @@ function console_(s: Session): void {
     ['users', 'Users', usersPanel],
     ['audit', 'Audit events', auditPanel],
     ['webhooks', 'Webhooks', webhooksPanel],
+    ['templates', 'Email templates', templatesPanel],
   ];
   const ui: Ui = {
     error: (err: unknown) => {

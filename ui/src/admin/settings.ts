@@ -2,7 +2,6 @@ import { field, h, replace } from '../dom.js';
 import type { Panel } from './session.js';
 import type { ChannelList, Settings } from './types.js';
 
-/** Two-factor settings: on or off, the active channel, the code and lockout rules. */
 function numberField(label: string, id: string, value: number, min: number, max: number) {
   return field(label, {
     id,
@@ -15,6 +14,10 @@ function numberField(label: string, id: string, value: number, min: number, max:
   });
 }
 
+/**
+ * Two-factor settings: on or off, the active channel, the code and lockout rules, recovery codes
+ * and remembered devices (API.md v1.1 §6, §7).
+ */
 export const settingsPanel: Panel = async (s, panel, ui) => {
   const [settings, channels] = await Promise.all([
     s.call<Settings>('GET', `${s.base}/settings/2fa`),
@@ -72,6 +75,25 @@ export const settingsPanel: Panel = async (s, panel, ui) => {
       86400,
     ),
   };
+  const recovery = h('input', {
+    type: 'checkbox',
+    id: 'recovery-enabled',
+    checked: settings.recoveryCodes.enabled,
+  });
+  const remember = h('input', {
+    type: 'checkbox',
+    id: 'remember-enabled',
+    checked: settings.rememberDevice.enabled,
+  });
+  const rememberDays = numberField(
+    'Days a device stays remembered',
+    'remember-days',
+    settings.rememberDevice.days,
+    1,
+    90,
+  );
+  const checkbox = (input: HTMLInputElement, label: string) =>
+    h('div', { class: 'field inline' }, input, h('label', { for: input.id }, label));
   const form = h(
     'form',
     { id: 'settings-form', novalidate: true },
@@ -105,6 +127,19 @@ export const settingsPanel: Panel = async (s, panel, ui) => {
       f.maxConsecutiveFailures.row,
       f.durationSeconds.row,
     ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Recovery codes'),
+      checkbox(recovery, 'Give users ten single-use recovery codes at their first registration'),
+    ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Remembered devices'),
+      checkbox(remember, 'Let users skip the code on a browser they chose to remember'),
+      rememberDays.row,
+    ),
     h('button', { type: 'submit', id: 'settings-save' }, 'Save settings'),
   );
   form.addEventListener('submit', (e) => {
@@ -126,6 +161,8 @@ export const settingsPanel: Panel = async (s, panel, ui) => {
             maxConsecutiveFailures: n(f.maxConsecutiveFailures),
             durationSeconds: n(f.durationSeconds),
           },
+          recoveryCodes: { enabled: recovery.checked },
+          rememberDevice: { enabled: remember.checked, days: n(rememberDays) },
         },
       })
       .then((saved) =>

@@ -2,9 +2,63 @@ import { field, h, replace } from '../dom.js';
 import { timeEl } from '../time.js';
 import type { Panel, Session, Ui } from './session.js';
 import { cardRow, cardTable } from './table.js';
-import type { User, UserPage } from './types.js';
+import type { Device, DeviceList, User, UserPage } from './types.js';
 
 const COLUMNS = ['Username', 'Roles', 'Second factor', 'Recovery codes', 'Failures', 'Actions'];
+const DEVICE_COLUMNS = ['Browser', 'Remembered', 'Last used', 'Last IP', 'First seen', 'Actions'];
+
+/** A user's devices (API.md v1.1 §7), most recently used first, each with a Revoke. */
+async function devices(s: Session, u: User, box: HTMLElement, ui: Ui): Promise<void> {
+  const path = `${s.base}/users/${u.id}/devices`;
+  const { items } = await s.call<DeviceList>('GET', path);
+  const { table, tbody } = cardTable(
+    'user-devices',
+    DEVICE_COLUMNS,
+    `The devices of ${u.username}, most recently used first`,
+  );
+  const revoke = (d: Device) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'data-revoke-device': d.id,
+        'aria-label': `Revoke ${d.name}`,
+        onclick: () => {
+          if (
+            !window.confirm(`Revoke ${d.name} of ${u.username}? Its next sign-in asks for a code.`)
+          )
+            return;
+          void s
+            .call('DELETE', `${path}/${d.id}`)
+            .then(async () => {
+              await devices(s, u, box, ui);
+              ui.ok(`${d.name} of ${u.username} is revoked.`);
+            })
+            .catch(ui.error);
+        },
+      },
+      'Revoke',
+    );
+  tbody.append(
+    ...items.map((d) =>
+      cardRow({ 'data-device': d.id }, DEVICE_COLUMNS, [
+        d.name,
+        d.remembered ? ['yes, until ', timeEl(d.expiresAt)] : 'no',
+        timeEl(d.lastUsedAt),
+        d.lastIp ?? '—',
+        timeEl(d.createdAt),
+        revoke(d),
+      ]),
+    ),
+  );
+  replace(
+    box,
+    h('h3', { id: 'devices-title' }, `Devices of ${u.username}`),
+    items.length ? table : h('p', { id: 'no-devices' }, 'No devices.'),
+  );
+  (box.querySelector('h3') as HTMLElement).scrollIntoView({ block: 'nearest' });
+}
 
 /** The second factor: the active one, the kept others, and the shared-address warning. */
 function secondFactor(u: User): Array<Node | string | null> {
@@ -49,8 +103,26 @@ function lockState(u: User): { locked: boolean; text: Array<Node | string> } {
   return { locked: false, text: [`${tf.consecutiveFailures} wrong`] };
 }
 
-function actions(s: Session, u: User, locked: boolean, ui: Ui, reload: () => Promise<void>) {
+function actions(
+  s: Session,
+  u: User,
+  locked: boolean,
+  ui: Ui,
+  reload: () => Promise<void>,
+  devicesBox: HTMLElement,
+) {
   const tf = u.twoFactor;
+  const showDevices = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      'data-devices': u.id,
+      'aria-label': `Devices of ${u.username}`,
+      onclick: () => void devices(s, u, devicesBox, ui).catch(ui.error),
+    },
+    'Devices',
+  );
   const reset = h(
     'button',
     {
@@ -92,10 +164,14 @@ function actions(s: Session, u: User, locked: boolean, ui: Ui, reload: () => Pro
     },
     'Unlock',
   );
-  return [tf.registered || locked ? reset : null, locked || tf.consecutiveFailures ? unlock : null];
+  return [
+    tf.registered || locked ? reset : null,
+    locked || tf.consecutiveFailures ? unlock : null,
+    showDevices,
+  ];
 }
 
-/** The tenant's users and their 2FA: filters, reset and unlock. */
+/** The tenant's users and their 2FA: filters, reset, unlock and their devices. */
 export const usersPanel: Panel = async (s, panel, ui) => {
   const filter = field('Username starts with', { id: 'user-filter', type: 'search' });
   const shared = h('input', { type: 'checkbox', id: 'user-shared' });
@@ -105,6 +181,7 @@ export const usersPanel: Panel = async (s, panel, ui) => {
     { type: 'button', id: 'users-more', class: 'secondary', hidden: true },
     'More',
   );
+  const devicesBox = h('section', { id: 'devices', 'aria-live': 'polite' });
   let cursor: string | null = null;
 
   const load = async (reset: boolean) => {
@@ -116,7 +193,11 @@ export const usersPanel: Panel = async (s, panel, ui) => {
         cursor: reset ? undefined : (cursor ?? undefined),
       },
     });
-    if (reset) tbody.replaceChildren();
+    // A new list (a search, or after a reset or unlock): the devices shown may be stale.
+    if (reset) {
+      tbody.replaceChildren();
+      devicesBox.replaceChildren();
+    }
     for (const u of page.items) tbody.append(userRow(u));
     cursor = page.nextCursor;
     more.hidden = !cursor;
@@ -132,7 +213,7 @@ export const usersPanel: Panel = async (s, panel, ui) => {
         secondFactor(u),
         u.twoFactor.registered ? String(u.twoFactor.recoveryCodesRemaining) : '—',
         lock.text,
-        actions(s, u, lock.locked, ui, () => load(true)),
+        actions(s, u, lock.locked, ui, () => load(true), devicesBox),
       ],
       { 0: 'who', 2: 'two-factor', 3: 'recovery', 4: 'lock' },
     );
@@ -154,6 +235,6 @@ export const usersPanel: Panel = async (s, panel, ui) => {
     void load(true).catch(ui.error);
   });
   more.addEventListener('click', () => void load(false).catch(ui.error));
-  replace(panel, h('h2', {}, 'Users'), form, table, more);
+  replace(panel, h('h2', {}, 'Users'), form, table, more, devicesBox);
   await load(true);
 };
