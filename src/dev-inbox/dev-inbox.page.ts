@@ -1,14 +1,8 @@
+import { escapeHtml } from '../common/text/escape-html';
 import { INBOX_CAPACITY, InboxMail } from './dev-inbox.service';
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
 /** Anyone who reaches the SMTP port writes these fields: everything is escaped. */
-const e = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+const e = escapeHtml;
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}
 h1{font-size:1.4rem}.hint{color:#666}

@@ -8,6 +8,7 @@ import {
   TemplateKind,
   TemplateValues,
 } from './template-kinds';
+import { escapeHtml } from '../common/text/escape-html';
 
 /** Per field, in UTF-8 bytes (API.md v1.1 §11). */
 export const MAX_TEMPLATE_BYTES = 32 * 1024;
@@ -103,17 +104,6 @@ export function checkTemplate(kind: TemplateKind, t: EmailTemplateBody): FieldEr
   return problems;
 }
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '/': '&#x2F;',
-  '`': '&#x60;',
-  '=': '&#x3D;',
-};
-export const escapeHtml = (s: string): string => s.replace(/[&<>"'`=/]/g, (c) => HTML_ESCAPES[c]);
 
 function view(values: TemplateValues, clean: (s: string) => string): Record<string, string> {
   const out: Record<string, string> = {};
