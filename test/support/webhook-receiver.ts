@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 
 /** Polled often, retried a few milliseconds apart, attempts that time out after a second. */
 export const FAST_WEBHOOKS = {
-  WEBHOOK_POLL_MS: '25',
+  WEBHOOK_POLL_MS: '100',
   WEBHOOK_RETRY_BASE_MS: '100',
   WEBHOOK_TIMEOUT_MS: '1000',
 };

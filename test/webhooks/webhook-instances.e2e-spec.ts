@@ -115,12 +115,12 @@ describe('webhook deliveries across restarts and instances', () => {
     // Count what each instance claims (the real outbox, observed).
     for (const app of [a, b]) {
       const repo = app.app.get(WebhookOutbox);
-      const claimDue = repo.claimDue.bind(repo);
+      const claim = repo.claim.bind(repo);
       claimed.set(app, 0);
-      repo.claimDue = async (limit, leaseMs) => {
-        const rows = await claimDue(limit, leaseMs);
-        claimed.set(app, claimed.get(app)! + rows.length);
-        return rows;
+      repo.claim = async (deliveryId) => {
+        const row = await claim(deliveryId);
+        if (row) claimed.set(app, claimed.get(app)! + 1);
+        return row;
       };
     }
     const tenant = await createTenant(a);
@@ -155,11 +155,11 @@ describe('webhook deliveries across restarts and instances', () => {
     const primary = await start();
     let primaryClaimed = 0;
     const outbox = primary.app.get(WebhookOutbox);
-    const claimDue = outbox.claimDue.bind(outbox);
-    outbox.claimDue = async (limit, leaseMs) => {
-      const rows = await claimDue(limit, leaseMs);
-      primaryClaimed += rows.length;
-      return rows;
+    const claim = outbox.claim.bind(outbox);
+    outbox.claim = async (deliveryId) => {
+      const row = await claim(deliveryId);
+      if (row) primaryClaimed += 1;
+      return row;
     };
     // Production: the test receiver's host must be listed.
     const second = await startSecondInstance(primary, {
