@@ -358,8 +358,11 @@ describe('webhooks (API.md v1.1 §12)', () => {
       for (let i = 0; i < 10; i++) await mfaCall(t, login.body.mfaToken, 'verify', { code: wrong });
       const [locked] = await auditEvents(t, tenant.slug, { type: 'TWO_FACTOR_LOCKED' });
       expect(locked).toBeDefined();
-      await receiver.waitFor(() =>
-        receiver.on('/locked').some((r) => r.headers['webhook-id'] === locked.id),
+      // Jobs run side by side: no order is promised, so every one is waited for.
+      await receiver.waitFor(
+        () =>
+          receiver.on('/locked').some((r) => r.headers['webhook-id'] === locked.id) &&
+          receiver.on('/locked').length >= 11,
       );
       const got = receiver.on('/locked').map((r) => verifyWebhook(hook.secret, r));
       expect(got.filter((p) => p.type === 'OTP_FAILED')).toHaveLength(10);
@@ -516,6 +519,29 @@ describe('webhooks (API.md v1.1 §12)', () => {
           }),
         );
         expect(d.nextAttemptAt).not.toBeNull();
+      } finally {
+        receiver.answer = () => 200;
+      }
+    });
+
+    it('takes at most 10 attempts at once per instance: hanging receivers hold at most 10 sockets', async () => {
+      const tenant = await createTenant(t);
+      receiver.answer = (r) => (r.path === '/crowd' ? 'hang' : 200);
+      try {
+        await createWebhook(tenant, { url: receiver.url('/crowd'), events: ['TENANT_CHANGED'] });
+        await queryDb(
+          t.databaseUrl,
+          `INSERT INTO audit_events (tenant_id, type, actor_type, data)
+           SELECT $1, 'TENANT_CHANGED', 'platform', '{}' FROM generate_series(1, 15)`,
+          [tenant.id],
+        );
+        let most = 0;
+        const until = Date.now() + 1500;
+        while (Date.now() < until) {
+          most = Math.max(most, receiver.held);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(most).toBe(10);
       } finally {
         receiver.answer = () => 200;
       }
