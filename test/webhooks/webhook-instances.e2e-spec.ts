@@ -108,6 +108,24 @@ describe('webhook deliveries across restarts and instances', () => {
     }, 'every delivery marked delivered');
   });
 
+  it('shutdown waits for the attempts in flight and records them', async () => {
+    const app = await start();
+    const tenant = await createTenant(app);
+    receiver.answer = (r) =>
+      r.path === '/slow' ? new Promise((resolve) => setTimeout(() => resolve(200), 600)) : 200;
+    const hook = await createWebhook(app, tenant, {
+      url: receiver.url('/slow'),
+      events: ['TENANT_CHANGED'],
+    });
+    const [id] = await insertEvents(databaseUrl, tenant.id, 1);
+    await receiver.waitFor(() => receiver.on('/slow').some((r) => r.headers['webhook-id'] === id));
+    await app.close();
+    apps.splice(apps.indexOf(app), 1);
+    expect(await statusCounts(databaseUrl, hook.id)).toEqual([
+      { status: 'delivered', attempts: 1, n: '1' },
+    ]);
+  });
+
   it('two instances on one database deliver each event once, sharing the work', async () => {
     const a = await start();
     const b = await start();
