@@ -11,6 +11,7 @@ const ESM_PACKAGES = [
   'otplib',
   '@otplib',
   'sql-template-tag',
+  'graphile-worker',
 ];
 
 const transform = {

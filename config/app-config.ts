@@ -91,7 +91,7 @@ export interface WebhooksConfig {
   timeoutMs: number;
   /** Delay before the first retry; doubled for each further one, at most an hour. */
   retryBaseMs: number;
-  /** How often each instance claims due deliveries. */
+  /** WEBHOOK_POLL_MS, graphile-worker's pollInterval: how often retries come due are looked for. */
   pollMs: number;
 }
 

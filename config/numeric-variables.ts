@@ -41,7 +41,7 @@ export const NUMERIC_VARIABLES = {
   WEBHOOK_TIMEOUT_MS: { min: 100, max: 120_000, default: 10000 },
   /** The first retry's delay; each further one doubles it (at most an hour). */
   WEBHOOK_RETRY_BASE_MS: { min: 10, max: 3_600_000, default: 10000 },
-  /** How often each instance looks for due deliveries. */
+  /** graphile-worker's pollInterval: how often each instance looks for retries come due. */
   WEBHOOK_POLL_MS: { min: 10, max: 60_000, default: 1000 },
 } as const satisfies Record<string, NumericVariable>;
 

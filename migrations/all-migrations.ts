@@ -13,6 +13,7 @@ import { RecoveryCodes1796400000000 } from './1796400000000-RecoveryCodes';
 import { RememberedDevices1796500000000 } from './1796500000000-RememberedDevices';
 import { SelfServiceRegistration1796600000000 } from './1796600000000-SelfServiceRegistration';
 import { EmailTemplates1796700000000 } from './1796700000000-EmailTemplates';
+import { WebhookJobQueue1796800000000 } from './1796800000000-WebhookJobQueue';
 
 /**
  * Every migration, in order. A new one (npm run migration:generate -- migrations/Name) is added
@@ -34,4 +35,5 @@ export const ALL_MIGRATIONS = [
   RememberedDevices1796500000000,
   SelfServiceRegistration1796600000000,
   EmailTemplates1796700000000,
+  WebhookJobQueue1796800000000,
 ];

@@ -104,7 +104,6 @@ export function checkTemplate(kind: TemplateKind, t: EmailTemplateBody): FieldEr
   return problems;
 }
 
-
 function view(values: TemplateValues, clean: (s: string) => string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of TEMPLATE_VARIABLES) out[name] = clean(String(values[name] ?? ''));

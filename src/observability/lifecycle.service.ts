@@ -11,7 +11,7 @@ export class Lifecycle {
   private markStarted!: () => void;
   /**
    * Resolves once the start-up work is done (migrations applied): background work that reads
-   * the schema (the webhook worker) waits for it instead of polling tables that may not exist.
+   * the schema (the webhook job runner) waits for it.
    */
   readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
 

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { requireTenant } from '../database/query-guards';
 import type { DeliveryStatus } from './entities/webhook-delivery.entity';
 import type { WebhookDeliveryResponseDto } from './dto/webhook.dto';
+import { addDeliveryJob } from './webhook-outbox';
 
 interface DeliveryRow {
   id: string;
@@ -37,7 +38,7 @@ export function toDeliveryView(r: DeliveryRow): WebhookDeliveryResponseDto {
   };
 }
 
-/** The delivery log as the admin API reads and re-queues it (the worker's side: WebhookOutbox). */
+/** The delivery log as the admin API reads and re-queues it (the job's side: WebhookOutbox). */
 @Injectable()
 export class WebhookDeliveriesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -66,18 +67,24 @@ export class WebhookDeliveriesRepository {
     };
   }
 
-  /** Due now again, with a fresh 24 hours of retries (null: no such delivery of this webhook). */
+  /**
+   * Due now again, with a fresh 24 hours of retries, and its job added in the same statement
+   * (replacing a waiting one); null: no such delivery of this webhook.
+   */
   async requeue(
     tenantId: string,
     webhookId: string,
     deliveryId: string,
   ): Promise<WebhookDeliveryResponseDto | null> {
     requireTenant(tenantId);
-    const [rows]: [DeliveryRow[], number] = await this.db.query(
-      `UPDATE webhook_deliveries
-          SET status = 'pending', next_attempt_at = now(), give_up_at = now() + interval '24 hours'
-        WHERE tenant_id = $1 AND webhook_id = $2 AND id = $3
-       RETURNING ${DELIVERY_COLUMNS}`,
+    const rows: DeliveryRow[] = await this.db.query(
+      `WITH requeued AS (
+         UPDATE webhook_deliveries
+            SET status = 'pending', next_attempt_at = now(), give_up_at = now() + interval '24 hours'
+          WHERE tenant_id = $1 AND webhook_id = $2 AND id = $3
+         RETURNING ${DELIVERY_COLUMNS}
+       )
+       SELECT requeued.* FROM requeued, LATERAL ${addDeliveryJob('requeued.id')} AS job`,
       [tenantId, webhookId, deliveryId],
     );
     return rows.length ? toDeliveryView(rows[0]) : null;

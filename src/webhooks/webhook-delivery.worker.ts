@@ -6,23 +6,32 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { JobHelpers, Logger as WorkerLogger, run, Runner } from 'graphile-worker';
 import { Counter, Histogram } from 'prom-client';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { runtimeConfig, webhooksConfig } from '../../config/app-config';
+import { databaseConfig, runtimeConfig, webhooksConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { hostAllowed } from '../common/net/host-guard';
 import { SecretBox } from '../common/crypto/secret-box';
 import { Lifecycle } from '../observability/lifecycle.service';
 import { MetricsService } from '../observability/metrics.service';
-import { AttemptOutcome, ClaimedDelivery, WebhookOutbox } from './webhook-outbox';
+import {
+  AttemptOutcome,
+  ClaimedDelivery,
+  WEBHOOK_DELIVERY_TASK,
+  WebhookOutbox,
+} from './webhook-outbox';
 import { postWebhook } from './webhook-sender';
 import { hostOf } from './webhook-url';
 import { webhookSecretContext } from './webhooks.service';
 
-/** Attempts in flight per instance. */
-const MAX_IN_FLIGHT = 16;
+/** Attempts in flight per instance: a hanging receiver holds at most this many sockets. */
+const CONCURRENCY = 10;
 /** A retry waits at most this long. */
 const MAX_BACKOFF_MS = 3600_000;
+/** A runner that could not start (database down) tries again after this long. */
+const RESTART_MS = 5000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Delay before the retry that follows attempt `attempts` (1, 2, …): base, 2×base, 4×base, … */
 export function backoffMs(attempts: number, baseMs: number): number {
@@ -30,17 +39,19 @@ export function backoffMs(attempts: number, baseMs: number): number {
 }
 
 /**
- * Delivers the webhook outbox in the background of every instance: nothing of it runs on a
- * request's path, so a slow or dead receiver costs a login nothing. Each tick claims due rows
- * (FOR UPDATE SKIP LOCKED, one attempt each) and sends them; instances share the work without
- * taking the same row.
+ * Delivers webhooks as graphile-worker jobs, in the background of every instance: nothing of it
+ * runs on a request's path, so a slow or dead receiver costs a login nothing. graphile-worker locks
+ * each job for one worker (instances share the work without taking the same one) and wakes on
+ * LISTEN/NOTIFY when the audit trigger adds a job. One job is one attempt; a failed attempt adds
+ * the next job with our backoff (see WebhookOutbox.finish). graphile-worker's own retries only
+ * cover a task that throws (the outcome could not be recorded): at least once.
  */
 @Injectable()
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
-  private readonly inFlight = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
+  private runner: Runner | undefined;
+  private starting: Promise<void> | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly outcomes: Counter<'outcome'>;
   private readonly lag: Histogram;
@@ -51,6 +62,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     private readonly box: SecretBox,
     @Inject(webhooksConfig.KEY) private readonly cfg: ConfigType<typeof webhooksConfig>,
     @Inject(runtimeConfig.KEY) private readonly runtime: ConfigType<typeof runtimeConfig>,
+    @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
     metrics: MetricsService,
     private readonly lifecycle: Lifecycle,
   ) {
@@ -70,50 +82,66 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   }
 
   onApplicationBootstrap(): void {
-    // Not before the migrations ran (the first start creates the tables).
-    void this.lifecycle.started.then(() => this.schedule(0));
+    // Not before the migrations ran (the first start creates the tables and graphile_worker).
+    void this.lifecycle.started.then(() => this.start());
   }
 
-  /** Stops claiming and waits for the attempts in flight (each bounded by WEBHOOK_TIMEOUT_MS). */
+  /** Stops taking jobs and waits for the attempts in flight (each bounded by WEBHOOK_TIMEOUT_MS). */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.ticking; // a claim under way starts its attempts, which are then awaited too
-    await Promise.allSettled([...this.inFlight]);
+    clearTimeout(this.restartTimer);
+    await this.starting;
+    await this.runner?.stop('shutdown');
+    this.runner = undefined;
   }
 
-  private schedule(ms: number): void {
+  private start(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.ticking = this.tick().finally(() => (this.ticking = undefined));
-    }, ms);
+    this.starting = this.startRunner().finally(() => (this.starting = undefined));
   }
 
-  private async tick(): Promise<void> {
-    let claimedAll = false;
+  private async startRunner(): Promise<void> {
     try {
-      const free = MAX_IN_FLIGHT - this.inFlight.size;
-      if (free > 0 && !this.stopped) {
-        // The lease: the row is due again only if this attempt never records its outcome.
-        const claimed = await this.outbox.claimDue(free, this.cfg.timeoutMs + 30_000);
-        claimedAll = claimed.length === free;
-        for (const c of claimed) {
-          this.lag.observe(c.lagSeconds);
-          this.track(this.attempt(c));
-        }
-      }
+      const runner = await run({
+        connectionString: this.database.url,
+        maxPoolSize: 4,
+        concurrency: CONCURRENCY,
+        pollInterval: this.cfg.pollMs,
+        noHandleSignals: true,
+        // An attempt under way ends by itself (the HTTP timeout) rather than being aborted.
+        gracefulShutdownAbortTimeout: this.cfg.timeoutMs + 5000,
+        logger: this.workerLogger(),
+        taskList: { [WEBHOOK_DELIVERY_TASK]: (payload, helpers) => this.deliver(payload, helpers) },
+      });
+      this.runner = runner;
+      runner.promise.catch((err: unknown) => {
+        this.logger.warn({ err }, 'webhook job runner stopped');
+        if (this.runner === runner) this.runner = undefined;
+        this.restartTimer = setTimeout(() => this.start(), RESTART_MS);
+      });
     } catch (err) {
-      this.logger.warn({ err }, 'webhook deliveries could not be claimed');
+      this.logger.warn({ err }, 'webhook job runner could not start');
+      this.restartTimer = setTimeout(() => this.start(), RESTART_MS);
     }
-    this.schedule(claimedAll ? 0 : this.cfg.pollMs);
   }
 
-  private track(p: Promise<void>): void {
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+  /** graphile-worker's own messages, at our levels (its routine news is debug). */
+  private workerLogger(): WorkerLogger {
+    return new WorkerLogger(() => (level, message, meta) => {
+      if (level === 'error') this.logger.error({ meta }, message);
+      else if (level === 'warning') this.logger.warn({ meta }, message);
+      else this.logger.debug(message);
+    });
   }
 
-  private async attempt(c: ClaimedDelivery): Promise<void> {
+  /** The task: one attempt of one delivery. */
+  private async deliver(payload: unknown, helpers: JobHelpers): Promise<void> {
+    const deliveryId = (payload as { deliveryId?: unknown } | null)?.deliveryId;
+    if (typeof deliveryId !== 'string' || !UUID.test(deliveryId)) return;
+    // Delivered, failed or deleted meanwhile: the job has nothing left to do.
+    const c = await this.outbox.claim(deliveryId);
+    if (!c) return;
+    this.lag.observe(Math.max(0, (Date.now() - new Date(helpers.job.run_at).getTime()) / 1000));
     let outcome: AttemptOutcome;
     try {
       outcome = await this.send(c);
@@ -128,12 +156,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     }
     // 'retry' past give_up_at is recorded as failed by the statement; counted here as a retry.
     this.outcomes.inc({ outcome: outcome.kind });
-    try {
-      await this.outbox.finish(c, outcome);
-    } catch (err) {
-      // The lease expires and another attempt follows: at least once.
-      this.logger.warn({ err, deliveryId: c.id }, 'webhook attempt could not be recorded');
-    }
+    // Throws when it cannot be recorded: graphile-worker runs the job again (at least once).
+    await this.outbox.finish(c, outcome);
   }
 
   private async send(c: ClaimedDelivery): Promise<AttemptOutcome> {

@@ -1,25 +1,31 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Pool } from 'pg';
-import sql, { empty, Sql } from 'sql-template-tag';
+import sql, { empty, raw, Sql } from 'sql-template-tag';
 import { databaseConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { hostOf } from './webhook-url';
 
-/** A delivery taken by one worker for one attempt, with what the attempt needs of its webhook. */
+/** graphile-worker's task name (the audit trigger and the manual retry add its jobs too). */
+export const WEBHOOK_DELIVERY_TASK = 'webhook_delivery';
+
+/** Adds the delivery `<column>`'s job (replacing a waiting one), due at `runAt` (SQL). */
+export const addDeliveryJob = (column: string, runAt = 'now()') =>
+  `graphile_worker.add_job('${WEBHOOK_DELIVERY_TASK}', json_build_object('deliveryId', ${column}),
+     run_at => ${runAt}, job_key => 'webhook_delivery:' || ${column})`;
+
+/** A delivery taken by one job for one attempt, with what the attempt needs of its webhook. */
 export interface ClaimedDelivery {
   id: string;
   tenantId: string;
   webhookId: string;
   eventId: string;
   eventType: string;
-  /** This attempt's number: the worker's claim, checked again when it records the outcome. */
+  /** This attempt's number: the job's claim, checked again when it records the outcome. */
   attempts: number;
   url: string;
   sealedSecret: string;
   webhookEnabled: boolean;
-  /** How long it waited, due, before this claim (the queue lag). */
-  lagSeconds: number;
 }
 
 /** How an attempt ended. `retry` fails the delivery instead when the next try would be too late. */
@@ -30,10 +36,11 @@ export type AttemptOutcome =
   | { kind: 'failed'; statusCode: number | null; error: string };
 
 /**
- * The worker's side of webhook_deliveries, the outbox (written by the audit_events trigger) that
- * is also the queue. It has its own two connections: a backlog or a poll never takes one of the
- * requests' connections, and the polling is not counted in efcx_db_queries_total (the statements
- * of the service's own work, which the statement budgets measure).
+ * The task's side of webhook_deliveries, the outbox (written by the audit_events trigger with
+ * each delivery's job) and the delivery log. It has its own two connections: a backlog never
+ * takes one of the requests' connections, and the attempts are not counted in
+ * efcx_db_queries_total (the statements of the service's own work, which the statement budgets
+ * measure).
  */
 @Injectable()
 export class WebhookOutbox implements OnApplicationShutdown {
@@ -61,48 +68,40 @@ export class WebhookOutbox implements OnApplicationShutdown {
   }
 
   /**
-   * Takes up to `limit` due deliveries for one attempt each. SKIP LOCKED lets instances claim side
-   * by side without waiting or taking the same row; the claim pushes `next_attempt_at` past the
-   * attempt's lease, so the row is due again only if this worker dies before recording the outcome.
+   * Takes a pending delivery for one attempt (its job runs now). The row lock orders it after any
+   * other attempt of it (a manual retry's job while an older one runs); null when it is no longer
+   * pending (delivered, failed, deleted).
    */
-  async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  async claim(deliveryId: string): Promise<ClaimedDelivery | null> {
     const { rows } = await this.pool.query<Record<string, unknown>>(
-      `WITH due AS (
-         SELECT id, next_attempt_at AS due_at FROM webhook_deliveries
-          WHERE status = 'pending' AND next_attempt_at <= now()
-          ORDER BY next_attempt_at
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED
-       )
-       UPDATE webhook_deliveries d
-          SET attempts = d.attempts + 1,
-              next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-         FROM due, webhooks w
-        WHERE d.id = due.id AND w.id = d.webhook_id
+      `UPDATE webhook_deliveries d SET attempts = d.attempts + 1
+         FROM webhooks w
+        WHERE d.id = $1 AND d.status = 'pending' AND w.id = d.webhook_id
        RETURNING d.id, d.tenant_id, d.webhook_id, d.event_id, d.event_type, d.attempts,
-                 w.url, w.secret, w.enabled,
-                 extract(epoch FROM now() - due.due_at)::double precision AS lag_seconds`,
-      [limit, leaseMs],
+                 w.url, w.secret, w.enabled`,
+      [deliveryId],
     );
-    return rows.map((r) => ({
-      id: r.id as string,
-      tenantId: r.tenant_id as string,
-      webhookId: r.webhook_id as string,
-      eventId: r.event_id as string,
-      eventType: r.event_type as string,
-      attempts: r.attempts as number,
-      url: r.url as string,
-      sealedSecret: r.secret as string,
-      webhookEnabled: r.enabled as boolean,
-      lagSeconds: Math.max(0, Number(r.lag_seconds)),
-    }));
+    return (
+      rows.map((r) => ({
+        id: r.id as string,
+        tenantId: r.tenant_id as string,
+        webhookId: r.webhook_id as string,
+        eventId: r.event_id as string,
+        eventType: r.event_type as string,
+        attempts: r.attempts as number,
+        url: r.url as string,
+        sealedSecret: r.secret as string,
+        webhookEnabled: r.enabled as boolean,
+      }))[0] ?? null
+    );
   }
 
   /**
-   * Records an attempt's outcome, unless the row moved on meanwhile (another claim after a lost
-   * lease, or a manual retry): only the claim that made attempt `attempts` may finish it. A 410
-   * also disables the webhook and writes its WEBHOOK_CHANGED (by the service: actor `platform`),
-   * in the same statement.
+   * Records an attempt's outcome, unless the row moved on meanwhile (a manual retry's attempt):
+   * only the claim that made attempt `attempts` may finish it. A retry adds the next job, due
+   * after our backoff, and a 410 also disables the webhook and writes its WEBHOOK_CHANGED (by the
+   * service: actor `platform`), in the same statement: an outcome is never recorded without what
+   * follows from it.
    */
   async finish(claim: ClaimedDelivery, outcome: AttemptOutcome): Promise<boolean> {
     const error = outcome.kind === 'retry' || outcome.kind === 'failed' ? outcome.error : null;
@@ -141,9 +140,12 @@ export class WebhookOutbox implements OnApplicationShutdown {
         UPDATE webhook_deliveries
            SET ${set}, last_status_code = ${outcome.statusCode}::integer, last_error = ${error}::varchar
          WHERE id = ${claim.id} AND attempts = ${claim.attempts} AND status = 'pending'
-        RETURNING id
+        RETURNING id, status, next_attempt_at
+      ), next_job AS (
+        SELECT 1 FROM done, LATERAL ${raw(addDeliveryJob('done.id', 'done.next_attempt_at'))}
+         WHERE done.status = 'pending'
       )${gone}
-      SELECT id FROM done`;
+      SELECT id, (SELECT count(*) FROM next_job) AS queued FROM done`;
     const { rowCount } = await this.pool.query(statement.text, statement.values);
     return (rowCount ?? 0) > 0;
   }

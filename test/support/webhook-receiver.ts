@@ -2,9 +2,9 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
-/** Polled often, retried a few milliseconds apart, attempts that time out after a second. */
+/** Retries polled for often and a few milliseconds apart, attempts that time out after a second. */
 export const FAST_WEBHOOKS = {
-  WEBHOOK_POLL_MS: '25',
+  WEBHOOK_POLL_MS: '100',
   WEBHOOK_RETRY_BASE_MS: '100',
   WEBHOOK_TIMEOUT_MS: '1000',
 };
@@ -16,6 +16,8 @@ export interface ReceivedWebhook {
   body: string;
   /** What the receiver answered (null: it never answered). */
   answered: number | null;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 /** `hang`: never answer (a dead receiver); a number: answer with that status. */
@@ -43,6 +45,7 @@ export class WebhookReceiver {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           answered: null,
+          at: Date.now(),
         };
         const previous = this.received.filter(
           (x) => x.path === r.path && x.headers['webhook-id'] === r.headers['webhook-id'],

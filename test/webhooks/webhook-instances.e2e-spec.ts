@@ -108,6 +108,24 @@ describe('webhook deliveries across restarts and instances', () => {
     }, 'every delivery marked delivered');
   });
 
+  it('shutdown waits for the attempts in flight and records them', async () => {
+    const app = await start();
+    const tenant = await createTenant(app);
+    receiver.answer = (r) =>
+      r.path === '/slow' ? new Promise((resolve) => setTimeout(() => resolve(200), 600)) : 200;
+    const hook = await createWebhook(app, tenant, {
+      url: receiver.url('/slow'),
+      events: ['TENANT_CHANGED'],
+    });
+    const [id] = await insertEvents(databaseUrl, tenant.id, 1);
+    await receiver.waitFor(() => receiver.on('/slow').some((r) => r.headers['webhook-id'] === id));
+    await app.close();
+    apps.splice(apps.indexOf(app), 1);
+    expect(await statusCounts(databaseUrl, hook.id)).toEqual([
+      { status: 'delivered', attempts: 1, n: '1' },
+    ]);
+  });
+
   it('two instances on one database deliver each event once, sharing the work', async () => {
     const a = await start();
     const b = await start();
@@ -115,12 +133,12 @@ describe('webhook deliveries across restarts and instances', () => {
     // Count what each instance claims (the real outbox, observed).
     for (const app of [a, b]) {
       const repo = app.app.get(WebhookOutbox);
-      const claimDue = repo.claimDue.bind(repo);
+      const claim = repo.claim.bind(repo);
       claimed.set(app, 0);
-      repo.claimDue = async (limit, leaseMs) => {
-        const rows = await claimDue(limit, leaseMs);
-        claimed.set(app, claimed.get(app)! + rows.length);
-        return rows;
+      repo.claim = async (deliveryId) => {
+        const row = await claim(deliveryId);
+        if (row) claimed.set(app, claimed.get(app)! + 1);
+        return row;
       };
     }
     const tenant = await createTenant(a);
@@ -155,11 +173,11 @@ describe('webhook deliveries across restarts and instances', () => {
     const primary = await start();
     let primaryClaimed = 0;
     const outbox = primary.app.get(WebhookOutbox);
-    const claimDue = outbox.claimDue.bind(outbox);
-    outbox.claimDue = async (limit, leaseMs) => {
-      const rows = await claimDue(limit, leaseMs);
-      primaryClaimed += rows.length;
-      return rows;
+    const claim = outbox.claim.bind(outbox);
+    outbox.claim = async (deliveryId) => {
+      const row = await claim(deliveryId);
+      if (row) primaryClaimed += 1;
+      return row;
     };
     // Production: the test receiver's host must be listed.
     const second = await startSecondInstance(primary, {

@@ -358,7 +358,7 @@ describe('webhooks (API.md v1.1 §12)', () => {
       for (let i = 0; i < 10; i++) await mfaCall(t, login.body.mfaToken, 'verify', { code: wrong });
       const [locked] = await auditEvents(t, tenant.slug, { type: 'TWO_FACTOR_LOCKED' });
       expect(locked).toBeDefined();
-      // The locked event and the tenth failure are written together but delivered independently.
+      // Jobs run side by side: no order is promised, so every one is waited for.
       await receiver.waitFor(
         () =>
           receiver.on('/locked').some((r) => r.headers['webhook-id'] === locked.id) &&
@@ -393,6 +393,105 @@ describe('webhooks (API.md v1.1 §12)', () => {
       receiver.answer = () => 200;
     });
 
+    it('retries on our backoff (WEBHOOK_RETRY_BASE_MS, doubling): each retry a new job due at nextAttemptAt', async () => {
+      const tenant = await createTenant(t);
+      receiver.answer = (r, tries) => (r.path === '/backoff' && tries < 2 ? 503 : 200);
+      try {
+        const hook = await createWebhook(tenant, {
+          url: receiver.url('/backoff'),
+          events: ['USER_CREATED'],
+        });
+        const user = await createUser(t, tenant);
+        const [event] = await auditEvents(t, tenant.slug, {
+          type: 'USER_CREATED',
+          userId: user.id,
+        });
+        const d = await settled(tenant, hook.id, event.id, 'delivered');
+        expect(d).toEqual(expect.objectContaining({ attempts: 3, lastStatusCode: 200 }));
+        const [first, second, third] = receiver.on('/backoff').map((r) => r.at);
+        // 100 ms then 200 ms (FAST_WEBHOOKS), found within a poll interval: not graphile-worker's
+        // own retry delays (seconds), which only follow a task that throws.
+        expect(second - first).toBeGreaterThanOrEqual(90);
+        expect(third - second).toBeGreaterThanOrEqual(190);
+        expect(third - first).toBeLessThan(2000);
+      } finally {
+        receiver.answer = () => 200;
+      }
+    });
+
+    it('a failed attempt leaves one waiting job, fresh and due when the log says (nextAttemptAt)', async () => {
+      const tenant = await createTenant(t);
+      receiver.answer = (r) => (r.path === '/failing' ? 503 : 200);
+      try {
+        const hook = await createWebhook(tenant, {
+          url: receiver.url('/failing'),
+          events: ['USER_CREATED'],
+        });
+        await createUser(t, tenant);
+        // One statement: the delivery and its job as of the same moment (between two attempts).
+        const waiting = await eventually(async () => {
+          const rows = await queryDb<{
+            next_attempt_at: Date;
+            run_at: Date;
+            attempts: number;
+            jobs: string;
+          }>(
+            t.databaseUrl,
+            `SELECT d.next_attempt_at, j.run_at, j.attempts,
+                    (SELECT count(*) FROM graphile_worker.jobs
+                      WHERE key = 'webhook_delivery:' || d.id) AS jobs
+               FROM webhook_deliveries d
+               JOIN graphile_worker.jobs j ON j.key = 'webhook_delivery:' || d.id
+              WHERE d.webhook_id = $1 AND d.status = 'pending' AND d.attempts >= 1
+                AND j.locked_at IS NULL`,
+            [hook.id],
+          );
+          return rows[0];
+        }, 'a delivery waiting for its retry');
+        expect(waiting.run_at.getTime()).toBe(waiting.next_attempt_at.getTime());
+        expect(waiting.attempts).toBe(0); // a new job, not graphile-worker's retry of the last one
+        expect(Number(waiting.jobs)).toBe(1);
+      } finally {
+        receiver.answer = () => 200;
+      }
+    });
+
+    it("a disabled webhook's waiting job ends without sending: the delivery fails (webhook_disabled)", async () => {
+      const tenant = await createTenant(t);
+      receiver.answer = (r) => (r.path === '/paused' ? 503 : 200);
+      try {
+        const hook = await createWebhook(tenant, {
+          url: receiver.url('/paused'),
+          events: ['USER_CREATED'],
+        });
+        const user = await createUser(t, tenant);
+        const [event] = await auditEvents(t, tenant.slug, {
+          type: 'USER_CREATED',
+          userId: user.id,
+        });
+        await receiver.waitFor(() => receiver.on('/paused').length > 0);
+        await asPlatform(t.http().patch(path(tenant, `/${hook.id}`)))
+          .send({ enabled: false })
+          .expect(200);
+        const d = await settled(tenant, hook.id, event.id, 'failed');
+        expect(d).toEqual(
+          expect.objectContaining({ lastError: 'webhook_disabled', nextAttemptAt: null }),
+        );
+        const sent = receiver.on('/paused').length;
+        await new Promise((r) => setTimeout(r, 400));
+        expect(receiver.on('/paused')).toHaveLength(sent);
+        expect(sent).toBe(d.attempts - 1);
+        const jobs = await queryDb(
+          t.databaseUrl,
+          `SELECT 1 FROM graphile_worker.jobs WHERE key = 'webhook_delivery:' || $1`,
+          [d.id],
+        );
+        expect(jobs).toHaveLength(0);
+      } finally {
+        receiver.answer = () => 200;
+      }
+    });
+
     it('a receiver that never answers: the attempt times out and is retried, and logins are not held up', async () => {
       const tenant = await createTenant(t);
       receiver.answer = (r) => (r.path === '/dead' ? 'hang' : 200);
@@ -420,6 +519,29 @@ describe('webhooks (API.md v1.1 §12)', () => {
           }),
         );
         expect(d.nextAttemptAt).not.toBeNull();
+      } finally {
+        receiver.answer = () => 200;
+      }
+    });
+
+    it('takes at most 10 attempts at once per instance: hanging receivers hold at most 10 sockets', async () => {
+      const tenant = await createTenant(t);
+      receiver.answer = (r) => (r.path === '/crowd' ? 'hang' : 200);
+      try {
+        await createWebhook(tenant, { url: receiver.url('/crowd'), events: ['TENANT_CHANGED'] });
+        await queryDb(
+          t.databaseUrl,
+          `INSERT INTO audit_events (tenant_id, type, actor_type, data)
+           SELECT $1, 'TENANT_CHANGED', 'platform', '{}' FROM generate_series(1, 15)`,
+          [tenant.id],
+        );
+        let most = 0;
+        const until = Date.now() + 1500;
+        while (Date.now() < until) {
+          most = Math.max(most, receiver.held);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(most).toBe(10);
       } finally {
         receiver.answer = () => 200;
       }
@@ -618,7 +740,7 @@ describe('webhooks (API.md v1.1 §12)', () => {
       expect(left).toHaveLength(delivered.length - 1);
     });
 
-    it("is written by the event's own transaction: rolled back with it, committed with it", async () => {
+    it("is written with its job by the event's own transaction: rolled back with it, committed with it", async () => {
       const tenant = await createTenant(t);
       const hook = await createWebhook(tenant, { url: receiver.url('/tx'), events: ['*'] });
       const before = (await deliveries(tenant, hook.id)).length;
@@ -629,11 +751,23 @@ describe('webhooks (API.md v1.1 §12)', () => {
       try {
         await client.query('BEGIN');
         const rolledBack = (await client.query(insert, [tenant.id])).rows[0].id as string;
-        expect(
-          (await client.query('SELECT 1 FROM webhook_deliveries WHERE event_id = $1', [rolledBack]))
-            .rowCount,
-        ).toBe(1);
+        const job = `SELECT d.id FROM webhook_deliveries d
+                       JOIN graphile_worker.jobs j ON j.key = 'webhook_delivery:' || d.id
+                      WHERE d.event_id = $1 AND j.task_identifier = 'webhook_delivery'`;
+        // The delivery and its job, written by the event's own statement.
+        const [delivery] = (await client.query(job, [rolledBack])).rows as { id: string }[];
+        expect(delivery).toBeDefined();
         await client.query('ROLLBACK');
+        // Neither outlives the rollback.
+        expect((await client.query(job, [rolledBack])).rowCount).toBe(0);
+        expect(
+          (
+            await client.query(
+              `SELECT 1 FROM graphile_worker.jobs WHERE key = 'webhook_delivery:' || $1`,
+              [delivery.id],
+            )
+          ).rowCount,
+        ).toBe(0);
         await client.query('BEGIN');
         const committed = (await client.query(insert, [tenant.id])).rows[0].id as string;
         await client.query('COMMIT');

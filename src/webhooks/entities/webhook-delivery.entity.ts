@@ -12,16 +12,15 @@ import {
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 /**
- * One audit event owed to one webhook: the outbox and the queue. Rows are written by the trigger
- * on audit_events (in the event's own transaction, see the migration) and claimed by
- * WebhookDeliveryWorker.
+ * One audit event owed to one webhook: the outbox and the delivery log. Rows are written by the
+ * trigger on audit_events, which also adds each one's graphile-worker job, both in the event's own
+ * transaction (see the migrations); the job runs WebhookDeliveryWorker's task.
  */
 @Entity({ name: 'webhook_deliveries' })
 @Check('webhook_deliveries_status_check', `status IN ('pending', 'delivered', 'failed')`)
 @Unique('webhook_deliveries_seq_key', ['seq'])
 @Unique('webhook_deliveries_webhook_event_key', ['webhookId', 'eventId'])
-// The due rows (partial) and the per-webhook listing (descending): described in the migration.
-@Index('webhook_deliveries_due_idx', { synchronize: false })
+// The per-webhook listing (descending): described in the migration.
 @Index('webhook_deliveries_webhook_seq_idx', { synchronize: false })
 export class WebhookDelivery {
   @PrimaryGeneratedColumn('uuid')
@@ -64,7 +63,7 @@ export class WebhookDelivery {
   @Column({ name: 'last_error', type: 'varchar', length: 200, nullable: true })
   lastError!: string | null;
 
-  /** When a worker may take it next (pending only); a claim moves it past the attempt's lease. */
+  /** When the next attempt is due (pending only): the run_at of its job. */
   @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
   nextAttemptAt!: Date | null;
 
