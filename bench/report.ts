@@ -45,7 +45,8 @@ export function targetsTable(f: RunFigures): string {
   const loginRatio = emailLogin.perSecond / limits.argon2PerSecond;
   const totpRatio = totpLogin.perSecond / limits.argon2PerSecond;
   const verifyRatio = verify.perSecond / limits.updatePerSecond;
-  const hookRatio = ratio(hook.withHanging.p99, hook.without.p99);
+  const hookRatio = ratio(hook.hanging.p99, hook.healthy.p99);
+  const outboxRatio = ratio(hook.hanging.p99, hook.without.p99);
   const p = f.processes;
   return [
     '| target | measured | |',
@@ -58,7 +59,7 @@ export function targetsTable(f: RunFigures): string {
     `| verify p99 with the scale data ≤ 1.25 × empty | ${scale.verify.p99} vs ${verify.p99} ms (${ratio(scale.verify.p99, verify.p99).toFixed(2)} ×) | ${check(ratio(scale.verify.p99, verify.p99) <= 1.25)} |`,
     `| login p99 with the scale data ≤ 1.25 × empty | ${scale.emailLogin.p99} vs ${emailLogin.p99} ms (${ratio(scale.emailLogin.p99, emailLogin.p99).toFixed(2)} ×) | ${check(ratio(scale.emailLogin.p99, emailLogin.p99) <= 1.25)} |`,
     `| verify p99 during the purges ≤ 2 × | ${scale.verifyDuringPurges.p99} vs ${scale.verify.p99} ms (${ratio(scale.verifyDuringPurges.p99, scale.verify.p99).toFixed(2)} ×) | ${check(ratio(scale.verifyDuringPurges.p99, scale.verify.p99) <= 2)} |`,
-    `| login p99 with a hanging webhook receiver ≤ 1.1 × without | ${hook.withHanging.p99} vs ${hook.without.p99} ms (${hookRatio.toFixed(2)} ×) | ${check(hookRatio <= 1.1)} |`,
+    `| login p99 with a hanging webhook receiver ≤ 1.1 × with a healthy one | ${hook.hanging.p99} vs ${hook.healthy.p99} ms (${hookRatio.toFixed(2)} ×); vs no webhook at all ${hook.without.p99} ms (${outboxRatio.toFixed(2)} ×, the outbox rows' cost) | ${check(hookRatio <= 1.1)} |`,
     ...(p
       ? [
           `| two processes vs one (verify, Redis) | 2 workers ${(p.twoWorkers.perSecond / p.oneWithRedis.perSecond).toFixed(2)} ×, 2 instances ${(p.twoInstances.perSecond / p.oneWithRedis.perSecond).toFixed(2)} × | reported |`,
@@ -126,9 +127,11 @@ ${f.results.notes.map((n) => `- ${n}`).join('\n')}
 - **Overload:** beyond HASH_CONCURRENCY hashes and HASH_QUEUE_MAX (4 × HASH_CONCURRENCY) waiting,
   login answers 503 with Retry-After as the first step of the request. Accepted requests still
   share the two cores with the refused ones, the load generator and PostgreSQL.
-- **Webhooks:** a login writes its outbox rows in its own statement and never waits for a
-  delivery; the delivery worker holds at most a fixed number of attempts in flight, so a receiver
-  that hangs costs a few idle sockets, not login time.
+- **Webhooks:** a login writes its outbox rows (the delivery row and its graphile-worker job, by
+  the trigger on audit_events) in its own statements and never waits for a delivery; each
+  instance's graphile-worker runner holds at most 10 attempts in flight, so a receiver that hangs
+  costs ten idle sockets, not login time. What a subscription does cost is those rows: compare
+  the run without any webhook.
 - **Memory:** the largest service process includes argon2id's 19 MiB per running hash
   (HASH_CONCURRENCY = 2 × cores = ${2 * CORES} at once).
 `;

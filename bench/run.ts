@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   await seedUsers(url, mailId, 'vw-', 1000, pwHash, true);
   const dataKey = Buffer.from(secrets.DATA_ENCRYPTION_KEY, 'base64');
   const secretsByUser = new Map<string, string>();
-  for (const prefix of ['app-', 'hookoff-', 'hookon-']) {
+  for (const prefix of ['app-', 'hookoff-', 'hookok-', 'hookon-']) {
     await seedUsers(url, appId, prefix, 3000, pwHash, false);
     for (const [u, s] of await seedAuthenticator(url, appId, prefix, dataKey))
       secretsByUser.set(u, s);
@@ -187,7 +187,8 @@ async function main(): Promise<void> {
   // 5. A webhook receiver that hangs, against the same logins without one.
   const hook = await hangingWebhook(svc, api, 'bench-app', secretsByUser, results, {
     without: 'hookoff-',
-    withHanging: 'hookon-',
+    healthy: 'hookok-',
+    hanging: 'hookon-',
     count: 3000,
   });
 
