@@ -9,7 +9,7 @@ import { RequestMeta } from '../common/http/request-context';
 import { MetricsService } from '../observability/metrics.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { FailureLimiter } from '../throttling/failure-limiter.service';
-import { UsersService } from '../users/users.service';
+import { UserCredentialsService } from '../users/user-credentials.service';
 import { AuthenticatedResponse, MeResponse } from './dto/login.dto';
 import type { PasswordIdentity } from './password-identity';
 import { RegistrationRequiredResponse, TwoFactorRequiredResponse } from './dto/two-factor.dto';
@@ -38,7 +38,7 @@ type FailureReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'tena
 export class AuthService {
   constructor(
     private readonly tenants: TenantsService,
-    private readonly users: UsersService,
+    private readonly credentials: UserCredentialsService,
     private readonly sessionTokens: SessionTokensService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
@@ -67,7 +67,7 @@ export class AuthService {
     const accountKey = [tenantSlug.toLowerCase(), username].join('\u0000');
     const failureKey = [accountKey, meta.ip].join('\u0000');
     try {
-      this.users.assertHashCapacity();
+      this.credentials.assertHashCapacity();
       await this.failures.assertAllowed(failureKey);
       // v1.1 §9: every address together; even the right password waits (no hash is spent),
       // unless the login carries a device token of that account (asked only when throttled).
@@ -85,10 +85,10 @@ export class AuthService {
     }
     const tenant = await this.tenants.findBySlug(tenantSlug);
     // Always the same queries and one argon2 verify, whatever is missing.
-    const user = await this.users.findCredentials(tenant?.id ?? null, username);
+    const user = await this.credentials.findCredentials(tenant?.id ?? null, username);
     let ok: boolean;
     try {
-      ok = await this.users.verifyPassword(user, password);
+      ok = await this.credentials.verifyPassword(user, password);
     } catch (e) {
       this.metrics.loginOutcome('unavailable');
       throw e;

@@ -8,28 +8,12 @@ import { auditedBy, AuditService } from '../audit/audit.service';
 import { AppException } from '../common/errors/app.exception';
 import { decodeCursor, encodeCursor, Page } from '../common/http/pagination';
 import { RequestMeta } from '../common/http/request-context';
-import { characterCount } from '../common/validation/field-decorators';
 import { preparedUsernameOrNull } from '../common/validation/username';
 import { isUniqueViolation, requireTenant } from '../database/query-guards';
 import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { User } from './entities/user.entity';
-import { PasswordHasher } from './password-hasher.service';
-
-/** What login needs of a user: the hash is selected only here. */
-export interface UserCredentials {
-  id: string;
-  tenantId: string;
-  username: string;
-  displayName: string | null;
-  /** BCP 47 or null (API.md v1.1 §11): the language of the user's mails. */
-  locale: string | null;
-  roles: string[];
-  disabled: boolean;
-  passwordHash: string;
-  passwordVersion: number;
-  twoFactorVersion: number;
-}
+import { UserCredentialsService } from './user-credentials.service';
 
 /** A change whose new password (if any) is checked and hashed. */
 export interface PreparedUpdate {
@@ -42,10 +26,6 @@ export interface PreparedUser {
   dto: Omit<CreateUserDto, 'password'>;
   passwordHash: string;
 }
-
-/** Matches no user: lookups for an unknown tenant still cost one query (timing). */
-const NO_TENANT = '00000000-0000-0000-0000-000000000000';
-const MAX_PASSWORD_CHARACTERS = 256;
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -60,7 +40,7 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly hasher: PasswordHasher,
+    private readonly credentials: UserCredentialsService,
     private readonly audit: AuditService,
     @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
   ) {}
@@ -73,9 +53,8 @@ export class UsersService {
 
   /** Checks the password policy and hashes; call before opening a transaction. */
   async prepare(dto: CreateUserDto, passwordField = 'password'): Promise<PreparedUser> {
-    this.checkPassword(dto.password, passwordField);
     const { password, ...rest } = dto;
-    return { dto: rest, passwordHash: await this.hasher.hash(password) };
+    return { dto: rest, passwordHash: await this.credentials.checkedHash(password, passwordField) };
   }
 
   /** Inserts a prepared user and its USER_CREATED event within the caller's transaction. */
@@ -186,52 +165,12 @@ export class UsersService {
     return rows[0] ?? null;
   }
 
-  /**
-   * For login: the user with its hash, found case-insensitively. `tenantId` null (unknown
-   * tenant) still runs the query, so an unknown tenant costs what an unknown user costs.
-   */
-  async findCredentials(
-    tenantId: string | null,
-    username: string,
-  ): Promise<UserCredentials | null> {
-    const row = await this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.tenant_id = :tenantId AND lower(u.username) = lower(:username)', {
-        tenantId: tenantId ?? NO_TENANT,
-        username,
-      })
-      .getOne();
-    return row
-      ? {
-          id: row.id,
-          tenantId: row.tenantId,
-          username: row.username,
-          displayName: row.displayName,
-          locale: row.locale,
-          roles: row.roles,
-          disabled: row.disabled,
-          passwordHash: row.passwordHash,
-          passwordVersion: row.passwordVersion,
-          twoFactorVersion: row.twoFactorVersion,
-        }
-      : null;
-  }
-
-  /** 503 at once when the password hashes are saturated (see PasswordHasher.assertCapacity). */
-  assertHashCapacity(): void {
-    this.hasher.assertCapacity();
-  }
-
-  async verifyPassword(credentials: UserCredentials | null, password: string): Promise<boolean> {
-    return this.hasher.verify(credentials?.passwordHash ?? null, password);
-  }
-
   /** Checks and hashes a new password (argon2 runs before any transaction opens). */
   async prepareUpdate(dto: UpdateUserDto): Promise<PreparedUpdate> {
-    if (dto.password !== undefined) this.checkPassword(dto.password, 'password');
     const passwordHash =
-      dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
+      dto.password !== undefined
+        ? await this.credentials.checkedHash(dto.password, 'password')
+        : undefined;
     return { dto, passwordHash };
   }
 
@@ -337,19 +276,5 @@ export class UsersService {
     const user = await this.users.findOneBy({ tenantId, id });
     if (!user) throw AppException.notFound('No such user in this tenant.');
     return user;
-  }
-
-  /** PASSWORD_MIN_LENGTH..256 characters, counted as people count them (code points). */
-  private checkPassword(password: string, field: string): void {
-    const min = this.cfg.passwordMinLength;
-    const length = characterCount(password);
-    if (length < min || length > MAX_PASSWORD_CHARACTERS) {
-      throw AppException.validation([
-        {
-          field,
-          message: `${field} must be ${min} to ${MAX_PASSWORD_CHARACTERS} characters long`,
-        },
-      ]);
-    }
   }
 }

@@ -29,4 +29,16 @@ describe('ui/src/generated/api-types.ts', () => {
     expect(fresh).toContain("'/v1/auth/login'");
     expect(readFileSync(COMMITTED, 'utf8')).toBe(fresh);
   });
+
+  it("login's TWO_FACTOR_REQUIRED answer requires mfaToken and expiresIn (a client needs no `!`)", async () => {
+    const document = (await t.http().get('/docs-json').expect(200)).body as {
+      components: { schemas: Record<string, { required?: string[] }> };
+    };
+    expect(document.components.schemas.LoginTwoFactorRequiredResponse.required).toEqual(
+      expect.arrayContaining(['status', 'channel', 'mfaToken', 'expiresIn']),
+    );
+    expect(document.components.schemas.RegistrationRequiredResponse.required).toEqual(
+      expect.arrayContaining(['mfaToken', 'expiresIn']),
+    );
+  });
 });

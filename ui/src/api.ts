@@ -1,3 +1,4 @@
+import type { components } from './generated/api-types.js';
 /** The error shape of API.md. */
 export interface ApiErrorBody {
   statusCode: number;
@@ -65,57 +66,19 @@ export async function api<T>(method: string, path: string, opts: CallOptions = {
   return data as T;
 }
 
-/** The answers of the sign-in endpoints (API.md "Login", "Registration", "Verification"). */
-export interface AuthenticatedAnswer {
-  status: 'AUTHENTICATED';
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-  /** This browser's device (API.md v1.1 §7): sent back in every login. */
-  deviceToken?: string;
-}
-
-export interface CodeStatus {
-  status?: 'TWO_FACTOR_REQUIRED';
-  channel?: string;
-  destination?: string;
-  delivery?: 'SENT' | 'ALREADY_SENT' | 'COOLDOWN' | 'FAILED';
-  expiresAt?: string;
-  resendAvailableAt?: string;
-  resendsRemaining?: number;
+/** The answers of the sign-in endpoints, as the served OpenAPI document types them. */
+type Schemas = components['schemas'];
+export type AuthenticatedAnswer = Schemas['AuthenticatedResponse'];
+/** What the code step knows of its code (login, register or resend answer; empty for an app). */
+export type CodeStatus = Partial<Schemas['CodeStatusResponse']> & {
   mfaToken?: string;
   expiresIn?: number;
-}
-
-export interface AppRegistration {
-  status: 'TWO_FACTOR_REQUIRED';
-  channel: string;
-  secret: string;
-  otpauthUri: string;
-  qrCodeDataUrl: string;
-}
-
+};
+/** An authenticator registration's answer: the secret and its QR are always there. */
+export type AppRegistration = Schemas['TwoFactorRequiredResponse'] &
+  Required<Pick<Schemas['TwoFactorRequiredResponse'], 'secret' | 'otpauthUri' | 'qrCodeDataUrl'>>;
 export type LoginAnswer =
   | AuthenticatedAnswer
-  | {
-      status: 'TWO_FACTOR_REGISTRATION_REQUIRED';
-      mfaToken: string;
-      channel: string;
-      expiresIn: number;
-    }
-  | (CodeStatus & { status: 'TWO_FACTOR_REQUIRED'; mfaToken: string; channel: string });
-
-export interface Me {
-  id: string;
-  username: string;
-  tenant: string;
-  roles: string[];
-  twoFactor: {
-    registered: boolean;
-    channelType: string | null;
-    destination: string | null;
-    registeredAt: string | null;
-    recoveryCodesRemaining?: number;
-  };
-}
+  | Schemas['RegistrationRequiredResponse']
+  | Schemas['LoginTwoFactorRequiredResponse'];
+export type Me = Schemas['MeResponse'];

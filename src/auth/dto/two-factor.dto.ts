@@ -115,8 +115,10 @@ export class TwoFactorRequiredResponse {
 
 /** Login's TWO_FACTOR_REQUIRED: the mfa token and its life are always there. */
 export class LoginTwoFactorRequiredResponse extends TwoFactorRequiredResponse {
-  @ApiProperty() declare mfaToken: string;
-  @ApiProperty({ description: 'seconds the mfa token lives' }) declare expiresIn: number;
+  // `required: true` spelled out: the optional metadata of the parent's property is merged in.
+  @ApiProperty({ required: true }) declare mfaToken: string;
+  @ApiProperty({ required: true, description: 'seconds the mfa token lives' })
+  declare expiresIn: number;
 }
 
 /** The authenticator's register body: nothing (the service makes the secret). */

@@ -13,7 +13,21 @@ export function setupSwagger(app: NestFastifyApplication): void {
     .setVersion('1.1')
     .setLicense('Proprietary (EFCX)', 'https://efcx.example/license')
     .addServer('/', 'this service')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'accessToken')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'Access token (JWT, ES256 or RS256, keys at /.well-known/jwks.json). Claims: `iss`, `aud`, ' +
+          '`sub` (user id), `tid` (tenant slug), `roles`, `amr` (["pwd"] or ["pwd","otp"]), `acr` ' +
+          '("pwd": 2FA was off; "2fa": a second factor was entered in this sign-in; ' +
+          '"2fa-remembered": skipped by a remembered device), `auth_time` (the sign-in, seconds; ' +
+          'a refresh keeps it), `sid` (the refresh session), `pv` and `tfv` (password and 2FA ' +
+          'versions: a change ends earlier tokens), `iat`, `exp`, `jti`.',
+      },
+      'accessToken',
+    )
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'mfa token (stage 1)' },
       'mfaToken',

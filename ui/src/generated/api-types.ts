@@ -901,7 +901,7 @@ export interface components {
       /** @enum {string} */
       status: 'TWO_FACTOR_REQUIRED';
       /** @description login only */
-      mfaToken?: string;
+      mfaToken: string;
       channel: string;
       /** @description code channels: masked */
       destination?: string;
@@ -913,7 +913,7 @@ export interface components {
       resendAvailableAt?: string;
       resendsRemaining?: number;
       /** @description seconds the mfa token lives */
-      expiresIn?: number;
+      expiresIn: number;
       /** @description authenticator registration: base32, for manual entry */
       secret?: string;
       /** @description authenticator registration: otpauth://totp/… */
