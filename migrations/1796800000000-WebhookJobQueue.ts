@@ -1,4 +1,5 @@
 import { Logger, runMigrations } from 'graphile-worker';
+import { Pool } from 'pg';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
@@ -22,7 +23,15 @@ export class WebhookJobQueue1796800000000 implements MigrationInterface {
 
   public async up(q: QueryRunner): Promise<void> {
     const { url } = q.connection.options as PostgresConnectionOptions;
-    await runMigrations({ connectionString: url, logger: SILENT });
+    const pool = new Pool({ connectionString: url, max: 1 });
+    // graphile-worker asks for both handlers: a connection the server ends is then not thrown.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    try {
+      await runMigrations({ pgPool: pool, logger: SILENT });
+    } finally {
+      await pool.end();
+    }
     await q.query(`
       CREATE OR REPLACE FUNCTION webhook_deliveries_enqueue() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JobHelpers, Logger as WorkerLogger, run, Runner } from 'graphile-worker';
+import { Pool } from 'pg';
 import { Counter, Histogram } from 'prom-client';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { databaseConfig, runtimeConfig, webhooksConfig } from '../../config/app-config';
@@ -50,6 +51,8 @@ export function backoffMs(attempts: number, baseMs: number): number {
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private runner: Runner | undefined;
+  /** The runner's own connections: ours, so that a dropped connection is logged, never thrown. */
+  private pool: Pool | undefined;
   private starting: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -93,6 +96,13 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     await this.starting;
     await this.runner?.stop('shutdown');
     this.runner = undefined;
+    await this.endPool();
+  }
+
+  private async endPool(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end().catch(() => undefined);
   }
 
   private start(): void {
@@ -101,10 +111,17 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   }
 
   private async startRunner(): Promise<void> {
+    const pool = new Pool({ connectionString: this.database.url, max: 4 });
+    // A connection the server ends (a restart, a failover, a dropped database) is an event on the
+    // pool: without a listener Node would throw it.
+    const ended = (err: Error) =>
+      this.logger.warn({ err }, 'webhook job runner: a connection ended');
+    pool.on('error', ended);
+    pool.on('connect', (client) => client.on('error', ended));
+    this.pool = pool;
     try {
       const runner = await run({
-        connectionString: this.database.url,
-        maxPoolSize: 4,
+        pgPool: pool,
         concurrency: CONCURRENCY,
         pollInterval: this.cfg.pollMs,
         noHandleSignals: true,
@@ -114,14 +131,17 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
         taskList: { [WEBHOOK_DELIVERY_TASK]: (payload, helpers) => this.deliver(payload, helpers) },
       });
       this.runner = runner;
-      runner.promise.catch((err: unknown) => {
+      runner.promise.catch(async (err: unknown) => {
         this.logger.warn({ err }, 'webhook job runner stopped');
-        if (this.runner === runner) this.runner = undefined;
-        this.restartTimer = setTimeout(() => this.start(), RESTART_MS);
+        if (this.runner !== runner) return;
+        this.runner = undefined;
+        await this.endPool();
+        if (!this.stopped) this.restartTimer = setTimeout(() => this.start(), RESTART_MS);
       });
     } catch (err) {
       this.logger.warn({ err }, 'webhook job runner could not start');
-      this.restartTimer = setTimeout(() => this.start(), RESTART_MS);
+      await this.endPool();
+      if (!this.stopped) this.restartTimer = setTimeout(() => this.start(), RESTART_MS);
     }
   }
 
