@@ -1,23 +1,12 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
-import { EmailRegistrationDto } from '../channels/providers/email/email-channel.dto';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessToken } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { CurrentPrincipal, Meta, Principal, RequestMeta } from '../common/http/request-context';
 import { MeTwoFactorResponse } from './dto/login.dto';
-import {
-  AuthenticatorRegistrationBody,
-  ConfirmCodeDto,
-  TwoFactorRequiredResponse,
-} from './dto/two-factor.dto';
+import { ConfirmCodeDto, TwoFactorRequiredResponse } from './dto/two-factor.dto';
+import { ApiRegistrationBody } from './dto/registration-body.decorator';
 import { RecentSecondFactor } from './guards/recent-second-factor.guard';
 import { MeTwoFactor } from './me-two-factor.service';
 
@@ -40,16 +29,7 @@ export class MeTwoFactorController {
       `${REAUTH} The body is the active channel type's registration body, as at login: email \`{ destination }\` gets a code (OTP rules: cooldown, attempts, expiry), authenticator \`{}\` gets a new secret and QR. ` +
       'The current factor stays in force until confirm succeeds. A second register replaces the pending one. The pending registration belongs to the calling session.',
   })
-  @ApiExtraModels(EmailRegistrationDto, AuthenticatorRegistrationBody)
-  @ApiBody({
-    description: "the active channel type's body: email `{ destination }`, authenticator `{}`",
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(EmailRegistrationDto) },
-        { $ref: getSchemaPath(AuthenticatorRegistrationBody) },
-      ],
-    },
-  })
+  @ApiRegistrationBody()
   @ApiOkResponse({ type: TwoFactorRequiredResponse })
   @ApiErrors(
     ...BODY_ERRORS,

@@ -42,7 +42,7 @@ import {
 } from './dto/two-factor.dto';
 import { PendingSignIn } from './entities/pending-sign-in.entity';
 import type { MfaAuthenticated } from './strategies/mfa-token.strategy';
-import { PendingSignInsService } from './pending-sign-ins.service';
+import { NewPendingSignIn, PendingSignInsService } from './pending-sign-ins.service';
 import { TokensService } from './tokens.service';
 
 export function policyOf(settings: TwoFactorSettings): OtpPolicy {
@@ -146,20 +146,10 @@ export class TwoFactorLoginService {
     const registration = all.find((r) => r.channelType === usable.channel.type);
     // Adding a factor while another is confirmed: that one is proven first (v1.1 §4).
     const proof = registration ? null : await this.proofFor(identity.tenantId, all);
-    const session = await this.sessions.create({
-      tenantId: identity.tenantId,
-      userId: identity.userId,
-      purpose: registration ? 'login' : 'register',
-      channelId: usable.channel.id,
-      channelType: usable.channel.type,
-      passwordVersion: identity.passwordVersion,
-      twoFactorVersion: identity.twoFactorVersion,
-      policy: policyOf(settings),
+    const session = await this.openSignIn(identity, settings, usable, !!registration, meta, {
       proofType: proof?.type ?? null,
       proofChannelId: proof?.usable?.channel.id ?? null,
       deviceToken,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
     });
     const expiresIn = Math.round((session.expiresAt.getTime() - Date.now()) / 1000);
     const ref = signInRef(session);
@@ -212,6 +202,30 @@ export class TwoFactorLoginService {
     };
   }
 
+  /** The pending sign-in of a login on the active channel (its mfa token names it). */
+  private openSignIn(
+    identity: PasswordIdentity,
+    settings: TwoFactorSettings,
+    usable: UsableChannel,
+    registered: boolean,
+    meta: RequestMeta,
+    how: Pick<NewPendingSignIn, 'proofType' | 'proofChannelId' | 'recoveryOnly' | 'deviceToken'>,
+  ): Promise<PendingSignIn> {
+    return this.sessions.create({
+      tenantId: identity.tenantId,
+      userId: identity.userId,
+      purpose: registered ? 'login' : 'register',
+      channelId: usable.channel.id,
+      channelType: usable.channel.type,
+      passwordVersion: identity.passwordVersion,
+      twoFactorVersion: identity.twoFactorVersion,
+      policy: policyOf(settings),
+      ...how,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
+  }
+
   /**
    * The login of a locked account (API.md v1.1 §6): 429 TWO_FACTOR_LOCKED and nothing sent; when
    * the user has unused recovery codes, the body also carries an mfa token whose sign-in takes
@@ -232,22 +246,12 @@ export class TwoFactorLoginService {
     );
     if (!left) return locked;
     const registration = all.find((r) => r.channelType === usable.channel.type);
-    const session = await this.sessions.create({
-      tenantId: identity.tenantId,
-      userId: identity.userId,
-      // No registration of the active type: the recovery code is the proof (v1.1 §4), then register.
-      purpose: registration ? 'login' : 'register',
-      channelId: usable.channel.id,
-      channelType: usable.channel.type,
-      passwordVersion: identity.passwordVersion,
-      twoFactorVersion: identity.twoFactorVersion,
-      policy: policyOf(settings),
+    // No registration of the active type: the recovery code is the proof (v1.1 §4), then register.
+    const session = await this.openSignIn(identity, settings, usable, !!registration, meta, {
       proofType: registration ? null : RECOVERY_CODE_PROOF,
       proofChannelId: null,
       recoveryOnly: true,
       deviceToken,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
     });
     const expiresIn = Math.round((session.expiresAt.getTime() - Date.now()) / 1000);
     const mfaToken = await this.tokens.issueMfa(

@@ -21,9 +21,7 @@ import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
 import { Meta, RequestMeta } from '../common/http/request-context';
 import { EmptyBodyPipe } from '../common/validation/validation';
 import { AuthenticatedResponse } from './dto/login.dto';
-import { EmailRegistrationDto } from '../channels/providers/email/email-channel.dto';
 import {
-  AuthenticatorRegistrationBody,
   CodeStatusResponse,
   ProvenResponse,
   TwoFactorRequiredResponse,
@@ -32,6 +30,7 @@ import {
 import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
 import { MfaAuthenticated } from './strategies/mfa-token.strategy';
 import { signInOf, TwoFactorLoginService } from './two-factor-login.service';
+import { ApiRegistrationBody } from './dto/registration-body.decorator';
 import { TwoFactorVerifier } from './two-factor-verifier.service';
 
 /** The sign-in the mfa token names (set by the mfa strategy). */
@@ -57,16 +56,7 @@ export class TwoFactorController {
     description:
       "The body is the active channel type's registration body. A second register in one sign-in counts as a resend.",
   })
-  @ApiExtraModels(EmailRegistrationDto, AuthenticatorRegistrationBody)
-  @ApiBody({
-    description: "the active channel type's body: email `{ destination }`, authenticator `{}`",
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(EmailRegistrationDto) },
-        { $ref: getSchemaPath(AuthenticatorRegistrationBody) },
-      ],
-    },
-  })
+  @ApiRegistrationBody()
   @ApiOkResponse({ type: TwoFactorRequiredResponse })
   @ApiErrors(
     ...BODY_ERRORS,

@@ -8,9 +8,8 @@ import {
   passwordLogin,
 } from '../factories/two-factor.factory';
 import { base32Decode, independentTotp } from '../support/independent-totp';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
-import { BrowserSession } from './browser-session';
+import { TestApp } from '../support/test-app';
+import { useBrowserWithApp } from './browser-session';
 
 const CODE_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 const PHONE = { width: 390, height: 844 };
@@ -31,23 +30,7 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
 
 describe('account page (headless Chromium)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  const browser = new BrowserSession('account');
-
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-    await browser.launch();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await t?.close();
-    await smtp.stop();
-  });
-  afterEach(() => {
-    expect(browser.outside).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-  });
+  const { browser, smtp } = useBrowserWithApp('account', (app) => (t = app));
 
   it('lost phone: signed in with a recovery code, the account page enrols a new authenticator; the next sign-in takes its code, not the old one', async () => {
     const tenant = await createTenant(t);

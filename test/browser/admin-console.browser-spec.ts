@@ -1,9 +1,8 @@
 import type { Page } from 'playwright-core';
 import { createTenant, createUser } from '../factories/tenants.factory';
 import { registerByEmail } from '../factories/two-factor.factory';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
-import { BrowserSession } from './browser-session';
+import { TestApp } from '../support/test-app';
+import { useBrowserWithApp } from './browser-session';
 
 async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.waitForSelector('#login-form');
@@ -17,23 +16,7 @@ const statusShows = (page: Page, text: string | RegExp) =>
 
 describe('admin console (headless Chromium)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  const browser = new BrowserSession('admin');
-
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-    await browser.launch();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await t?.close();
-    await smtp.stop();
-  });
-  afterEach(() => {
-    expect(browser.outside).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-  });
+  const { browser, smtp } = useBrowserWithApp('admin', (app) => (t = app));
 
   it('turns 2FA on for a tenant, signs the admin in through it, and resets a user', async () => {
     const tenant = await createTenant(t);

@@ -1,6 +1,8 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { SmtpSink } from '../support/smtp-sink';
+import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 /** Where each step's screenshot goes (README: "Browser tests"). */
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-results/screenshots');
@@ -69,4 +71,25 @@ export class BrowserSession {
     await this.context?.close();
     await this.browser?.close();
   }
+}
+
+/**
+ * For one describe block: an SMTP sink and a test app (throttles out of reach) and a browser,
+ * started before its tests and stopped after; each test must leave no request outside the
+ * service and no page error. `bind` receives the app (assign it to the block's `t`).
+ */
+export function useBrowserWithApp(
+  name: string,
+  bind: (app: TestApp) => void,
+): { browser: BrowserSession; smtp: SmtpSink } {
+  const smtp = new SmtpSink();
+  const browser = new BrowserSession(name);
+  useAppWithSmtp(smtp, bind, { env: UNREACHABLE_THROTTLE_LIMITS });
+  beforeAll(() => browser.launch());
+  afterAll(() => browser.close());
+  afterEach(() => {
+    expect(browser.outside).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+  });
+  return { browser, smtp };
 }

@@ -9,9 +9,8 @@ import {
   registerByEmailAnswer,
 } from '../factories/two-factor.factory';
 import { base32Decode, independentTotp } from '../support/independent-totp';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
-import { BrowserSession } from './browser-session';
+import { TestApp } from '../support/test-app';
+import { useBrowserWithApp } from './browser-session';
 
 // Page-side expressions are strings: the tests compile without the DOM library.
 const focused = (page: Page) =>
@@ -60,24 +59,8 @@ async function expectSignedIn(page: Page, username: string, amr: string[]): Prom
 
 describe('sign-in page (headless Chromium)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  const browser = new BrowserSession('sign-in');
+  const { browser, smtp } = useBrowserWithApp('sign-in', (app) => (t = app));
   let tenant: TestTenant;
-
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-    await browser.launch();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await t?.close();
-    await smtp.stop();
-  });
-  afterEach(() => {
-    expect(browser.outside).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-  });
 
   it('email: registration, sign-in, a wrong code, the resend countdown, a new code, sign-out', async () => {
     tenant = await createTenant(t);
