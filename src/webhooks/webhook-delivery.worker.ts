@@ -111,7 +111,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
   }
 
   private async startRunner(): Promise<void> {
-    const pool = new Pool({ connectionString: this.database.url, max: 4 });
+    // One connection per job at most (graphile-worker warns below that); opened only when used.
+    const pool = new Pool({ connectionString: this.database.url, max: CONCURRENCY + 1 });
     // A connection the server ends (a restart, a failover, a dropped database) is an event on the
     // pool: without a listener Node would throw it.
     const ended = (err: Error) =>
