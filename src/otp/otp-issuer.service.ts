@@ -10,7 +10,7 @@ import { CodeHasher } from '../common/crypto/code-hasher';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { runPrepared } from '../database/prepared-statement';
-import { requireTenant } from '../database/query-guards';
+import { isUniqueViolation, requireTenant } from '../database/query-guards';
 import { IssueRequest, IssueResult, SignInRef } from './otp.types';
 import { lockedError, secondsUntil } from './two-factor-state.service';
 
@@ -35,6 +35,8 @@ interface Claimed {
 }
 
 const UNIQUE_VIOLATION = '23505';
+/** Locked claims tried before a conflict is the caller's (each try follows a committed rival). */
+const MAX_CLAIM_ATTEMPTS = 5;
 
 interface StateRow {
   last_delivery_at: Date | null;
@@ -166,9 +168,41 @@ export class OtpIssuer {
     const destinationKey = provider.destinationKey(req.destination);
     const code = CodeHasher.generate(req.policy.length);
     const expiresAt = this.expiryOf(req);
+    const issued = await this.claimLocked(req, destinationKey, code, expiresAt);
+    if (issued.kind === 'cooling')
+      return this.insideCooldown(req, issued.lastDelivery, issued.sent, retried);
+    return this.deliver(req, { ...issued, code, expiresAt });
+  }
+
+  /**
+   * The locked claim, again when another account's one-statement claim (claimFresh, which takes
+   * no address lock) put a code for this address live after this statement's snapshot: the
+   * one-live-code index refuses the insert, and the next try sees and supersedes that code.
+   */
+  private async claimLocked(
+    req: IssueRequest,
+    destinationKey: string,
+    code: string,
+    expiresAt: Date,
+  ): Promise<Issued> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.claimLockedOnce(req, destinationKey, code, expiresAt);
+      } catch (e) {
+        if (!isUniqueViolation(e) || attempt >= MAX_CLAIM_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  private async claimLockedOnce(
+    req: IssueRequest,
+    destinationKey: string,
+    code: string,
+    expiresAt: Date,
+  ): Promise<Issued> {
     // The user's state row is locked first: parallel issuers of one user queue here, and whoever
     // comes second sees the first one's claim (the cooldown) and its code (ALREADY_SENT).
-    const issued = await this.dataSource.transaction(async (m): Promise<Issued> => {
+    return this.dataSource.transaction(async (m): Promise<Issued> => {
       const state = await this.lockState(req, destinationKey, m);
       if (state.locked) throw lockedError(state.locked_indefinitely ? null : state.locked_until);
       const sent = await this.codesSent(req, m);
@@ -209,9 +243,6 @@ export class OtpIssuer {
       const claim: Claim = { previous: state.last_delivery_at, claimed: row.claimed };
       return { kind: 'claimed', claim, challengeId: row.id, sent: sent + 1 };
     });
-    if (issued.kind === 'cooling')
-      return this.insideCooldown(req, issued.lastDelivery, issued.sent, retried);
-    return this.deliver(req, { ...issued, code, expiresAt });
   }
 
   /** Delivers a claimed code; a failure gives the cooldown back and counts no code. */

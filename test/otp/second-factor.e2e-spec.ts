@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import request from 'supertest';
 import {
   adminUserView,
@@ -63,6 +64,21 @@ describe('the second factor (v1.1 §1, §2)', () => {
     return { tenant, user, address };
   }
 
+  /** Until a backend of this database waits for a lock (a row or an index entry). */
+  async function waitForLockWaiter(databaseUrl: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const [row] = await queryDb<{ n: number }>(
+        databaseUrl,
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (row.n > 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('no request waited for the held row');
+  }
+
   const login = async (tenant: TestTenant, user: TestUser) =>
     (await passwordLogin(a, tenant.slug, user.username, user.password).expect(200)).body as {
       mfaToken: string;
@@ -99,6 +115,51 @@ describe('the second factor (v1.1 §1, §2)', () => {
     const next = await login(tenant, alice);
     const code = await smtp.codeFor(shared, before + 1);
     await mfaCall(a, next.mfaToken, 'verify', { code }).expect(200);
+  });
+
+  it("a resend whose insert meets another account's code committed after its snapshot supersedes that code and sends (never 409)", async () => {
+    const tenant = await createTenant(a);
+    const alice = await createUser(a, tenant);
+    const bob = await createUser(a, tenant);
+    await enableEmailTwoFactor(a, tenant, smtp, { otp: { resendCooldownSeconds: 0 } });
+    const shared = `rival-${tenant.slug}@acme.test`;
+    await registerByEmail(a, smtp, tenant, alice, shared);
+    await registerByEmail(a, smtp, tenant, bob, shared);
+    const bobSignIn = await login(tenant, bob);
+    await login(tenant, alice);
+    // Alice's next code as the one-statement fresh claim writes it, held uncommitted: Bob's
+    // resend supersedes under its own snapshot, so its insert waits on this row's index entry.
+    const rival = new Client({ connectionString: a.databaseUrl });
+    await rival.connect();
+    try {
+      await rival.query('BEGIN');
+      await rival.query(
+        `WITH old AS (
+           UPDATE otp_challenges SET status = 'superseded'
+            WHERE tenant_id = $1 AND user_id = $2 AND status = 'live' AND code_hash IS NOT NULL
+           RETURNING *)
+         INSERT INTO otp_challenges (tenant_id, user_id, mfa_session_id, announced_to, purpose,
+           channel_type, destination, destination_key, code_hash, max_attempts, expires_at)
+         SELECT tenant_id, user_id, mfa_session_id, announced_to, purpose, channel_type,
+                destination, destination_key, code_hash, max_attempts, expires_at FROM old`,
+        [tenant.id, alice.id],
+      );
+      const resend = mfaCall(a, bobSignIn.mfaToken, 'resend').then((r) => r);
+      await waitForLockWaiter(a.databaseUrl);
+      await rival.query('COMMIT');
+      const answer = await resend;
+      expect(answer.status).toBe(200);
+      expect(answer.body.delivery).toBe('SENT');
+    } finally {
+      await rival.end();
+    }
+    const live = await queryDb<{ user_id: string }>(
+      a.databaseUrl,
+      `SELECT user_id FROM otp_challenges
+        WHERE tenant_id = $1 AND purpose = 'login' AND status = 'live' AND code_hash IS NOT NULL`,
+      [tenant.id],
+    );
+    expect(live).toEqual([{ user_id: bob.id }]);
   });
 
   it('a code completes only the sign-in it was sent for: through another sign-in it is other_sign_in, and not counted', async () => {
