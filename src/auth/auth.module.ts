@@ -35,8 +35,12 @@ import { PendingSignInPurgeJob } from './pending-sign-in-purge.job';
 import { PendingSignInsService } from './pending-sign-ins.service';
 import { MfaTokenStrategy } from './strategies/mfa-token.strategy';
 import { LoginContextReader } from './login-context.service';
+import { SignInCodes } from './sign-in-codes.service';
+import { SignInRegistration } from './sign-in-registration.service';
 import { TwoFactorLoginService } from './two-factor-login.service';
+import { RecoveryCodeVerifier } from './recovery-code-verifier.service';
 import { TwoFactorVerifier } from './two-factor-verifier.service';
+import { VerifiedSignIn } from './verified-sign-in.service';
 import { TwoFactorController } from './two-factor.controller';
 import { JwksController } from './jwks.controller';
 import { SigningKeys } from './signing-keys.service';
@@ -85,6 +89,10 @@ import { SessionTokensService } from './session-tokens.service';
     MfaTokenPassportGuard,
     PendingSignInsService,
     TwoFactorLoginService,
+    RecoveryCodeVerifier,
+    VerifiedSignIn,
+    SignInCodes,
+    SignInRegistration,
     LoginContextReader,
     TwoFactorVerifier,
     BearerLookup,

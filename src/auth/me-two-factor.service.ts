@@ -25,8 +25,9 @@ import { RememberedDevices } from '../sessions/remembered-devices.service';
 import { PendingSignIn } from './entities/pending-sign-in.entity';
 import { LoginContextReader } from './login-context.service';
 import { PendingSignInsService } from './pending-sign-ins.service';
-import { policyOf, signInRef, TwoFactorLoginService } from './two-factor-login.service';
-import { refusal } from './two-factor-verifier.service';
+import { policyOf, signInRef } from './sign-in';
+import { SignInRegistration } from './sign-in-registration.service';
+import { refusal } from './verified-sign-in.service';
 
 type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
@@ -47,7 +48,7 @@ export class MeTwoFactor {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly context: LoginContextReader,
     private readonly signIns: PendingSignInsService,
-    private readonly login: TwoFactorLoginService,
+    private readonly registration: SignInRegistration,
     private readonly issuer: OtpIssuer,
     private readonly secondFactor: SecondFactorVerifier,
     private readonly channels: ChannelsService,
@@ -99,7 +100,7 @@ export class MeTwoFactor {
       // An app's registration has its challenge too: its attempts are counted there.
       if (isAppProvider(usable.provider))
         await this.issuer.prompt(signInRef(pending), usable.channel.type);
-      answer = await this.login.register(
+      answer = await this.registration.register(
         {
           session: pending,
           tenantName: tenant.name,

@@ -29,7 +29,9 @@ import {
 } from './dto/two-factor.dto';
 import { MfaSubjectRateGuard } from './guards/mfa-subject-rate.guard';
 import { MfaAuthenticated } from './strategies/mfa-token.strategy';
-import { signInOf, TwoFactorLoginService } from './two-factor-login.service';
+import { signInOf } from './sign-in';
+import { SignInCodes } from './sign-in-codes.service';
+import { SignInRegistration } from './sign-in-registration.service';
 import { ApiRegistrationBody } from './dto/registration-body.decorator';
 import { TwoFactorVerifier } from './two-factor-verifier.service';
 
@@ -45,7 +47,8 @@ const SignInOf = createParamDecorator(
 @UseGuards(MfaSubjectRateGuard)
 export class TwoFactorController {
   constructor(
-    private readonly login: TwoFactorLoginService,
+    private readonly registration: SignInRegistration,
+    private readonly codes: SignInCodes,
     private readonly verifier: TwoFactorVerifier,
   ) {}
 
@@ -69,7 +72,7 @@ export class TwoFactorController {
     ErrorCode.OTP_DELIVERY_FAILED,
   )
   register(@SignInOf() signIn: MfaAuthenticated, @Body() body: object, @Meta() meta: RequestMeta) {
-    return this.login.register(signInOf(signIn), body, meta);
+    return this.registration.register(signInOf(signIn), body, meta);
   }
 
   @Post('verify')
@@ -126,6 +129,6 @@ export class TwoFactorController {
     @Body(EmptyBodyPipe) _body: object,
     @Meta() meta: RequestMeta,
   ) {
-    return this.login.resend(signInOf(signIn), meta);
+    return this.codes.resend(signInOf(signIn), meta);
   }
 }
