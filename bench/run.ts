@@ -20,7 +20,7 @@ import { moreProcesses, ProcessesResult } from './scenarios/processes';
 import { scaleAndPurges } from './scenarios/scale';
 import { preIssue, verifyRun } from './scenarios/verify';
 import { CodeSink } from './support/code-sink';
-import { openBenchDatabase } from './support/database';
+import { autovacuumRuns, openBenchDatabase } from './support/database';
 import { BenchResults, log, measure } from './support/measure';
 import {
   benchPasswordHash,
@@ -176,7 +176,11 @@ async function main(): Promise<void> {
   // 4. Verify at 50 connections over pre-issued challenges.
   log(`pre-issuing ${VERIFY_PAIRS} challenges through the services…`);
   const pairs = await preIssue(app, url, sink, mailId, 'bench-mail', 'v1-');
+  const vacuumsBefore = await autovacuumRuns(url);
   const v1 = await measure([svc], () => verifyRun([svc.url], pairs));
+  results.note(
+    `Autovacuum and autoanalyze runs that finished on the bench database during the verify run: ${(await autovacuumRuns(url)) - vacuumsBefore}.`,
+  );
   const verify = results.row(
     `POST /v1/auth/2fa/verify, ${VERIFY_CONNECTIONS} connections`,
     v1.value,

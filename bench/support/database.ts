@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { portOpen } from '../../test/support/ports';
+import { countPostgresServer, parentOf } from './process-stats';
 import { sql } from './seed';
 
 export interface BenchDatabase {
@@ -43,6 +45,7 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
   }
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   await sql(serverUrl, `CREATE DATABASE ${name}`);
+  await countThisServer(serverUrl);
   return {
     url: serverUrl.replace(/\/[^/]*$/, `/${name}`),
     label: `${label}, database ${name}`,
@@ -51,4 +54,33 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
       await stopServer();
     },
   };
+}
+
+/**
+ * When the server runs on this machine, PostgreSQL CPU is measured on its processes only: the
+ * checkpointer lives as long as the server, and its parent is the postmaster.
+ */
+async function countThisServer(serverUrl: string): Promise<void> {
+  const [row] = await sql<{ pid: number }>(
+    serverUrl,
+    `SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'`,
+  );
+  const postmaster = row ? parentOf(row.pid) : null;
+  if (postmaster === null) return;
+  try {
+    if (readFileSync(`/proc/${postmaster}/comm`, 'utf8').trim() !== 'postgres') return;
+  } catch {
+    return;
+  }
+  countPostgresServer(postmaster);
+}
+
+/** Autovacuum and autoanalyze runs finished so far on the database's tables. */
+export async function autovacuumRuns(url: string): Promise<number> {
+  const [row] = await sql<{ n: number }>(
+    url,
+    `SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0)::int AS n
+       FROM pg_stat_user_tables`,
+  );
+  return row.n;
 }

@@ -1,11 +1,4 @@
-import {
-  cpuByPid,
-  cpuDelta,
-  cpuSeconds,
-  machineTicks,
-  postgresPids,
-  RssSampler,
-} from './process-stats';
+import { cpuDelta, cpuSeconds, machineTicks, postgresCpu, RssSampler } from './process-stats';
 import type { Stats } from './load';
 import type { RunningService } from './service';
 
@@ -29,7 +22,7 @@ export interface Row {
 export interface Measured<T> {
   value: T;
   cpuSeconds: number;
-  /** CPU seconds of every PostgreSQL process meanwhile. */
+  /** CPU seconds of the bench's PostgreSQL meanwhile (every process, exited ones included). */
   pgCpuSeconds: number;
   /** Share of the machine's CPUs busy meanwhile (all processes). */
   machineBusy: number;
@@ -46,13 +39,13 @@ export async function measure<T>(
   const rss = new RssSampler();
   rss.start(pids);
   const cpu0 = cpuSeconds(pids());
-  const pg0 = cpuByPid(postgresPids());
+  const pg0 = postgresCpu();
   const m0 = machineTicks();
   const q0 = svc.length === 1 ? await svc[0].dbQueries() : NaN;
   const value = await work();
   const q1 = svc.length === 1 ? await svc[0].dbQueries() : NaN;
   const cpu1 = cpuSeconds(pids());
-  const pg1 = cpuByPid(postgresPids());
+  const pg1 = postgresCpu();
   const m1 = machineTicks();
   return {
     value,

@@ -65,8 +65,29 @@ export class RssSampler {
   }
 }
 
-/** Every PostgreSQL server process on this machine (the machine's server or the embedded one). */
+let postgresServer: number | null = null;
+
+/**
+ * From now on, PostgreSQL CPU is this server's (its postmaster and every child: backends,
+ * autovacuum, checkpointer), not that of another PostgreSQL on the machine (a test run's).
+ */
+export function countPostgresServer(postmasterPid: number): void {
+  postgresServer = postmasterPid;
+}
+
+/** The parent of a process (null when it is gone). */
+export function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** The bench's PostgreSQL server processes, or every one on this machine when it is not known. */
 export function postgresPids(): number[] {
+  if (postgresServer !== null) return processTree(postgresServer);
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -103,4 +124,22 @@ export function cpuDelta(before: Map<number, number>, after: Map<number, number>
   let total = 0;
   for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
   return total;
+}
+
+/**
+ * CPU seconds of the bench's PostgreSQL per process, plus (under the key -1) what its processes
+ * that have exited used (the postmaster's reaped children: short autovacuum workers, ended
+ * connections), so a delta misses nothing that ran in between.
+ */
+export function postgresCpu(): Map<number, number> {
+  const cpu = cpuByPid(postgresPids());
+  if (postgresServer === null) return cpu;
+  try {
+    const stat = readFileSync(`/proc/${postgresServer}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    cpu.set(-1, (Number(f[13]) + Number(f[14])) / TICKS); // cutime, cstime
+  } catch {
+    // the server is gone: nothing more to count
+  }
+  return cpu;
 }
