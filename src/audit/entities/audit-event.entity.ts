@@ -1,13 +1,5 @@
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  PrimaryGeneratedColumn,
-  Unique,
-} from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { CreatedAtColumn, TenantIdColumn } from '../../database/columns';
 
 @Entity({ name: 'audit_events' })
 @Check('audit_events_actor_type_check', `actor_type IN ('user', 'platform')`)
@@ -30,8 +22,7 @@ export class AuditEvent {
   })
   seq!: string;
 
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'audit_events_tenant_id_fkey', onDelete: 'CASCADE' })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ type: 'varchar', length: 40 })
@@ -56,6 +47,6 @@ export class AuditEvent {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   data!: Record<string, unknown>;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 }

@@ -1,13 +1,5 @@
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, TenantIdColumn, UpdatedAtColumn } from '../../database/columns';
 
 export type ChannelConfig = Record<string, string | number | boolean>;
 
@@ -21,8 +13,7 @@ export class Channel {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'channels_tenant_id_fkey', onDelete: 'CASCADE' })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ type: 'varchar', length: 32 })
@@ -46,9 +37,9 @@ export class Channel {
   @Column({ type: 'text', nullable: true, select: false })
   secrets!: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
 }

@@ -1,11 +1,5 @@
-import {
-  Column,
-  Entity,
-  ForeignKey,
-  PrimaryGeneratedColumn,
-  Unique,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { TenantIdColumn, UpdatedAtColumn } from '../../database/columns';
 
 /** A tenant's own text for one kind of mail in one locale; it wins over the built-in one. */
 @Entity({ name: 'email_templates' })
@@ -15,8 +9,7 @@ export class EmailTemplate {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'email_templates_tenant_id_fkey', onDelete: 'CASCADE' })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ type: 'varchar', length: 32 })
@@ -35,6 +28,6 @@ export class EmailTemplate {
   @Column({ type: 'text', nullable: true })
   html!: string | null;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { TenantIdColumn, TimestampColumn } from '../../database/columns';
 
 /**
  * A user's confirmed 2FA registration for one channel type (email address, TOTP secret). Kept
@@ -9,7 +10,7 @@ import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 @Index('user_2fa_destination_idx', { synchronize: false })
 export class UserTwoFactor {
   @PrimaryColumn({ name: 'user_id', type: 'uuid', primaryKeyConstraintName: 'user_2fa_pkey' })
-  @ForeignKey('User', { name: 'user_2fa_user_id_fkey', onDelete: 'CASCADE' })
+  @ForeignKey('User', { onDelete: 'CASCADE' })
   userId!: string;
 
   @PrimaryColumn({
@@ -20,8 +21,7 @@ export class UserTwoFactor {
   })
   channelType!: string;
 
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'user_2fa_tenant_id_fkey', onDelete: 'CASCADE' })
+  @TenantIdColumn()
   tenantId!: string;
 
   /** Where codes go (a code-delivering channel); null for app-based ones. */
@@ -36,6 +36,6 @@ export class UserTwoFactor {
   @Column({ type: 'jsonb', nullable: true })
   params!: Record<string, string | number> | null;
 
-  @Column({ name: 'confirmed_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn('confirmed_at', { default: () => 'now()' })
   confirmedAt!: Date;
 }

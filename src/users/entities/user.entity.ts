@@ -1,12 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, TenantIdColumn, UpdatedAtColumn } from '../../database/columns';
 
 /** A tenant's user. Usernames are unique per tenant compared case-insensitively (an index on lower()). */
 @Entity({ name: 'users' })
@@ -16,8 +9,7 @@ export class User {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'users_tenant_id_fkey', onDelete: 'CASCADE' })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ type: 'varchar', length: 64 })
@@ -51,9 +43,9 @@ export class User {
   @Column({ name: 'two_factor_version', type: 'integer', default: 1 })
   twoFactorVersion!: number;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
 }
