@@ -43,3 +43,16 @@ export const TimestampColumn = (
   name: string,
   options: Pick<ColumnOptions, 'nullable' | 'default'> = {},
 ) => Column({ name, type: 'timestamptz', ...options });
+
+/**
+ * `bigint GENERATED ALWAYS AS IDENTITY`: insertion order, which a newest-first listing sorts by
+ * and uses as its cursor. The database assigns it; TypeORM never writes it.
+ */
+export const InsertionOrderColumn = () =>
+  Column({
+    type: 'bigint',
+    insert: false,
+    update: false,
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+  });

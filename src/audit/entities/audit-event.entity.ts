@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { CreatedAtColumn, TenantIdColumn } from '../../database/columns';
+import { CreatedAtColumn, InsertionOrderColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 @Entity({ name: 'audit_events' })
 @Check('audit_events_actor_type_check', `actor_type IN ('user', 'platform')`)
@@ -8,22 +9,12 @@ import { CreatedAtColumn, TenantIdColumn } from '../../database/columns';
 @Index('audit_events_tenant_seq_idx', { synchronize: false })
 @Index('audit_events_tenant_user_seq_idx', { synchronize: false })
 @Index('audit_events_created_at_idx', ['createdAt'])
-export class AuditEvent {
+export class AuditEvent extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  /** Insertion order: the listing is newest first and its cursor is this number. */
-  @Column({
-    type: 'bigint',
-    insert: false,
-    update: false,
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-  })
+  @InsertionOrderColumn()
   seq!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
 
   @Column({ type: 'varchar', length: 40 })
   type!: string;

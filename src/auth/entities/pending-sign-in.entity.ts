@@ -1,11 +1,7 @@
 import type { OtpPolicy } from '../../otp/otp.types';
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import {
-  CreatedAtColumn,
-  TenantIdColumn,
-  TimestampColumn,
-  UserIdColumn,
-} from '../../database/columns';
+import { CreatedAtColumn, TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 /** One sign-in between password and code: the mfa token's jti is its id. */
 @Entity({ name: 'mfa_sessions' })
@@ -14,15 +10,9 @@ import {
 @Index('mfa_sessions_self_service_idx', ['userId'], {
   where: 'self_service_session_id IS NOT NULL',
 })
-export class PendingSignIn {
+export class PendingSignIn extends UserOwnedEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
-
-  @UserIdColumn()
-  userId!: string;
 
   /** register: the user has no registration for the channel type yet. */
   @Column({ type: 'varchar', length: 16 })

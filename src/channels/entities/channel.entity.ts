@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { CreatedAtColumn, TenantIdColumn, UpdatedAtColumn } from '../../database/columns';
+import { CreatedAtColumn, UpdatedAtColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 export type ChannelConfig = Record<string, string | number | boolean>;
 
@@ -9,12 +10,9 @@ export type ChannelConfig = Record<string, string | number | boolean>;
 // One active channel per tenant: a partial unique index (described in the migration).
 @Index('channels_one_active_key', { synchronize: false })
 @Index('channels_tenant_created_idx', ['tenantId', 'createdAt'])
-export class Channel {
+export class Channel extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
 
   @Column({ type: 'varchar', length: 32 })
   type!: string;

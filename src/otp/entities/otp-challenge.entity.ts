@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { TenantIdColumn, TimestampColumn, UserIdColumn } from '../../database/columns';
+import { TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 export type ChallengePurpose = 'login' | 'register';
 export type ChallengeStatus = 'live' | 'used' | 'superseded' | 'dead' | 'failed';
@@ -17,15 +18,9 @@ export type ChallengeStatus = 'live' | 'used' | 'superseded' | 'dead' | 'failed'
 @Index('otp_challenges_expires_at_idx', ['expiresAt'])
 @Index('otp_challenges_announced_to_idx', { synchronize: false })
 @Index('otp_challenges_mfa_session_idx', ['mfaSessionId'])
-export class OtpChallenge {
+export class OtpChallenge extends UserOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
-
-  @UserIdColumn()
-  userId!: string;
 
   /** The sign-in whose login, register or resend issued it: its codes count against that sign-in. */
   @Column({ name: 'mfa_session_id', type: 'uuid', nullable: true })

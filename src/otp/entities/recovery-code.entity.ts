@@ -1,23 +1,13 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import {
-  CreatedAtColumn,
-  TenantIdColumn,
-  TimestampColumn,
-  UserIdColumn,
-} from '../../database/columns';
+import { CreatedAtColumn, TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 /** One single-use recovery code of a user (API.md v1.1 §6): its keyed hash, never the code. */
 @Entity({ name: 'recovery_codes' })
 @Index('recovery_codes_user_idx', ['userId'])
-export class RecoveryCode {
+export class RecoveryCode extends UserOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
-
-  @UserIdColumn()
-  userId!: string;
 
   /** HMAC-SHA256 under OTP_HASH_KEY of the user id and the normalised code. */
   @Column({ name: 'code_hash', type: 'bytea' })

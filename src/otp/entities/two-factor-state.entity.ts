@@ -1,14 +1,12 @@
 import { Column, Entity } from 'typeorm';
-import { TenantIdColumn, TimestampColumn, UserIdColumn } from '../../database/columns';
+import { TimestampColumn, UserIdColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 /** Per-user 2FA runtime state: the lockout counter (NIST: new codes never reset it) and cooldown. */
 @Entity({ name: 'two_factor_state' })
-export class TwoFactorState {
+export class TwoFactorState extends TenantOwnedEntity {
   @UserIdColumn({ primary: true })
   userId!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
 
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
   consecutiveFailures!: number;

@@ -1,10 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import {
-  CreatedAtColumn,
-  TenantIdColumn,
-  TimestampColumn,
-  UserIdColumn,
-} from '../../database/columns';
+import { CreatedAtColumn, TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 /**
  * A browser the user signed in from (API.md v1.1 §7): its token (32 random bytes, given to the
@@ -15,15 +11,9 @@ import {
 @Entity({ name: 'devices' })
 @Index('devices_token_hash_key', ['tokenHash'], { unique: true })
 @Index('devices_user_idx', ['tenantId', 'userId'])
-export class Device {
+export class Device extends UserOwnedEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
-
-  @UserIdColumn()
-  userId!: string;
 
   /** HMAC-SHA256 of the token under a key derived from OTP_HASH_KEY. */
   @Column({ name: 'token_hash', type: 'bytea' })

@@ -1,10 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import {
-  CreatedAtColumn,
-  TenantIdColumn,
-  TimestampColumn,
-  UserIdColumn,
-} from '../../database/columns';
+import { CreatedAtColumn, TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 /** Why a session ended early (also `data.reason` of SESSION_REVOKED). */
 export type SessionEndReason =
@@ -33,15 +29,9 @@ export type Acr = 'pwd' | '2fa' | '2fa-remembered';
 @Entity({ name: 'sessions' })
 @Index('sessions_user_idx', ['tenantId', 'userId'])
 @Index('sessions_expires_at_idx', ['expiresAt'])
-export class RefreshSession {
+export class RefreshSession extends UserOwnedEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
-
-  @UserIdColumn()
-  userId!: string;
 
   /** The authentication methods of the sign-in, kept in every access token of the session. */
   @Column({ type: 'text', array: true })

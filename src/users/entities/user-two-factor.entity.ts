@@ -1,5 +1,6 @@
 import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
-import { TenantIdColumn, TimestampColumn } from '../../database/columns';
+import { TimestampColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 /**
  * A user's confirmed 2FA registration for one channel type (email address, TOTP secret). Kept
@@ -8,7 +9,7 @@ import { TenantIdColumn, TimestampColumn } from '../../database/columns';
 @Entity({ name: 'user_2fa' })
 // (tenant_id, channel_type, lower(destination)): an expression index, see the migration.
 @Index('user_2fa_destination_idx', { synchronize: false })
-export class UserTwoFactor {
+export class UserTwoFactor extends TenantOwnedEntity {
   @PrimaryColumn({ name: 'user_id', type: 'uuid', primaryKeyConstraintName: 'user_2fa_pkey' })
   @ForeignKey('User', { onDelete: 'CASCADE' })
   userId!: string;
@@ -20,9 +21,6 @@ export class UserTwoFactor {
     primaryKeyConstraintName: 'user_2fa_pkey',
   })
   channelType!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
 
   /** Where codes go (a code-delivering channel); null for app-based ones. */
   @Column({ type: 'varchar', length: 254, nullable: true })

@@ -1,16 +1,14 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { CreatedAtColumn, TenantIdColumn, UpdatedAtColumn } from '../../database/columns';
+import { CreatedAtColumn, UpdatedAtColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 /** A tenant's user. Usernames are unique per tenant compared case-insensitively (an index on lower()). */
 @Entity({ name: 'users' })
 // (tenant_id, lower(username)): an expression index TypeORM cannot describe; see the migration.
 @Index('users_tenant_username_key', { synchronize: false })
-export class User {
+export class User extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
 
   @Column({ type: 'varchar', length: 64 })
   username!: string;

@@ -1,10 +1,11 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import {
   CreatedAtColumn,
+  InsertionOrderColumn,
   ReferenceColumn,
-  TenantIdColumn,
   TimestampColumn,
 } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
@@ -19,22 +20,12 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 @Unique('webhook_deliveries_webhook_event_key', ['webhookId', 'eventId'])
 // The per-webhook listing (descending): described in the migration.
 @Index('webhook_deliveries_webhook_seq_idx', { synchronize: false })
-export class WebhookDelivery {
+export class WebhookDelivery extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  /** Insertion order: the listing is newest first and its cursor is this number. */
-  @Column({
-    type: 'bigint',
-    insert: false,
-    update: false,
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-  })
+  @InsertionOrderColumn()
   seq!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
 
   @ReferenceColumn('Webhook', 'webhook_id')
   webhookId!: string;

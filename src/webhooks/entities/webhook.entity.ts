@@ -1,15 +1,13 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { CreatedAtColumn, TenantIdColumn, UpdatedAtColumn } from '../../database/columns';
+import { CreatedAtColumn, UpdatedAtColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 /** A tenant's subscription to its audit events. The signing secret is stored sealed. */
 @Entity({ name: 'webhooks' })
 @Index('webhooks_tenant_created_idx', ['tenantId', 'createdAt'])
-export class Webhook {
+export class Webhook extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @TenantIdColumn()
-  tenantId!: string;
 
   @Column({ type: 'varchar', length: 2048 })
   url!: string;
