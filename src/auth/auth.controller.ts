@@ -13,6 +13,7 @@ import { LoginTwoFactorRequiredResponse, RegistrationRequiredResponse } from './
 import { AccessToken, Public } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { RECENT_SECOND_FACTOR_ERRORS } from './error-sets';
 import { ApiRoute } from '../common/http/api-route.decorator';
 import { CurrentUser, Meta, RequestMeta, UserPrincipal } from '../common/http/request-context';
 import { AuthService } from './auth.service';
@@ -105,7 +106,7 @@ export class AuthController {
   @ApiBody({ required: false, schema: { type: 'object', example: {} } })
   @ApiCreatedResponse({ type: RecoveryCodesResponse })
   @RecentSecondFactor()
-  @ApiErrors(...BODY_ERRORS, ErrorCode.UNAUTHENTICATED, ErrorCode.REAUTHENTICATION_REQUIRED)
+  @ApiErrors(...RECENT_SECOND_FACTOR_ERRORS)
   recoveryCodes(@CurrentUser() principal: UserPrincipal, @Body(EmptyBodyPipe) _body: object) {
     return this.meRecoveryCodes.regenerate(principal);
   }

@@ -2,7 +2,8 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessToken } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { CODE_JUDGING_ERRORS, RECENT_SECOND_FACTOR_ERRORS } from './error-sets';
 import { ApiRoute } from '../common/http/api-route.decorator';
 import { CurrentUser, Meta, RequestMeta, UserPrincipal } from '../common/http/request-context';
 import { MeTwoFactorResponse } from './dto/login.dto';
@@ -33,9 +34,7 @@ export class MeTwoFactorController {
   @ApiRegistrationBody()
   @ApiOkResponse({ type: TwoFactorRequiredResponse })
   @ApiErrors(
-    ...BODY_ERRORS,
-    ErrorCode.UNAUTHENTICATED,
-    ErrorCode.REAUTHENTICATION_REQUIRED,
+    ...RECENT_SECOND_FACTOR_ERRORS,
     ErrorCode.CONFLICT,
     ErrorCode.OTP_RESEND_COOLDOWN,
     ErrorCode.TWO_FACTOR_LOCKED,
@@ -57,16 +56,7 @@ export class MeTwoFactorController {
       `${REAUTH} On success, in one transaction: the new registration replaces the old one, remembered devices are revoked and the user's other sessions end. ` +
       'The calling session stays; its access tokens carry the old 2FA version, so refresh it for a new one. No pending registration (none, replaced, or begun before a password or 2FA change): 409 CONFLICT.',
     ok: MeTwoFactorResponse,
-    errors: [
-      ...BODY_ERRORS,
-      ErrorCode.UNAUTHENTICATED,
-      ErrorCode.REAUTHENTICATION_REQUIRED,
-      ErrorCode.CONFLICT,
-      ErrorCode.OTP_INVALID,
-      ErrorCode.OTP_EXPIRED,
-      ErrorCode.OTP_ATTEMPTS_EXCEEDED,
-      ErrorCode.TWO_FACTOR_LOCKED,
-    ],
+    errors: [...RECENT_SECOND_FACTOR_ERRORS, ErrorCode.CONFLICT, ...CODE_JUDGING_ERRORS],
   })
   confirm(
     @CurrentUser() principal: UserPrincipal,
