@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { ScheduleModule } from '@nestjs/schedule';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -53,7 +52,6 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
-        ScheduleModule.forRoot(),
         ObservabilityModule,
         CryptoModule,
         ThrottlingModule,

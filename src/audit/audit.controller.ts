@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { TenantAdmin } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiRoute } from '../common/http/api-route.decorator';
 import { CurrentTenant, ResolvedTenant } from '../common/http/request-context';
 import { AUDIT_DATA_DOC } from './audit-event-type';
 import { AuditService } from './audit.service';
@@ -15,16 +15,16 @@ export class AuditController {
 
   @Get()
   @TenantAdmin()
-  @ApiOperation({
+  @ApiRoute({
     summary: 'List audit events, newest first',
     description:
       '`data` per type:\n\n' +
       Object.entries(AUDIT_DATA_DOC)
         .map(([type, doc]) => `- \`${type}\`: ${doc}`)
         .join('\n'),
+    ok: AuditEventPageResponseDto,
+    errors: [ErrorCode.VALIDATION_FAILED],
   })
-  @ApiOkResponse({ type: AuditEventPageResponseDto })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
   list(@CurrentTenant() tenant: ResolvedTenant, @Query() query: ListAuditEventsQueryDto) {
     return this.audit.list(tenant.id, query);
   }

@@ -149,21 +149,6 @@ export class AuditService implements BeforeApplicationShutdown {
     const event = await this.events.findOneBy({ tenantId, id });
     return event ? toView(event) : null;
   }
-
-  /** Retention: deletes events older than `days`, in batches so no lock is held for long. */
-  async purgeOlderThan(days: number, batchSize = 5000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const result: [unknown[], number] = await this.events.query(
-        `DELETE FROM audit_events WHERE id IN (
-           SELECT id FROM audit_events WHERE created_at < now() - make_interval(days => $1) LIMIT $2)`,
-        [days, batchSize],
-      );
-      const deleted = result[1] ?? 0;
-      total += deleted;
-      if (deleted < batchSize) return total;
-    }
-  }
 }
 
 function toView(e: AuditEvent): AuditEventResponseDto {

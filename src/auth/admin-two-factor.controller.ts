@@ -1,24 +1,21 @@
-import { Controller, Delete, HttpCode } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantAdmin } from '../common/auth/auth.decorators';
+import { Delete, HttpCode } from '@nestjs/common';
+import { TenantAdminController } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiRoute } from '../common/http/api-route.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UuidParam } from '../common/validation/uuid-param.decorator';
 import { AdminTwoFactorService } from './admin-two-factor.service';
 
-@ApiTags('tenant admin: users')
-@Controller('v1/tenants/:slug/users/:id/2fa')
-@TenantAdmin()
+@TenantAdminController('users', 'users/:id/2fa')
 export class AdminTwoFactorController {
   constructor(private readonly admin: AdminTwoFactorService) {}
 
   @Delete()
   @HttpCode(204)
-  @ApiOperation({
+  @ApiRoute({
     summary: "Reset a user's 2FA: registrations removed, lock cleared; next login registers",
+    errors: [ErrorCode.VALIDATION_FAILED],
   })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
   async reset(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,
@@ -29,8 +26,10 @@ export class AdminTwoFactorController {
 
   @Delete('lock')
   @HttpCode(204)
-  @ApiOperation({ summary: "Clear a user's 2FA lock and failure count" })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiRoute({
+    summary: "Clear a user's 2FA lock and failure count",
+    errors: [ErrorCode.VALIDATION_FAILED],
+  })
   async unlock(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,

@@ -13,7 +13,9 @@ import { LoginTwoFactorRequiredResponse, RegistrationRequiredResponse } from './
 import { AccessToken, Public } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
-import { CurrentPrincipal, Meta, Principal, RequestMeta } from '../common/http/request-context';
+import { RECENT_SECOND_FACTOR_ERRORS } from './error-sets';
+import { ApiRoute } from '../common/http/api-route.decorator';
+import { CurrentUser, Meta, RequestMeta, UserPrincipal } from '../common/http/request-context';
 import { AuthService } from './auth.service';
 import type { PasswordIdentity } from './password-identity';
 import {
@@ -88,10 +90,8 @@ export class AuthController {
 
   @Get('me')
   @AccessToken()
-  @ApiOperation({ summary: 'The signed-in user' })
-  @ApiOkResponse({ type: MeResponse })
-  me(@CurrentPrincipal() principal: Principal) {
-    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
+  @ApiRoute({ summary: 'The signed-in user', ok: MeResponse })
+  me(@CurrentUser() principal: UserPrincipal) {
     return this.auth.me(principal.tenantId, principal.tenantSlug, principal.userId);
   }
 
@@ -106,22 +106,21 @@ export class AuthController {
   @ApiBody({ required: false, schema: { type: 'object', example: {} } })
   @ApiCreatedResponse({ type: RecoveryCodesResponse })
   @RecentSecondFactor()
-  @ApiErrors(...BODY_ERRORS, ErrorCode.UNAUTHENTICATED, ErrorCode.REAUTHENTICATION_REQUIRED)
-  recoveryCodes(@CurrentPrincipal() principal: Principal, @Body(EmptyBodyPipe) _body: object) {
-    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
+  @ApiErrors(...RECENT_SECOND_FACTOR_ERRORS)
+  recoveryCodes(@CurrentUser() principal: UserPrincipal, @Body(EmptyBodyPipe) _body: object) {
     return this.meRecoveryCodes.regenerate(principal);
   }
 
   @Post('refresh')
   @HttpCode(200)
   @Public()
-  @ApiOperation({
+  @ApiRoute({
     summary: 'A new access token and refresh token for a refresh token (rotation)',
     description:
       'Each refresh token works once. Presenting one a second time (or two requests racing with one token) ends the whole session, the newest token included: a client with several tabs must refresh from one place. Sessions end SESSION_IDLE_TIMEOUT_SECONDS after the last refresh and SESSION_MAX_AGE_SECONDS after sign-in.',
+    ok: AuthenticatedResponse,
+    errors: [...BODY_ERRORS, ErrorCode.UNAUTHENTICATED, ErrorCode.TOO_MANY_REQUESTS],
   })
-  @ApiOkResponse({ type: AuthenticatedResponse })
-  @ApiErrors(...BODY_ERRORS, ErrorCode.UNAUTHENTICATED, ErrorCode.TOO_MANY_REQUESTS)
   refresh(@Body() dto: RefreshDto, @Meta() meta: RequestMeta) {
     return this.sessionTokens.refresh(dto.refreshToken, meta);
   }
@@ -135,11 +134,10 @@ export class AuthController {
   @ApiBody({ required: false, schema: { type: 'object', example: {} } })
   @ApiNoContentResponse()
   async logout(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Body(EmptyBodyPipe) _body: object,
     @Meta() meta: RequestMeta,
   ) {
-    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
     await this.sessionTokens.logout(principal.tenantId, principal.userId, principal.sid, meta);
   }
 }

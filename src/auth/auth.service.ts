@@ -109,14 +109,18 @@ export class AuthService {
         throw e;
       }
       this.metrics.loginOutcome('invalid_credentials');
+      // Who tried, from where: the user when the username is one, else nobody.
+      const attempt = {
+        userId: user?.id ?? null,
+        actor: { type: 'user', id: user?.id ?? null },
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      } as const;
       if (tenant && throttledNow) {
         // Once per hour and account: the failure that crossed THROTTLE_ACCOUNT_FAILURES_PER_HOUR.
         this.audit.recordDetached(tenant.id, {
           type: AuditEventType.LOGIN_THROTTLED,
-          userId: user?.id ?? null,
-          actor: { type: 'user', id: user?.id ?? null },
-          ip: meta.ip,
-          userAgent: meta.userAgent,
+          ...attempt,
           data: {
             reason: 'account_failures',
             ...(user ? { username: user.username } : {}),
@@ -129,10 +133,7 @@ export class AuthService {
         // typed name is kept only when it is a real username (people type passwords there).
         this.audit.recordDetached(tenant.id, {
           type: AuditEventType.LOGIN_FAILED,
-          userId: user?.id ?? null,
-          actor: { type: 'user', id: user?.id ?? null },
-          ip: meta.ip,
-          userAgent: meta.userAgent,
+          ...attempt,
           data: user ? { reason, username: user.username } : { reason },
         });
       }

@@ -1,15 +1,15 @@
 import { Controller, Delete, Get, HttpCode } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccessToken, TenantAdmin } from '../common/auth/auth.decorators';
+import { ApiTags } from '@nestjs/swagger';
+import { AccessToken, TenantAdminController } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiRoute } from '../common/http/api-route.decorator';
 import {
-  CurrentPrincipal,
   CurrentTenant,
+  CurrentUser,
   Meta,
-  Principal,
   RequestMeta,
   ResolvedTenant,
+  UserPrincipal,
 } from '../common/http/request-context';
 import { UuidParam } from '../common/validation/uuid-param.decorator';
 import { DevicesView } from './devices-view.service';
@@ -23,51 +23,53 @@ export class MyDevicesController {
   constructor(private readonly devices: DevicesView) {}
 
   @Get()
-  @ApiOperation({ summary: "The caller's devices (browsers signed in from), remembered or not" })
-  @ApiOkResponse({ type: DeviceListResponseDto })
-  @ApiErrors(ErrorCode.UNAUTHENTICATED)
-  list(@CurrentPrincipal() principal: Principal) {
-    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
+  @ApiRoute({
+    summary: "The caller's devices (browsers signed in from), remembered or not",
+    ok: DeviceListResponseDto,
+    errors: [ErrorCode.UNAUTHENTICATED],
+  })
+  list(@CurrentUser() principal: UserPrincipal) {
     return this.devices.list(principal.tenantId, principal.userId);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({
+  @ApiRoute({
     summary: "Revoke one of the caller's devices: its logins ask for the code again",
+    noContent: true,
+    errors: [ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.NOT_FOUND],
   })
-  @ApiNoContentResponse()
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.UNAUTHENTICATED, ErrorCode.NOT_FOUND)
   async revoke(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @UuidParam('id') id: string,
     @Meta() meta: RequestMeta,
   ): Promise<void> {
-    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
     await this.devices.revokeOwn(principal.tenantId, principal.userId, id, meta);
   }
 }
 
 /** A user's devices, for the tenant admin (API.md v1.1 §7). */
-@ApiTags('tenant admin: users')
-@Controller('v1/tenants/:slug/users/:id/devices')
-@TenantAdmin()
+@TenantAdminController('users', 'users/:id/devices')
 export class AdminDevicesController {
   constructor(private readonly devices: DevicesView) {}
 
   @Get()
-  @ApiOperation({ summary: "A user's devices, remembered or not" })
-  @ApiOkResponse({ type: DeviceListResponseDto })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  @ApiRoute({
+    summary: "A user's devices, remembered or not",
+    ok: DeviceListResponseDto,
+    errors: [ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND],
+  })
   list(@CurrentTenant() tenant: ResolvedTenant, @UuidParam('id') id: string) {
     return this.devices.list(tenant.id, id);
   }
 
   @Delete(':deviceId')
   @HttpCode(204)
-  @ApiOperation({ summary: "Revoke a user's device: its logins ask for the code again" })
-  @ApiNoContentResponse()
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND)
+  @ApiRoute({
+    summary: "Revoke a user's device: its logins ask for the code again",
+    noContent: true,
+    errors: [ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND],
+  })
   async revoke(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../common/http/request-context';
+import type { UserPrincipal } from '../common/http/request-context';
 import { RecoveryCodesService } from '../otp/recovery-codes.service';
 import { RecoveryCodesResponse } from './dto/login.dto';
-
-type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
 /**
  * `POST /v1/auth/me/recovery-codes` (API.md v1.1 §6): a new set for the signed-in user, the old

@@ -2,8 +2,10 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessToken } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
-import { CurrentPrincipal, Meta, Principal, RequestMeta } from '../common/http/request-context';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { CODE_JUDGING_ERRORS, RECENT_SECOND_FACTOR_ERRORS } from './error-sets';
+import { ApiRoute } from '../common/http/api-route.decorator';
+import { CurrentUser, Meta, RequestMeta, UserPrincipal } from '../common/http/request-context';
 import { MeTwoFactorResponse } from './dto/login.dto';
 import { ConfirmCodeDto, TwoFactorRequiredResponse } from './dto/two-factor.dto';
 import { ApiRegistrationBody } from './dto/registration-body.decorator';
@@ -32,48 +34,35 @@ export class MeTwoFactorController {
   @ApiRegistrationBody()
   @ApiOkResponse({ type: TwoFactorRequiredResponse })
   @ApiErrors(
-    ...BODY_ERRORS,
-    ErrorCode.UNAUTHENTICATED,
-    ErrorCode.REAUTHENTICATION_REQUIRED,
+    ...RECENT_SECOND_FACTOR_ERRORS,
     ErrorCode.CONFLICT,
     ErrorCode.OTP_RESEND_COOLDOWN,
     ErrorCode.TWO_FACTOR_LOCKED,
     ErrorCode.OTP_DELIVERY_FAILED,
   )
   register(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Body() body: object,
     @Meta() meta: RequestMeta,
   ) {
-    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
     return this.meTwoFactor.register(principal, body, meta);
   }
 
   @Post('confirm')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiRoute({
     summary: 'The code of the pending registration: it replaces the factor of its type',
     description:
       `${REAUTH} On success, in one transaction: the new registration replaces the old one, remembered devices are revoked and the user's other sessions end. ` +
       'The calling session stays; its access tokens carry the old 2FA version, so refresh it for a new one. No pending registration (none, replaced, or begun before a password or 2FA change): 409 CONFLICT.',
+    ok: MeTwoFactorResponse,
+    errors: [...RECENT_SECOND_FACTOR_ERRORS, ErrorCode.CONFLICT, ...CODE_JUDGING_ERRORS],
   })
-  @ApiOkResponse({ type: MeTwoFactorResponse })
-  @ApiErrors(
-    ...BODY_ERRORS,
-    ErrorCode.UNAUTHENTICATED,
-    ErrorCode.REAUTHENTICATION_REQUIRED,
-    ErrorCode.CONFLICT,
-    ErrorCode.OTP_INVALID,
-    ErrorCode.OTP_EXPIRED,
-    ErrorCode.OTP_ATTEMPTS_EXCEEDED,
-    ErrorCode.TWO_FACTOR_LOCKED,
-  )
   confirm(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Body() dto: ConfirmCodeDto,
     @Meta() meta: RequestMeta,
   ) {
-    if (principal.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
     return this.meTwoFactor.confirm(principal, dto.code, meta);
   }
 }

@@ -7,7 +7,7 @@ import { ChannelsService, UsableChannel } from '../channels/channels.service';
 import { isAppProvider } from '../channels/providers/channel-provider';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import type { Principal, RequestMeta } from '../common/http/request-context';
+import type { RequestMeta, UserPrincipal } from '../common/http/request-context';
 import { runPrepared } from '../database/prepared-statement';
 import { MetricsService } from '../observability/metrics.service';
 import { OtpIssuer } from '../otp/otp-issuer.service';
@@ -28,8 +28,6 @@ import { PendingSignInsService } from './pending-sign-ins.service';
 import { policyOf, signInRef } from './sign-in';
 import { SignInRegistration } from './sign-in-registration.service';
 import { refusal } from './verified-sign-in.service';
-
-type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
 const noPending = () =>
   AppException.conflict('There is no pending registration to confirm: register first.');

@@ -1,24 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { otpConfig } from '../../config/app-config';
+import { Injectable } from '@nestjs/common';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
-import { expiredRowsBatch, ExpiredRowsPurgeJob } from '../database/locked-job';
+import { expiredRowsBatch, OtpRetentionPurgeJob } from '../database/locked-job';
 
 /** Sign-ins (mfa sessions) past their expiry by more than OTP_RETENTION_SECONDS go with the codes. */
 @Injectable()
-export class PendingSignInPurgeJob extends ExpiredRowsPurgeJob {
-  constructor(
-    @InjectDataSource() dataSource: DataSource,
-    @Inject(otpConfig.KEY) cfg: ConfigType<typeof otpConfig>,
-  ) {
-    super(
-      'MfaSessionPurge',
-      dataSource,
-      ADVISORY_LOCKS.mfaSessionPurge,
-      expiredRowsBatch('mfa_sessions'),
-      cfg,
-    );
-  }
+export class PendingSignInPurgeJob extends OtpRetentionPurgeJob {
+  protected readonly jobName = 'MfaSessionPurge';
+  protected readonly lockKey = ADVISORY_LOCKS.mfaSessionPurge;
+  protected readonly deleteBatch = expiredRowsBatch('mfa_sessions');
 }

@@ -18,6 +18,7 @@ import {
 import { MfaStage } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { CODE_JUDGING_ERRORS, CODE_SENDING_ERRORS } from './error-sets';
 import { Meta, RequestMeta } from '../common/http/request-context';
 import { EmptyBodyPipe } from '../common/validation/validation';
 import { AuthenticatedResponse } from './dto/login.dto';
@@ -61,16 +62,7 @@ export class TwoFactorController {
   })
   @ApiRegistrationBody()
   @ApiOkResponse({ type: TwoFactorRequiredResponse })
-  @ApiErrors(
-    ...BODY_ERRORS,
-    ErrorCode.CONFLICT,
-    ErrorCode.OTP_RESEND_COOLDOWN,
-    ErrorCode.OTP_RESEND_LIMIT,
-    ErrorCode.TWO_FACTOR_LOCKED,
-    ErrorCode.TWO_FACTOR_PROOF_REQUIRED,
-    ErrorCode.TOO_MANY_REQUESTS,
-    ErrorCode.OTP_DELIVERY_FAILED,
-  )
+  @ApiErrors(...BODY_ERRORS, ...CODE_SENDING_ERRORS, ErrorCode.TWO_FACTOR_PROOF_REQUIRED)
   register(@SignInOf() signIn: MfaAuthenticated, @Body() body: object, @Meta() meta: RequestMeta) {
     return this.registration.register(signInOf(signIn), body, meta);
   }
@@ -94,14 +86,7 @@ export class TwoFactorController {
       ],
     },
   })
-  @ApiErrors(
-    ...BODY_ERRORS,
-    ErrorCode.OTP_INVALID,
-    ErrorCode.OTP_EXPIRED,
-    ErrorCode.OTP_ATTEMPTS_EXCEEDED,
-    ErrorCode.TWO_FACTOR_LOCKED,
-    ErrorCode.TOO_MANY_REQUESTS,
-  )
+  @ApiErrors(...BODY_ERRORS, ...CODE_JUDGING_ERRORS, ErrorCode.TOO_MANY_REQUESTS)
   verify(
     @SignInOf() signIn: MfaAuthenticated,
     @Body() dto: VerifyCodeDto,
@@ -115,15 +100,7 @@ export class TwoFactorController {
   @ApiOperation({ summary: 'A new code to the same address (cooldown, cap per sign-in)' })
   @ApiBody({ schema: { type: 'object', example: {} } })
   @ApiOkResponse({ type: CodeStatusResponse })
-  @ApiErrors(
-    ...BODY_ERRORS,
-    ErrorCode.CONFLICT,
-    ErrorCode.OTP_RESEND_COOLDOWN,
-    ErrorCode.OTP_RESEND_LIMIT,
-    ErrorCode.TWO_FACTOR_LOCKED,
-    ErrorCode.TOO_MANY_REQUESTS,
-    ErrorCode.OTP_DELIVERY_FAILED,
-  )
+  @ApiErrors(...BODY_ERRORS, ...CODE_SENDING_ERRORS)
   resend(
     @SignInOf() signIn: MfaAuthenticated,
     @Body(EmptyBodyPipe) _body: object,

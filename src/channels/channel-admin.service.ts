@@ -22,6 +22,7 @@ import {
 import { Channel, ChannelConfig } from './entities/channel.entity';
 import { ChannelProvider } from './providers/channel-provider';
 import { ChannelProviderRegistry } from './providers/channel-provider.registry';
+import { copyChanges } from '../common/changed-fields';
 
 /**
  * The tenant admin's channel API: create, change and delete channels, each change checked by its
@@ -102,16 +103,8 @@ export class ChannelAdminService {
         throw AppException.conflict(
           'The active channel cannot be disabled: point the 2FA settings at another channel first.',
         );
-      const changes: string[] = [];
       const patch: Partial<Channel> = {};
-      if (dto.name !== undefined && dto.name !== current.name) {
-        patch.name = dto.name;
-        changes.push('name');
-      }
-      if (dto.enabled !== undefined && dto.enabled !== current.enabled) {
-        patch.enabled = dto.enabled;
-        changes.push('enabled');
-      }
+      const changes: string[] = copyChanges(current, dto, ['name', 'enabled'], patch);
       if (dto.config !== undefined) {
         const stored = this.secrets.open(current);
         const before = provider.normalizeConfig({ ...current.config });

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantAdmin } from '../common/auth/auth.decorators';
+import { Body, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { TenantAdminController } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { ApiRoute } from '../common/http/api-route.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UuidParam } from '../common/validation/uuid-param.decorator';
 import { ChannelTester } from './channel-tester.service';
@@ -16,9 +16,7 @@ import {
   UpdateChannelDto,
 } from './dto/channel.dto';
 
-@ApiTags('tenant admin: channels')
-@Controller('v1/tenants/:slug/channels')
-@TenantAdmin()
+@TenantAdminController('channels', 'channels')
 export class ChannelsController {
   constructor(
     private readonly channels: ChannelAdminService,
@@ -26,9 +24,11 @@ export class ChannelsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a channel (email, authenticator, …); secrets are write-only' })
-  @ApiCreatedResponse({ type: ChannelResponseDto })
-  @ApiErrors(...BODY_ERRORS)
+  @ApiRoute({
+    summary: 'Create a channel (email, authenticator, …); secrets are write-only',
+    created: ChannelResponseDto,
+    errors: [...BODY_ERRORS],
+  })
   create(
     @CurrentTenant() tenant: ResolvedTenant,
     @Body() dto: CreateChannelDto,
@@ -38,26 +38,27 @@ export class ChannelsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List channels' })
-  @ApiOkResponse({ type: ChannelListResponseDto })
+  @ApiRoute({ summary: 'List channels', ok: ChannelListResponseDto })
   list(@CurrentTenant() tenant: ResolvedTenant) {
     return this.channels.list(tenant.id);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a channel' })
-  @ApiOkResponse({ type: ChannelResponseDto })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiRoute({
+    summary: 'Get a channel',
+    ok: ChannelResponseDto,
+    errors: [ErrorCode.VALIDATION_FAILED],
+  })
   get(@CurrentTenant() tenant: ResolvedTenant, @UuidParam('id') id: string) {
     return this.channels.get(tenant.id, id);
   }
 
   @Patch(':id')
-  @ApiOperation({
+  @ApiRoute({
     summary: 'Change a channel; config merges key by key (omitted: kept, null: cleared)',
+    ok: ChannelResponseDto,
+    errors: [...BODY_ERRORS, ErrorCode.CONFLICT],
   })
-  @ApiOkResponse({ type: ChannelResponseDto })
-  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT)
   update(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,
@@ -69,8 +70,10 @@ export class ChannelsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a channel (not the active one: 409)' })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
+  @ApiRoute({
+    summary: 'Delete a channel (not the active one: 409)',
+    errors: [ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT],
+  })
   async remove(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,
@@ -81,19 +84,19 @@ export class ChannelsController {
 
   @Post(':id/test')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiRoute({
     summary: 'Send a test message through the channel (no code); 10 per tenant per minute',
     description:
       'Audited as CHANNEL_TESTED { channelId, ok, reason } (reason e.g. smtp_tls_unavailable, ' +
       'smtp_tls_failed, smtp_auth_failed, smtp_timeout).',
+    ok: ChannelTestResponseDto,
+    errors: [
+      ...BODY_ERRORS,
+      ErrorCode.CONFLICT,
+      ErrorCode.OTP_DELIVERY_FAILED,
+      ErrorCode.TOO_MANY_REQUESTS,
+    ],
   })
-  @ApiOkResponse({ type: ChannelTestResponseDto })
-  @ApiErrors(
-    ...BODY_ERRORS,
-    ErrorCode.CONFLICT,
-    ErrorCode.OTP_DELIVERY_FAILED,
-    ErrorCode.TOO_MANY_REQUESTS,
-  )
   test(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,

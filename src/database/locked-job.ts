@@ -1,6 +1,9 @@
 import { Inject, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
+import { auditConfig, otpConfig } from '../../config/app-config';
 import { ifAdvisoryLockFree } from './advisory-lock';
 
 /**
@@ -94,35 +97,41 @@ export async function deleteInBatches(
   }
 }
 
-/**
- * A module's purge of its own expired rows, run every `purgeCron` on one instance at a time, in
- * batches. Subclasses name themselves, their lock and their SQL: a DELETE of at most `$2` rows
- * whose end is more than `$1` seconds (the retention) in the past, which is repeated until fewer
- * than a batch go.
- */
-export abstract class ExpiredRowsPurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly job: LockedJob;
-  /** Property-injected, so the subclasses' constructors stay as they are. */
-  @Inject(PurgeRecorder) private readonly recorder?: PurgeRecorder;
+/** When a purge runs, and how old (in the unit of its SQL's `$1`) a row must be to go. */
+interface PurgeSchedule {
+  cron: string;
+  retention: number;
+}
 
-  protected constructor(
-    name: string,
-    dataSource: DataSource,
-    lockKey: number,
-    deleteBatchSql: string,
-    private readonly cfg: { purgeCron: string; retentionSeconds: number },
-  ) {
-    this.job = new LockedJob(
-      name,
-      dataSource,
-      lockKey,
-      () => deleteInBatches(dataSource, deleteBatchSql, [cfg.retentionSeconds]),
+/**
+ * A module's purge, run on its schedule on one instance at a time, in batches. The subclass names
+ * itself and its lock and owns its SQL, `deleteBatch`: a DELETE of at most `$2` rows older than
+ * `$1` (the retention), repeated until fewer than a batch go.
+ */
+export abstract class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  protected abstract readonly jobName: string;
+  protected abstract readonly lockKey: number;
+  protected abstract readonly deleteBatch: string;
+  protected abstract schedule(): PurgeSchedule;
+
+  // Property-injected, so the subclasses need no constructor.
+  @InjectDataSource() private readonly dataSource!: DataSource;
+  @Inject(PurgeRecorder) private readonly recorder!: PurgeRecorder;
+  private lockedJob?: LockedJob;
+
+  /** Built on first use: the subclass's fields are set after this class's constructor. */
+  private get job(): LockedJob {
+    return (this.lockedJob ??= new LockedJob(
+      this.jobName,
+      this.dataSource,
+      this.lockKey,
+      () => deleteInBatches(this.dataSource, this.deleteBatch, [this.schedule().retention]),
       () => this.recorder,
-    );
+    ));
   }
 
   onApplicationBootstrap(): void {
-    this.job.start(this.cfg.purgeCron);
+    this.job.start(this.schedule().cron);
   }
 
   onApplicationShutdown(): void {
@@ -132,5 +141,24 @@ export abstract class ExpiredRowsPurgeJob implements OnApplicationBootstrap, OnA
   /** Rows removed, or undefined when another instance holds the lock (or it failed). */
   run(): Promise<number | undefined> {
     return this.job.run();
+  }
+}
+
+/** A purge of rows OTP_RETENTION_SECONDS after their end (`$1` in seconds), every OTP_PURGE_CRON. */
+export abstract class OtpRetentionPurgeJob extends PurgeJob {
+  @Inject(otpConfig.KEY) private readonly otp!: ConfigType<typeof otpConfig>;
+
+  protected schedule(): PurgeSchedule {
+    return { cron: this.otp.purgeCron, retention: this.otp.retentionSeconds };
+  }
+}
+
+/** A daily purge of rows older than AUDIT_RETENTION_DAYS (`$1` in days), at `dailyAt` (cron). */
+export abstract class AuditRetentionPurgeJob extends PurgeJob {
+  protected abstract readonly dailyAt: string;
+  @Inject(auditConfig.KEY) private readonly audit!: ConfigType<typeof auditConfig>;
+
+  protected schedule(): PurgeSchedule {
+    return { cron: this.dailyAt, retention: this.audit.retentionDays };
   }
 }

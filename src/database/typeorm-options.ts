@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { PostgresNamingStrategy } from './postgres-naming.strategy';
 import { QueryCountingLogger } from './query-counting.logger';
 import { ALL_MIGRATIONS } from '../../migrations/all-migrations';
 
@@ -18,6 +19,7 @@ export function buildTypeOrmOptions(
     entities,
     migrations: ALL_MIGRATIONS,
     migrationsTableName: 'migrations',
+    namingStrategy: new PostgresNamingStrategy(),
     // Schema changes only through migrations/.
     synchronize: false,
     migrationsRun: false,

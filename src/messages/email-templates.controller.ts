@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { TenantAdmin } from '../common/auth/auth.decorators';
+import { Body, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import { TenantAdminController } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { ApiRoute } from '../common/http/api-route.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import {
   EmailTemplateListDto,
@@ -17,15 +18,15 @@ import { TEMPLATE_KINDS } from './template-kinds';
 const KIND = ApiParam({ name: 'kind', enum: TEMPLATE_KINDS });
 const LOCALE = ApiParam({ name: 'locale', description: 'BCP 47 (`de`, `pt-BR`)' });
 
-@ApiTags('tenant admin: email templates')
-@Controller('v1/tenants/:slug/email-templates')
-@TenantAdmin()
+@TenantAdminController('email templates', 'email-templates')
 export class EmailTemplatesController {
   constructor(private readonly templates: EmailTemplatesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every kind in every built-in locale, and the tenant’s own locales' })
-  @ApiOkResponse({ type: EmailTemplateListDto })
+  @ApiRoute({
+    summary: 'Every kind in every built-in locale, and the tenant’s own locales',
+    ok: EmailTemplateListDto,
+  })
   list(@CurrentTenant() tenant: ResolvedTenant) {
     return this.templates.list(tenant.id);
   }
@@ -33,9 +34,11 @@ export class EmailTemplatesController {
   @Get(':kind/:locale')
   @KIND
   @LOCALE
-  @ApiOperation({ summary: 'The template in force for this kind and locale' })
-  @ApiOkResponse({ type: EmailTemplateResponseDto })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiRoute({
+    summary: 'The template in force for this kind and locale',
+    ok: EmailTemplateResponseDto,
+    errors: [ErrorCode.VALIDATION_FAILED],
+  })
   get(
     @CurrentTenant() tenant: ResolvedTenant,
     @Param('kind') kind: string,
@@ -47,11 +50,11 @@ export class EmailTemplatesController {
   @Put(':kind/:locale')
   @KIND
   @LOCALE
-  @ApiOperation({
+  @ApiRoute({
     summary: 'Set the tenant’s own template (plain {{variables}} only, ≤ 32 kB each)',
+    ok: EmailTemplateResponseDto,
+    errors: [...BODY_ERRORS, ErrorCode.CONFLICT],
   })
-  @ApiOkResponse({ type: EmailTemplateResponseDto })
-  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT)
   put(
     @CurrentTenant() tenant: ResolvedTenant,
     @Param('kind') kind: string,
@@ -66,8 +69,10 @@ export class EmailTemplatesController {
   @HttpCode(204)
   @KIND
   @LOCALE
-  @ApiOperation({ summary: 'Back to the built-in template (404 when there is no own one)' })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiRoute({
+    summary: 'Back to the built-in template (404 when there is no own one)',
+    errors: [ErrorCode.VALIDATION_FAILED],
+  })
   async remove(
     @CurrentTenant() tenant: ResolvedTenant,
     @Param('kind') kind: string,
@@ -81,11 +86,11 @@ export class EmailTemplatesController {
   @HttpCode(200)
   @KIND
   @LOCALE
-  @ApiOperation({
+  @ApiRoute({
     summary: 'Render with sample values: the template in force, or an unsaved one in the body',
+    ok: RenderedEmailDto,
+    errors: [...BODY_ERRORS],
   })
-  @ApiOkResponse({ type: RenderedEmailDto })
-  @ApiErrors(...BODY_ERRORS)
   preview(
     @CurrentTenant() tenant: ResolvedTenant,
     @Param('kind') kind: string,

@@ -1,10 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { otpConfig } from '../../config/app-config';
+import { Injectable } from '@nestjs/common';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
-import { expiredRowsBatch, ExpiredRowsPurgeJob } from '../database/locked-job';
+import { expiredRowsBatch, OtpRetentionPurgeJob } from '../database/locked-job';
 
 /**
  * Rule 8: deletes challenges whose expiry is older than OTP_RETENTION_SECONDS (so a late code
@@ -12,11 +8,8 @@ import { expiredRowsBatch, ExpiredRowsPurgeJob } from '../database/locked-job';
  * (OTP_PURGE_CRON). It never touches failure counts or the audit log.
  */
 @Injectable()
-export class OtpPurgeJob extends ExpiredRowsPurgeJob {
-  constructor(
-    @InjectDataSource() dataSource: DataSource,
-    @Inject(otpConfig.KEY) cfg: ConfigType<typeof otpConfig>,
-  ) {
-    super('OtpPurge', dataSource, ADVISORY_LOCKS.otpPurge, expiredRowsBatch('otp_challenges'), cfg);
-  }
+export class OtpPurgeJob extends OtpRetentionPurgeJob {
+  protected readonly jobName = 'OtpPurge';
+  protected readonly lockKey = ADVISORY_LOCKS.otpPurge;
+  protected readonly deleteBatch = expiredRowsBatch('otp_challenges');
 }

@@ -1,10 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { otpConfig } from '../../config/app-config';
+import { Injectable } from '@nestjs/common';
 import { ADVISORY_LOCKS } from '../database/advisory-lock';
-import { ExpiredRowsPurgeJob } from '../database/locked-job';
+import { OtpRetentionPurgeJob } from '../database/locked-job';
 
 /**
  * Devices that ended go OTP_RETENTION_SECONDS after their end: revoked ones, and ones neither
@@ -19,11 +15,8 @@ const DEVICE_BATCH = `DELETE FROM devices WHERE id IN (
    LIMIT $2)`;
 
 @Injectable()
-export class DevicePurgeJob extends ExpiredRowsPurgeJob {
-  constructor(
-    @InjectDataSource() dataSource: DataSource,
-    @Inject(otpConfig.KEY) cfg: ConfigType<typeof otpConfig>,
-  ) {
-    super('DevicePurge', dataSource, ADVISORY_LOCKS.devicePurge, DEVICE_BATCH, cfg);
-  }
+export class DevicePurgeJob extends OtpRetentionPurgeJob {
+  protected readonly jobName = 'DevicePurge';
+  protected readonly lockKey = ADVISORY_LOCKS.devicePurge;
+  protected readonly deleteBatch = DEVICE_BATCH;
 }

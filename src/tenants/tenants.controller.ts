@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { PlatformKey, TenantAdmin } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { ApiRoute } from '../common/http/api-route.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { CreateTenantDto, UpdateTenantDto } from './dto/create-tenant.dto';
 import { TenantListResponseDto, TenantResponseDto } from './dto/tenant-response.dto';
@@ -15,34 +16,39 @@ export class TenantsController {
 
   @Post()
   @PlatformKey()
-  @ApiOperation({ summary: 'Create a tenant and its first admin user' })
-  @ApiCreatedResponse({ type: TenantResponseDto })
-  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT)
+  @ApiRoute({
+    summary: 'Create a tenant and its first admin user',
+    created: TenantResponseDto,
+    errors: [...BODY_ERRORS, ErrorCode.CONFLICT],
+  })
   create(@Body() dto: CreateTenantDto, @Meta() meta: RequestMeta) {
     return this.tenants.create(dto, meta);
   }
 
   @Get()
   @PlatformKey()
-  @ApiOperation({ summary: 'List tenants' })
-  @ApiOkResponse({ type: TenantListResponseDto })
+  @ApiRoute({ summary: 'List tenants', ok: TenantListResponseDto })
   list() {
     return this.tenants.list();
   }
 
   @Get(':slug')
   @TenantAdmin()
-  @ApiOperation({ summary: "Get a tenant (platform key or that tenant's admin)" })
-  @ApiOkResponse({ type: TenantResponseDto })
+  @ApiRoute({
+    summary: "Get a tenant (platform key or that tenant's admin)",
+    ok: TenantResponseDto,
+  })
   get(@CurrentTenant() tenant: ResolvedTenant) {
     return this.tenants.get(tenant.slug);
   }
 
   @Patch(':slug')
   @PlatformKey()
-  @ApiOperation({ summary: 'Rename, disable or re-enable a tenant' })
-  @ApiOkResponse({ type: TenantResponseDto })
-  @ApiErrors(...BODY_ERRORS, ErrorCode.NOT_FOUND)
+  @ApiRoute({
+    summary: 'Rename, disable or re-enable a tenant',
+    ok: TenantResponseDto,
+    errors: [...BODY_ERRORS, ErrorCode.NOT_FOUND],
+  })
   update(@Param('slug') slug: string, @Body() dto: UpdateTenantDto, @Meta() meta: RequestMeta) {
     return this.tenants.update(slug, dto, meta);
   }

@@ -14,6 +14,7 @@ import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { User } from './entities/user.entity';
 import { UserCredentialsService } from './user-credentials.service';
+import { copyChanges } from '../common/changed-fields';
 
 /** A change whose new password (if any) is checked and hashed. */
 export interface PreparedUpdate {
@@ -193,19 +194,7 @@ export class UsersService {
       lock: { mode: 'pessimistic_write' },
     });
     if (!user) throw AppException.notFound('No such user in this tenant.');
-    const changes: string[] = [];
-    if (dto.displayName !== undefined && dto.displayName !== user.displayName) {
-      user.displayName = dto.displayName;
-      changes.push('displayName');
-    }
-    if (dto.email !== undefined && dto.email !== user.email) {
-      user.email = dto.email;
-      changes.push('email');
-    }
-    if (dto.locale !== undefined && dto.locale !== user.locale) {
-      user.locale = dto.locale;
-      changes.push('locale');
-    }
+    const changes: string[] = copyChanges(user, dto, ['displayName', 'email', 'locale']);
     if (dto.roles !== undefined) {
       const roles = uniqueRoles(dto.roles);
       if (roles.join('\u0000') !== user.roles.join('\u0000')) {
@@ -213,10 +202,7 @@ export class UsersService {
         changes.push('roles');
       }
     }
-    if (dto.disabled !== undefined && dto.disabled !== user.disabled) {
-      user.disabled = dto.disabled;
-      changes.push('disabled');
-    }
+    changes.push(...copyChanges(user, dto, ['disabled']));
     const patch: Partial<User> = {
       displayName: user.displayName,
       email: user.email,

@@ -89,20 +89,4 @@ export class WebhookDeliveriesRepository {
     );
     return rows.length ? toDeliveryView(rows[0]) : null;
   }
-
-  /** Finished deliveries older than `days`, in batches so no lock is held for long. */
-  async purgeFinishedOlderThan(days: number, batchSize = 5000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const [, deleted]: [unknown[], number] = await this.db.query(
-        `DELETE FROM webhook_deliveries WHERE id IN (
-           SELECT id FROM webhook_deliveries
-            WHERE status <> 'pending' AND created_at < now() - make_interval(days => $1)
-            LIMIT $2)`,
-        [days, batchSize],
-      );
-      total += deleted ?? 0;
-      if ((deleted ?? 0) < batchSize) return total;
-    }
-  }
 }

@@ -1,14 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { TenantAdmin } from '../common/auth/auth.decorators';
+import { Body, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { TenantAdminController } from '../common/auth/auth.decorators';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors, BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { BODY_ERRORS } from '../common/http/api-errors.decorator';
+import { ApiRoute } from '../common/http/api-route.decorator';
 import { CurrentTenant, Meta, RequestMeta, ResolvedTenant } from '../common/http/request-context';
 import { UuidParam } from '../common/validation/uuid-param.decorator';
 import {
@@ -23,14 +17,12 @@ import {
 } from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
 
-@ApiTags('tenant admin: webhooks')
-@Controller('v1/tenants/:slug/webhooks')
-@TenantAdmin()
+@TenantAdminController('webhooks', 'webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
-  @ApiOperation({
+  @ApiRoute({
     summary:
       'Subscribe a URL to audit events (at most 20 per tenant: 409); the signing secret is shown only in this answer',
     description:
@@ -38,9 +30,9 @@ export class WebhooksController {
       'Standard Webhooks headers `webhook-id` (the event id), `webhook-timestamp` and ' +
       '`webhook-signature` (`v1,<base64 HMAC-SHA256>`), at least once: retried with exponential ' +
       'backoff for 24 hours; 2xx ends it, 410 fails it and disables the webhook.',
+    created: WebhookWithSecretResponseDto,
+    errors: [...BODY_ERRORS, ErrorCode.CONFLICT],
   })
-  @ApiCreatedResponse({ type: WebhookWithSecretResponseDto })
-  @ApiErrors(...BODY_ERRORS, ErrorCode.CONFLICT)
   create(
     @CurrentTenant() tenant: ResolvedTenant,
     @Body() dto: CreateWebhookDto,
@@ -50,24 +42,27 @@ export class WebhooksController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List webhooks (no secrets)' })
-  @ApiOkResponse({ type: WebhookListResponseDto })
+  @ApiRoute({ summary: 'List webhooks (no secrets)', ok: WebhookListResponseDto })
   list(@CurrentTenant() tenant: ResolvedTenant) {
     return this.webhooks.list(tenant.id);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a webhook (no secret)' })
-  @ApiOkResponse({ type: WebhookResponseDto })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiRoute({
+    summary: 'Get a webhook (no secret)',
+    ok: WebhookResponseDto,
+    errors: [ErrorCode.VALIDATION_FAILED],
+  })
   get(@CurrentTenant() tenant: ResolvedTenant, @UuidParam('id') id: string) {
     return this.webhooks.get(tenant.id, id);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change a webhook; enabling it clears disabledReason' })
-  @ApiOkResponse({ type: WebhookResponseDto })
-  @ApiErrors(...BODY_ERRORS)
+  @ApiRoute({
+    summary: 'Change a webhook; enabling it clears disabledReason',
+    ok: WebhookResponseDto,
+    errors: [...BODY_ERRORS],
+  })
   update(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,
@@ -79,8 +74,10 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a webhook and its delivery log' })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiRoute({
+    summary: 'Delete a webhook and its delivery log',
+    errors: [ErrorCode.VALIDATION_FAILED],
+  })
   async remove(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,
@@ -91,9 +88,11 @@ export class WebhooksController {
 
   @Post(':id/rotate-secret')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Replace the signing secret; the new one is shown only in this answer' })
-  @ApiOkResponse({ type: WebhookWithSecretResponseDto })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiRoute({
+    summary: 'Replace the signing secret; the new one is shown only in this answer',
+    ok: WebhookWithSecretResponseDto,
+    errors: [ErrorCode.VALIDATION_FAILED],
+  })
   rotateSecret(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,
@@ -103,9 +102,11 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
-  @ApiOperation({ summary: "The webhook's deliveries, newest first" })
-  @ApiOkResponse({ type: WebhookDeliveryPageResponseDto })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED)
+  @ApiRoute({
+    summary: "The webhook's deliveries, newest first",
+    ok: WebhookDeliveryPageResponseDto,
+    errors: [ErrorCode.VALIDATION_FAILED],
+  })
   deliveries(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,
@@ -116,12 +117,12 @@ export class WebhooksController {
 
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(202)
-  @ApiOperation({
+  @ApiRoute({
     summary:
       'Deliver again now (with a fresh 24 hours of retries); 409 while the webhook is disabled',
+    accepted: WebhookDeliveryResponseDto,
+    errors: [ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT],
   })
-  @ApiAcceptedResponse({ type: WebhookDeliveryResponseDto })
-  @ApiErrors(ErrorCode.VALIDATION_FAILED, ErrorCode.CONFLICT)
   retry(
     @CurrentTenant() tenant: ResolvedTenant,
     @UuidParam('id') id: string,

@@ -1,13 +1,6 @@
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  PrimaryGeneratedColumn,
-  Unique,
-} from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { CreatedAtColumn, InsertionOrderColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 @Entity({ name: 'audit_events' })
 @Check('audit_events_actor_type_check', `actor_type IN ('user', 'platform')`)
@@ -16,23 +9,12 @@ import {
 @Index('audit_events_tenant_seq_idx', { synchronize: false })
 @Index('audit_events_tenant_user_seq_idx', { synchronize: false })
 @Index('audit_events_created_at_idx', ['createdAt'])
-export class AuditEvent {
+export class AuditEvent extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  /** Insertion order: the listing is newest first and its cursor is this number. */
-  @Column({
-    type: 'bigint',
-    insert: false,
-    update: false,
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-  })
+  @InsertionOrderColumn()
   seq!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'audit_events_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
 
   @Column({ type: 'varchar', length: 40 })
   type!: string;
@@ -56,6 +38,6 @@ export class AuditEvent {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   data!: Record<string, unknown>;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 }

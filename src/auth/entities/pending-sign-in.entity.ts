@@ -1,5 +1,7 @@
 import type { OtpPolicy } from '../../otp/otp.types';
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 /** One sign-in between password and code: the mfa token's jti is its id. */
 @Entity({ name: 'mfa_sessions' })
@@ -8,17 +10,9 @@ import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColu
 @Index('mfa_sessions_self_service_idx', ['userId'], {
   where: 'self_service_session_id IS NOT NULL',
 })
-export class PendingSignIn {
+export class PendingSignIn extends UserOwnedEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'mfa_sessions_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
-
-  @Column({ name: 'user_id', type: 'uuid' })
-  @ForeignKey('User', { name: 'mfa_sessions_user_id_fkey', onDelete: 'CASCADE' })
-  userId!: string;
 
   /** register: the user has no registration for the channel type yet. */
   @Column({ type: 'varchar', length: 16 })
@@ -56,7 +50,7 @@ export class PendingSignIn {
   @Column({ name: 'proof_channel_id', type: 'uuid', nullable: true })
   proofChannelId!: string | null;
 
-  @Column({ name: 'proven_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('proven_at', { nullable: true })
   provenAt!: Date | null;
 
   /** The account's 2FA step was locked at login: only a recovery code may finish (v1.1 §6). */
@@ -83,12 +77,12 @@ export class PendingSignIn {
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent!: string | null;
 
-  @Column({ name: 'expires_at', type: 'timestamptz' })
+  @TimestampColumn('expires_at')
   expiresAt!: Date;
 
-  @Column({ name: 'spent_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('spent_at', { nullable: true })
   spentAt!: Date | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 }

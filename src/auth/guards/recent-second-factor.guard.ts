@@ -4,9 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { authConfig } from '../../../config/app-config';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import type { Principal } from '../../common/http/request-context';
-
-type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+import type { UserPrincipal } from '../../common/http/request-context';
 
 /** 401 REAUTHENTICATION_REQUIRED unless the token's sign-in had a second factor, recently. */
 export function assertRecentSecondFactor(principal: UserPrincipal, reauthSeconds: number): void {

@@ -1,23 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
 import { authConfig } from '../../../config/app-config';
-import { AppException } from '../../common/errors/app.exception';
-import { ErrorCode } from '../../common/errors/error-code';
 import { Principal, ResolvedTenant } from '../../common/http/request-context';
 import { BearerLookup } from '../bearer-lookup.service';
 import { SigningKeys } from '../signing-keys.service';
 import { ACCESS_TOKEN_TYP, AccessTokenClaims } from '../tokens.service';
 import { TENANT_SLUG } from '../../common/validation/field-decorators';
-import { keyProviderFor, UUID } from './token-header';
+import { bearerTokenOptions, isUnchangedSince, unauthenticated } from './bearer-token';
+import { UUID } from './token-header';
 
 export interface AuthenticatedUser {
   principal: Extract<Principal, { kind: 'user' }>;
   tenant: ResolvedTenant;
 }
-
-const unauthenticated = () => new AppException(ErrorCode.UNAUTHENTICATED);
 
 /**
  * Stage 2 bearer tokens. Refuses anything whose header is not `typ: at+jwt` (mfa tokens included)
@@ -32,14 +29,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
     @Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>,
     private readonly lookup: BearerLookup,
   ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      issuer: cfg.issuer,
-      audience: cfg.audience,
-      // Asymmetric only: a token "signed" with HS256 and the public key, or alg none, is refused.
-      algorithms: ['ES256', 'RS256'],
-      secretOrKeyProvider: keyProviderFor(ACCESS_TOKEN_TYP, keys, unauthenticated),
-    });
+    super(bearerTokenOptions(ACCESS_TOKEN_TYP, keys, cfg));
   }
 
   async validate(claims: AccessTokenClaims): Promise<AuthenticatedUser> {
@@ -49,12 +39,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-jwt'
     // Tenant, user and session (logout, revocation) in one statement.
     const { tenant, user, live } = await this.lookup.forAccess(claims.tid, claims.sub, claims.sid);
     if (!tenant || tenant.status !== 'active' || !live) throw unauthenticated();
-    if (
-      !user ||
-      user.disabled ||
-      user.passwordVersion !== claims.pv ||
-      user.twoFactorVersion !== claims.tfv
-    )
+    if (!isUnchangedSince(user, { passwordVersion: claims.pv, twoFactorVersion: claims.tfv }))
       throw unauthenticated();
     return {
       tenant,

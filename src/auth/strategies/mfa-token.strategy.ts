@@ -1,17 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
 import { authConfig } from '../../../config/app-config';
-import { AppException } from '../../common/errors/app.exception';
-import { ErrorCode } from '../../common/errors/error-code';
 import { Principal, ResolvedTenant } from '../../common/http/request-context';
 import { User } from '../../users/entities/user.entity';
 import { BearerLookup, SealedAppFactor } from '../bearer-lookup.service';
 import { PendingSignIn } from '../entities/pending-sign-in.entity';
 import { SigningKeys } from '../signing-keys.service';
 import { MFA_TOKEN_TYP, MfaTokenClaims } from '../tokens.service';
-import { keyProviderFor, UUID } from './token-header';
+import { bearerTokenOptions, isUnchangedSince, unauthenticated } from './bearer-token';
+import { UUID } from './token-header';
 
 export interface MfaAuthenticated {
   principal: Extract<Principal, { kind: 'mfa' }>;
@@ -22,8 +21,6 @@ export interface MfaAuthenticated {
   /** An app factor's sealed secret and channel settings, read with the sign-in. */
   factor: SealedAppFactor;
 }
-
-const unauthenticated = () => new AppException(ErrorCode.UNAUTHENTICATED);
 
 /**
  * Stage-1 bearer tokens, on /v1/auth/2fa/* only. Refuses anything that is not `typ: mfa+jwt`
@@ -38,13 +35,12 @@ export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
     @Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>,
     private readonly lookup: BearerLookup,
   ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      issuer: cfg.issuer,
-      audience: `${cfg.audience}:mfa`,
-      algorithms: ['ES256', 'RS256'],
-      secretOrKeyProvider: keyProviderFor(MFA_TOKEN_TYP, keys, unauthenticated),
-    });
+    super(
+      bearerTokenOptions(MFA_TOKEN_TYP, keys, {
+        issuer: cfg.issuer,
+        audience: `${cfg.audience}:mfa`,
+      }),
+    );
   }
 
   async validate(claims: MfaTokenClaims): Promise<MfaAuthenticated> {
@@ -56,13 +52,7 @@ export class MfaTokenStrategy extends PassportStrategy(Strategy, 'mfa-jwt') {
     if (session.spentAt || session.expiresAt.getTime() <= Date.now()) throw unauthenticated();
     if (session.userId !== claims.sub) throw unauthenticated();
     if (tenant.status !== 'active' || tenant.slug !== claims.tid) throw unauthenticated();
-    if (
-      !user ||
-      user.disabled ||
-      user.passwordVersion !== session.passwordVersion ||
-      user.twoFactorVersion !== session.twoFactorVersion
-    )
-      throw unauthenticated();
+    if (!isUnchangedSince(user, session)) throw unauthenticated();
     return {
       tenant,
       session,

@@ -1,13 +1,6 @@
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, UpdatedAtColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 export type ChannelConfig = Record<string, string | number | boolean>;
 
@@ -17,13 +10,9 @@ export type ChannelConfig = Record<string, string | number | boolean>;
 // One active channel per tenant: a partial unique index (described in the migration).
 @Index('channels_one_active_key', { synchronize: false })
 @Index('channels_tenant_created_idx', ['tenantId', 'createdAt'])
-export class Channel {
+export class Channel extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'channels_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
 
   @Column({ type: 'varchar', length: 32 })
   type!: string;
@@ -46,9 +35,9 @@ export class Channel {
   @Column({ type: 'text', nullable: true, select: false })
   secrets!: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
 }

@@ -1,5 +1,5 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiSecurity } from '@nestjs/swagger';
+import { applyDecorators, Controller, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '../errors/error-code';
 import { ApiErrors } from '../http/api-errors.decorator';
 
@@ -46,6 +46,17 @@ export const TenantAdmin = () =>
     ApiSecurity('platformKey'),
     ApiParam({ name: 'slug', description: 'the tenant slug' }),
     ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND),
+  );
+
+/**
+ * A controller of the tenant admin API: its routes under `v1/tenants/:slug/<path>`, all
+ * `@TenantAdmin()`, in the OpenAPI group `tenant admin: <tag>`.
+ */
+export const TenantAdminController = (tag: string, path: string) =>
+  applyDecorators(
+    TenantAdmin(),
+    Controller(`v1/tenants/:slug/${path}`),
+    ApiTags(`tenant admin: ${tag}`),
   );
 
 /**

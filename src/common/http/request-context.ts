@@ -91,3 +91,14 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   if (!principal) throw new Error('CurrentPrincipal used on a public route');
   return principal;
 });
+
+/** The signed-in user of an `@AccessToken()` route (which admits users only). */
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+export const CurrentUser = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): UserPrincipal => {
+    const principal = ctx.switchToHttp().getRequest<FastifyRequest>().principal;
+    if (principal?.kind !== 'user') throw new Error('unreachable: @AccessToken admits users only');
+    return principal;
+  },
+);

@@ -1,13 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsEmail,
+  IsObject,
   IsString,
   Matches,
   MaxLength,
   MinLength,
   ValidateBy,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { preparedUsernameOrNull, prepareUsername, USERNAME_REFUSAL_MESSAGES } from './username';
 
@@ -54,6 +56,11 @@ export const Trim = () =>
  * the type rule). class-validator's IsOptional would let `null` through to the service.
  */
 export const Optional = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+
+/** An optional object, validated as an instance of `type()` (absent: skipped; `null`: refused). */
+export const OptionalNested = (type: () => new () => object) =>
+  // In the order a stack `@Optional @IsObject @ValidateNested @Type` applies them (bottom up).
+  applyDecorators(Type(type), ValidateNested(), IsObject(), Optional());
 
 /** A role: free text of 1-64 characters without control characters (`admin` grants admin). */
 export const Role = () =>

@@ -1,23 +1,14 @@
-import {
-  Column,
-  Entity,
-  ForeignKey,
-  PrimaryGeneratedColumn,
-  Unique,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { UpdatedAtColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 /** A tenant's own text for one kind of mail in one locale; it wins over the built-in one. */
 @Entity({ name: 'email_templates' })
 // Also the index of the one query a send makes: the tenant's templates of a kind.
 @Unique('email_templates_tenant_kind_locale_key', ['tenantId', 'kind', 'locale'])
-export class EmailTemplate {
+export class EmailTemplate extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'email_templates_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
 
   @Column({ type: 'varchar', length: 32 })
   kind!: string;
@@ -35,6 +26,6 @@ export class EmailTemplate {
   @Column({ type: 'text', nullable: true })
   html!: string | null;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
 }

@@ -1,4 +1,6 @@
-import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 export type ChallengePurpose = 'login' | 'register';
 export type ChallengeStatus = 'live' | 'used' | 'superseded' | 'dead' | 'failed';
@@ -16,17 +18,9 @@ export type ChallengeStatus = 'live' | 'used' | 'superseded' | 'dead' | 'failed'
 @Index('otp_challenges_expires_at_idx', ['expiresAt'])
 @Index('otp_challenges_announced_to_idx', { synchronize: false })
 @Index('otp_challenges_mfa_session_idx', ['mfaSessionId'])
-export class OtpChallenge {
+export class OtpChallenge extends UserOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'otp_challenges_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
-
-  @Column({ name: 'user_id', type: 'uuid' })
-  @ForeignKey('User', { name: 'otp_challenges_user_id_fkey', onDelete: 'CASCADE' })
-  userId!: string;
 
   /** The sign-in whose login, register or resend issued it: its codes count against that sign-in. */
   @Column({ name: 'mfa_session_id', type: 'uuid', nullable: true })
@@ -61,17 +55,17 @@ export class OtpChallenge {
   @Column({ name: 'max_attempts', type: 'smallint' })
   maxAttempts!: number;
 
-  @Column({ name: 'expires_at', type: 'timestamptz' })
+  @TimestampColumn('expires_at')
   expiresAt!: Date;
 
   /** clock_timestamp(), not now(): orders two challenges of one transaction too. */
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
+  @TimestampColumn('created_at', { default: () => 'clock_timestamp()' })
   createdAt!: Date;
 
   /** Set once the channel took the code: until then the code is in flight, not "sent". */
-  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('delivered_at', { nullable: true })
   deliveredAt!: Date | null;
 
-  @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('used_at', { nullable: true })
   usedAt!: Date | null;
 }

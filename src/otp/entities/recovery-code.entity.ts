@@ -1,34 +1,21 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 /** One single-use recovery code of a user (API.md v1.1 §6): its keyed hash, never the code. */
 @Entity({ name: 'recovery_codes' })
 @Index('recovery_codes_user_idx', ['userId'])
-export class RecoveryCode {
+export class RecoveryCode extends UserOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'recovery_codes_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
-
-  @Column({ name: 'user_id', type: 'uuid' })
-  @ForeignKey('User', { name: 'recovery_codes_user_id_fkey', onDelete: 'CASCADE' })
-  userId!: string;
 
   /** HMAC-SHA256 under OTP_HASH_KEY of the user id and the normalised code. */
   @Column({ name: 'code_hash', type: 'bytea' })
   codeHash!: Buffer;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('used_at', { nullable: true })
   usedAt!: Date | null;
 }

@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 /**
  * A browser the user signed in from (API.md v1.1 §7): its token (32 random bytes, given to the
@@ -9,17 +11,9 @@ import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } fr
 @Entity({ name: 'devices' })
 @Index('devices_token_hash_key', ['tokenHash'], { unique: true })
 @Index('devices_user_idx', ['tenantId', 'userId'])
-export class Device {
+export class Device extends UserOwnedEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'devices_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
-
-  @Column({ name: 'user_id', type: 'uuid' })
-  @ForeignKey('User', { name: 'devices_user_id_fkey', onDelete: 'CASCADE' })
-  userId!: string;
 
   /** HMAC-SHA256 of the token under a key derived from OTP_HASH_KEY. */
   @Column({ name: 'token_hash', type: 'bytea' })
@@ -29,7 +23,7 @@ export class Device {
   @Column({ type: 'varchar', length: 64 })
   name!: string;
 
-  @Column({ name: 'remembered_until', type: 'timestamptz', nullable: true })
+  @TimestampColumn('remembered_until', { nullable: true })
   rememberedUntil!: Date | null;
 
   /** The user's password and 2FA versions when remembered: a change of either ends it. */
@@ -39,15 +33,15 @@ export class Device {
   @Column({ name: 'two_factor_version', type: 'integer', nullable: true })
   twoFactorVersion!: number | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn('last_used_at', { default: () => 'now()' })
   lastUsedAt!: Date;
 
   @Column({ name: 'last_ip', type: 'varchar', length: 64, nullable: true })
   lastIp!: string | null;
 
-  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('revoked_at', { nullable: true })
   revokedAt!: Date | null;
 }

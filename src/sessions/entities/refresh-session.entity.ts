@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, TimestampColumn } from '../../database/columns';
+import { UserOwnedEntity } from '../../database/owned-entities';
 
 /** Why a session ended early (also `data.reason` of SESSION_REVOKED). */
 export type SessionEndReason =
@@ -27,17 +29,9 @@ export type Acr = 'pwd' | '2fa' | '2fa-remembered';
 @Entity({ name: 'sessions' })
 @Index('sessions_user_idx', ['tenantId', 'userId'])
 @Index('sessions_expires_at_idx', ['expiresAt'])
-export class RefreshSession {
+export class RefreshSession extends UserOwnedEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'sessions_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
-
-  @Column({ name: 'user_id', type: 'uuid' })
-  @ForeignKey('User', { name: 'sessions_user_id_fkey', onDelete: 'CASCADE' })
-  userId!: string;
 
   /** The authentication methods of the sign-in, kept in every access token of the session. */
   @Column({ type: 'text', array: true })
@@ -47,7 +41,7 @@ export class RefreshSession {
   acr!: Acr;
 
   /** When the user signed in (the tokens' `auth_time`): a refresh keeps it. */
-  @Column({ name: 'auth_time', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn('auth_time', { default: () => 'now()' })
   authTime!: Date;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
@@ -56,16 +50,16 @@ export class RefreshSession {
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent!: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @Column({ name: 'last_refreshed_at', type: 'timestamptz' })
+  @TimestampColumn('last_refreshed_at')
   lastRefreshedAt!: Date;
 
-  @Column({ name: 'expires_at', type: 'timestamptz' })
+  @TimestampColumn('expires_at')
   expiresAt!: Date;
 
-  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('revoked_at', { nullable: true })
   revokedAt!: Date | null;
 
   @Column({ name: 'revoked_reason', type: 'varchar', length: 32, nullable: true })

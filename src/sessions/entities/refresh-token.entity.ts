@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, ReferenceColumn, TimestampColumn } from '../../database/columns';
 
 /**
  * Every refresh token a session was given, by keyed hash (the token itself is never stored).
@@ -13,13 +14,12 @@ export class RefreshToken {
   @PrimaryColumn({ name: 'token_hash', type: 'bytea' })
   tokenHash!: Buffer;
 
-  @Column({ name: 'session_id', type: 'uuid' })
-  @ForeignKey('RefreshSession', { name: 'refresh_tokens_session_id_fkey', onDelete: 'CASCADE' })
+  @ReferenceColumn('RefreshSession', 'session_id')
   sessionId!: string;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('used_at', { nullable: true })
   usedAt!: Date | null;
 }

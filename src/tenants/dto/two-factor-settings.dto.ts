@@ -1,17 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsUUID,
-  Max,
-  Min,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
-import { Optional } from '../../common/validation/field-decorators';
+import { IsBoolean, IsInt, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import { Optional, OptionalNested } from '../../common/validation/field-decorators';
 
 export const OTP_DEFAULTS = {
   length: 6,
@@ -67,28 +56,16 @@ export class PutTwoFactorSettingsDto {
   @IsUUID()
   channelId?: string | null;
 
-  @Optional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => OtpSettingsDto)
+  @OptionalNested(() => OtpSettingsDto)
   otp?: OtpSettingsDto;
 
-  @Optional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => LockoutSettingsDto)
+  @OptionalNested(() => LockoutSettingsDto)
   lockout?: LockoutSettingsDto;
 
-  @Optional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => RecoveryCodesSettingsDto)
+  @OptionalNested(() => RecoveryCodesSettingsDto)
   recoveryCodes?: RecoveryCodesSettingsDto;
 
-  @Optional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => RememberDeviceSettingsDto)
+  @OptionalNested(() => RememberDeviceSettingsDto)
   rememberDevice?: RememberDeviceSettingsDto;
 }
 

@@ -1,4 +1,5 @@
-import { Check, Column, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity } from 'typeorm';
+import { ReferenceColumn, TenantIdColumn, UpdatedAtColumn } from '../../database/columns';
 
 /** One row per tenant, created disabled with the defaults of API.md. Read fresh at each login. */
 @Entity({ name: 'tenant_2fa_settings' })
@@ -17,15 +18,13 @@ import { Check, Column, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } fr
   'lockout_duration_seconds BETWEEN 60 AND 86400',
 )
 export class TenantTwoFactorSettings {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'tenant_2fa_settings_tenant_id_fkey', onDelete: 'CASCADE' })
+  @TenantIdColumn({ primary: true })
   tenantId!: string;
 
   @Column({ type: 'boolean', default: false })
   enabled!: boolean;
 
-  @Column({ name: 'channel_id', type: 'uuid', nullable: true })
-  @ForeignKey('Channel', { name: 'tenant_2fa_settings_channel_id_fkey', onDelete: 'RESTRICT' })
+  @ReferenceColumn('Channel', 'channel_id', { nullable: true, onDelete: 'RESTRICT' })
   channelId!: string | null;
 
   @Column({ name: 'otp_length', type: 'smallint', default: 6 })
@@ -60,6 +59,6 @@ export class TenantTwoFactorSettings {
   @Column({ name: 'remember_device_days', type: 'smallint', default: 30 })
   rememberDeviceDays!: number;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
 }

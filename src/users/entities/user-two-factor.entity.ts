@@ -1,4 +1,6 @@
 import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { TimestampColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 /**
  * A user's confirmed 2FA registration for one channel type (email address, TOTP secret). Kept
@@ -7,9 +9,9 @@ import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'user_2fa' })
 // (tenant_id, channel_type, lower(destination)): an expression index, see the migration.
 @Index('user_2fa_destination_idx', { synchronize: false })
-export class UserTwoFactor {
+export class UserTwoFactor extends TenantOwnedEntity {
   @PrimaryColumn({ name: 'user_id', type: 'uuid', primaryKeyConstraintName: 'user_2fa_pkey' })
-  @ForeignKey('User', { name: 'user_2fa_user_id_fkey', onDelete: 'CASCADE' })
+  @ForeignKey('User', { onDelete: 'CASCADE' })
   userId!: string;
 
   @PrimaryColumn({
@@ -19,10 +21,6 @@ export class UserTwoFactor {
     primaryKeyConstraintName: 'user_2fa_pkey',
   })
   channelType!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'user_2fa_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
 
   /** Where codes go (a code-delivering channel); null for app-based ones. */
   @Column({ type: 'varchar', length: 254, nullable: true })
@@ -36,6 +34,6 @@ export class UserTwoFactor {
   @Column({ type: 'jsonb', nullable: true })
   params!: Record<string, string | number> | null;
 
-  @Column({ name: 'confirmed_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn('confirmed_at', { default: () => 'now()' })
   confirmedAt!: Date;
 }

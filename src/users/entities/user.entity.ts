@@ -1,24 +1,14 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, UpdatedAtColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 /** A tenant's user. Usernames are unique per tenant compared case-insensitively (an index on lower()). */
 @Entity({ name: 'users' })
 // (tenant_id, lower(username)): an expression index TypeORM cannot describe; see the migration.
 @Index('users_tenant_username_key', { synchronize: false })
-export class User {
+export class User extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'users_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
 
   @Column({ type: 'varchar', length: 64 })
   username!: string;
@@ -51,9 +41,9 @@ export class User {
   @Column({ name: 'two_factor_version', type: 'integer', default: 1 })
   twoFactorVersion!: number;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
 }

@@ -1,13 +1,11 @@
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  PrimaryGeneratedColumn,
-  Unique,
-} from 'typeorm';
+  CreatedAtColumn,
+  InsertionOrderColumn,
+  ReferenceColumn,
+  TimestampColumn,
+} from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
@@ -22,26 +20,14 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 @Unique('webhook_deliveries_webhook_event_key', ['webhookId', 'eventId'])
 // The per-webhook listing (descending): described in the migration.
 @Index('webhook_deliveries_webhook_seq_idx', { synchronize: false })
-export class WebhookDelivery {
+export class WebhookDelivery extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  /** Insertion order: the listing is newest first and its cursor is this number. */
-  @Column({
-    type: 'bigint',
-    insert: false,
-    update: false,
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-  })
+  @InsertionOrderColumn()
   seq!: string;
 
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'webhook_deliveries_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
-
-  @Column({ name: 'webhook_id', type: 'uuid' })
-  @ForeignKey('Webhook', { name: 'webhook_deliveries_webhook_id_fkey', onDelete: 'CASCADE' })
+  @ReferenceColumn('Webhook', 'webhook_id')
   webhookId!: string;
 
   /** The audit event (no foreign key: the retention purge may remove it first). */
@@ -64,16 +50,16 @@ export class WebhookDelivery {
   lastError!: string | null;
 
   /** When the next attempt is due (pending only): the run_at of its job. */
-  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('next_attempt_at', { nullable: true })
   nextAttemptAt!: Date | null;
 
   /** After this, a failed attempt fails the delivery (24 hours after the event, or the retry). */
-  @Column({ name: 'give_up_at', type: 'timestamptz' })
+  @TimestampColumn('give_up_at')
   giveUpAt!: Date;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn('delivered_at', { nullable: true })
   deliveredAt!: Date | null;
 }

@@ -1,23 +1,13 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  ForeignKey,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, UpdatedAtColumn } from '../../database/columns';
+import { TenantOwnedEntity } from '../../database/owned-entities';
 
 /** A tenant's subscription to its audit events. The signing secret is stored sealed. */
 @Entity({ name: 'webhooks' })
 @Index('webhooks_tenant_created_idx', ['tenantId', 'createdAt'])
-export class Webhook {
+export class Webhook extends TenantOwnedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  @ForeignKey('Tenant', { name: 'webhooks_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId!: string;
 
   @Column({ type: 'varchar', length: 2048 })
   url!: string;
@@ -37,9 +27,9 @@ export class Webhook {
   @Column({ type: 'text', select: false })
   secret!: string;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreatedAtColumn()
   createdAt!: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdatedAtColumn()
   updatedAt!: Date;
 }
