@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -52,6 +53,8 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
+        // Every purge job registers its cron job here (SchedulerRegistry), stopped at shutdown.
+        ScheduleModule.forRoot(),
         ObservabilityModule,
         CryptoModule,
         ThrottlingModule,

@@ -5,9 +5,10 @@ import { DataSource } from 'typeorm';
 import { ResolvedTenant } from '../common/http/request-context';
 import { runPrepared } from '../database/prepared-statement';
 import { SessionsService } from '../sessions/sessions.service';
-import { tenantColumns, tenantFromRow, TenantRow } from '../tenants/tenant.row';
+import { SelectedColumns } from '../database/selected-columns';
+import { TENANT_COLUMNS } from '../tenants/tenant.row';
 import { User } from '../users/entities/user.entity';
-import { userColumns, userFromRow, UserRow } from '../users/user.row';
+import { USER_COLUMNS } from '../users/user.row';
 import { PendingSignIn } from './entities/pending-sign-in.entity';
 
 /**
@@ -25,15 +26,15 @@ export class BearerLookup {
     userId: string,
     sid: string,
   ): Promise<{ tenant: ResolvedTenant | null; user: User | null; live: boolean }> {
-    const [row] = await runPrepared<TenantRow & UserRow & { live: boolean }>(
+    const [row] = await runPrepared<{ live: boolean }>(
       this.dataSource,
-      sql`SELECT ${tenantColumns('t')}, ${userColumns('u')},
+      sql`SELECT ${TENANT_COLUMNS.of('t')}, ${USER_COLUMNS.of('u')},
                  ${SessionsService.isLiveExpression(sid)} AS live
             FROM tenants t LEFT JOIN users u ON u.tenant_id = t.id AND u.id = ${userId}::uuid
            WHERE t.slug = ${slug}`,
     );
     if (!row) return { tenant: null, user: null, live: false };
-    return { tenant: tenantFromRow(row), user: userFromRow(row), live: row.live };
+    return { tenant: TENANT_COLUMNS.read(row), user: userOf(row), live: row.live };
   }
 
   /** Mfa token: the sign-in `id` with its tenant and user. */
@@ -43,15 +44,12 @@ export class BearerLookup {
     user: User | null;
     factor: SealedAppFactor;
   } | null> {
-    const [row] = await runPrepared<TenantRow & UserRow & SignInRow & FactorRow>(
+    const [row] = await runPrepared<FactorRow>(
       this.dataSource,
-      sql`SELECT m.id AS sign_in_id, m.purpose, m.channel_id, m.channel_type,
-                 m.password_version AS sign_in_password_version,
-                 m.two_factor_version AS sign_in_two_factor_version, m.policy, m.pending_params,
-                 m.proof_type, m.proof_channel_id, m.proven_at, m.recovery_only, m.device_token AS sign_in_device_token, m.ip, m.user_agent, m.expires_at, m.spent_at, m.created_at AS sign_in_created_at,
+      sql`SELECT ${SIGN_IN_COLUMNS.of('m')},
                  m.pending_secret, r.secret AS enrolled_secret, r.params AS enrolled_params,
                  c.config AS factor_channel_config, COALESCE(c.enabled, false) AS factor_channel_enabled,
-                 ${tenantColumns('t')}, ${userColumns('u')}
+                 ${TENANT_COLUMNS.of('t')}, ${USER_COLUMNS.of('u')}
             FROM mfa_sessions m JOIN tenants t ON t.id = m.tenant_id
             LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
             -- The factor this sign-in's verify checks (the proof's while one is pending): an app's
@@ -62,30 +60,9 @@ export class BearerLookup {
            -- A self-service registration (v1.1 §8) has no mfa token: never a sign-in here.
            WHERE m.id = ${id}::uuid AND m.self_service_session_id IS NULL`,
     );
-    const tenant = row ? tenantFromRow(row) : null;
-    if (!row || !tenant) return null;
-    const signIn = {
-      id: row.sign_in_id,
-      tenantId: tenant.id,
-      userId: row.user_id ?? '',
-      purpose: row.purpose,
-      channelId: row.channel_id,
-      channelType: row.channel_type,
-      passwordVersion: row.sign_in_password_version,
-      twoFactorVersion: row.sign_in_two_factor_version,
-      policy: row.policy,
-      pendingParams: row.pending_params,
-      proofType: row.proof_type,
-      proofChannelId: row.proof_channel_id,
-      provenAt: row.proven_at,
-      recoveryOnly: row.recovery_only,
-      deviceToken: row.sign_in_device_token,
-      ip: row.ip,
-      userAgent: row.user_agent,
-      expiresAt: row.expires_at,
-      spentAt: row.spent_at,
-      createdAt: row.sign_in_created_at,
-    } as PendingSignIn;
+    const tenant = row ? TENANT_COLUMNS.read(row) : null;
+    const signIn = row ? SIGN_IN_COLUMNS.read(row) : null;
+    if (!row || !tenant || !signIn) return null;
     const factor = {
       offered: row.pending_secret,
       enrolled: row.enrolled_secret,
@@ -93,7 +70,7 @@ export class BearerLookup {
       channelConfig: row.factor_channel_config,
       channelEnabled: row.factor_channel_enabled,
     };
-    return { signIn, tenant, user: userFromRow(row), factor };
+    return { signIn: signIn as PendingSignIn, tenant, user: userOf(row), factor };
   }
 }
 
@@ -123,23 +100,33 @@ interface FactorRow {
   factor_channel_enabled: boolean;
 }
 
-interface SignInRow {
-  sign_in_id: string;
-  purpose: PendingSignIn['purpose'];
-  channel_id: string;
-  channel_type: string;
-  sign_in_password_version: number;
-  sign_in_two_factor_version: number;
-  policy: PendingSignIn['policy'];
-  pending_params: PendingSignIn['pendingParams'];
-  proof_type: string | null;
-  proof_channel_id: string | null;
-  proven_at: Date | null;
-  recovery_only: boolean;
-  sign_in_device_token: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  expires_at: Date;
-  spent_at: Date | null;
-  sign_in_created_at: Date;
+/** The sign-in of an mfa token as this lookup reads it: all but its sealed secret (FactorRow). */
+const SIGN_IN_COLUMNS = new SelectedColumns<
+  Omit<PendingSignIn, 'pendingSecret' | 'selfServiceSessionId'>
+>('sign_in', {
+  id: 'id',
+  tenantId: 'tenant_id',
+  userId: 'user_id',
+  purpose: 'purpose',
+  channelId: 'channel_id',
+  channelType: 'channel_type',
+  passwordVersion: 'password_version',
+  twoFactorVersion: 'two_factor_version',
+  policy: 'policy',
+  pendingParams: 'pending_params',
+  proofType: 'proof_type',
+  proofChannelId: 'proof_channel_id',
+  provenAt: 'proven_at',
+  recoveryOnly: 'recovery_only',
+  deviceToken: 'device_token',
+  ip: 'ip',
+  userAgent: 'user_agent',
+  expiresAt: 'expires_at',
+  spentAt: 'spent_at',
+  createdAt: 'created_at',
+});
+
+/** The user of a row, typed as the entity its callers pass on (it never carries the hash). */
+function userOf(row: object): User | null {
+  return USER_COLUMNS.read(row) as User | null;
 }

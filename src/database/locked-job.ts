@@ -1,4 +1,5 @@
-import { Inject, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
@@ -24,7 +25,6 @@ const jobLabel = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1_$2').toLo
  */
 export class LockedJob {
   private readonly logger: Logger;
-  private cron?: CronJob;
 
   constructor(
     private readonly name: string,
@@ -37,17 +37,9 @@ export class LockedJob {
     this.logger = new Logger(name);
   }
 
-  start(cronTime: string): void {
-    this.cron = CronJob.from({
-      cronTime,
-      onTick: () => void this.run(),
-      start: true,
-      timeZone: 'UTC',
-    });
-  }
-
-  stop(): void {
-    void this.cron?.stop();
+  /** The cron job that runs this on `cronTime` (UTC), not started: its scheduler starts it. */
+  cronJob(cronTime: string): CronJob {
+    return CronJob.from({ cronTime, onTick: () => void this.run(), timeZone: 'UTC' });
   }
 
   /**
@@ -108,7 +100,7 @@ interface PurgeSchedule {
  * itself and its lock and owns its SQL, `deleteBatch`: a DELETE of at most `$2` rows older than
  * `$1` (the retention), repeated until fewer than a batch go.
  */
-export abstract class PurgeJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export abstract class PurgeJob implements OnApplicationBootstrap {
   protected abstract readonly jobName: string;
   protected abstract readonly lockKey: number;
   protected abstract readonly deleteBatch: string;
@@ -117,6 +109,7 @@ export abstract class PurgeJob implements OnApplicationBootstrap, OnApplicationS
   // Property-injected, so the subclasses need no constructor.
   @InjectDataSource() private readonly dataSource!: DataSource;
   @Inject(PurgeRecorder) private readonly recorder!: PurgeRecorder;
+  @Inject(SchedulerRegistry) private readonly scheduler!: SchedulerRegistry;
   private lockedJob?: LockedJob;
 
   /** Built on first use: the subclass's fields are set after this class's constructor. */
@@ -130,12 +123,11 @@ export abstract class PurgeJob implements OnApplicationBootstrap, OnApplicationS
     ));
   }
 
+  /** Registered with @nestjs/schedule, which also stops it at shutdown. */
   onApplicationBootstrap(): void {
-    this.job.start(this.schedule().cron);
-  }
-
-  onApplicationShutdown(): void {
-    this.job.stop();
+    const cron = this.job.cronJob(this.schedule().cron);
+    this.scheduler.addCronJob(this.jobName, cron);
+    cron.start();
   }
 
   /** Rows removed, or undefined when another instance holds the lock (or it failed). */

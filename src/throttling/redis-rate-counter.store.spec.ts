@@ -5,31 +5,25 @@ import { RedisRateCounterStore } from './redis-rate-counter.store';
 
 // Needs no Redis: port 1 on loopback, where nothing listens. The shared-server behaviour is
 // covered by test/redis (npm run test:redis).
+const storeAt = (url: string, timeoutMs: number) =>
+  new RedisRateCounterStore({ url, keyPrefix: 'efcx:test:', timeoutMs });
+const unavailable = { code: ErrorCode.SERVICE_UNAVAILABLE };
+
 describe('RedisRateCounterStore without a reachable Redis', () => {
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(new Logger()));
   it('answers 503 SERVICE_UNAVAILABLE quickly for hit and peek, and closes cleanly', async () => {
-    const store = new RedisRateCounterStore({
-      url: 'redis://127.0.0.1:1',
-      keyPrefix: 'efcx:test:',
-      timeoutMs: 500,
-    });
+    const store = storeAt('redis://127.0.0.1:1', 500);
     try {
       const started = Date.now();
-      await expect(store.hit('k', 60_000)).rejects.toMatchObject({
-        code: ErrorCode.SERVICE_UNAVAILABLE,
-      });
-      await expect(store.peek('k')).rejects.toMatchObject({ code: ErrorCode.SERVICE_UNAVAILABLE });
-      await expect(store.hit('k', 60_000)).rejects.toMatchObject({
-        code: ErrorCode.SERVICE_UNAVAILABLE,
-      });
+      await expect(store.hit('k', 60_000)).rejects.toMatchObject(unavailable);
+      await expect(store.peek('k')).rejects.toMatchObject(unavailable);
+      await expect(store.hit('k', 60_000)).rejects.toMatchObject(unavailable);
       expect(Date.now() - started).toBeLessThan(1500);
     } finally {
       await store.close();
     }
-    await expect(store.hit('k', 60_000)).rejects.toMatchObject({
-      code: ErrorCode.SERVICE_UNAVAILABLE,
-    });
+    await expect(store.hit('k', 60_000)).rejects.toMatchObject(unavailable);
   });
 
   it('gives up on a server that accepts the connection but never answers', async () => {
@@ -37,16 +31,10 @@ describe('RedisRateCounterStore without a reachable Redis', () => {
     const silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
-    const store = new RedisRateCounterStore({
-      url: `redis://127.0.0.1:${port}`,
-      keyPrefix: 'efcx:test:',
-      timeoutMs: 300,
-    });
+    const store = storeAt(`redis://127.0.0.1:${port}`, 300);
     try {
       const started = Date.now();
-      await expect(store.hit('k', 60_000)).rejects.toMatchObject({
-        code: ErrorCode.SERVICE_UNAVAILABLE,
-      });
+      await expect(store.hit('k', 60_000)).rejects.toMatchObject(unavailable);
       expect(Date.now() - started).toBeLessThan(1000);
     } finally {
       await store.close();

@@ -5,19 +5,21 @@ describe('checkWebhookUrl', () => {
   const prod = { production: true, allowedHosts: [] };
   const listed = { production: true, allowedHosts: ['127.0.0.1', '*.hooks.test'] };
 
-  it('normalises an http(s) URL and refuses other schemes, credentials and fragments', () => {
+  it('normalises an http(s) URL', () => {
     expect(checkWebhookUrl(' https://Hooks.Example.com ', dev)).toEqual({
       url: 'https://hooks.example.com/',
     });
-    for (const url of [
-      'ftp://x.test/',
-      'javascript:alert(1)',
-      'x',
-      'https://u:p@x.test/',
-      'https://x.test/#f',
-    ])
-      expect(checkWebhookUrl(url, dev)).toHaveProperty('errors');
   });
+
+  it.each([
+    'ftp://x.test/',
+    'javascript:alert(1)',
+    'x',
+    'https://u:p@x.test/',
+    'https://x.test/#f',
+  ])('refuses %s (another scheme, credentials or a fragment)', (url) =>
+    expect(checkWebhookUrl(url, dev)).toHaveProperty('errors'),
+  );
 
   it('outside production: http and internal hosts are allowed', () => {
     expect(checkWebhookUrl('http://127.0.0.1:8080/x', dev)).toEqual({
@@ -25,17 +27,19 @@ describe('checkWebhookUrl', () => {
     });
   });
 
-  it('in production: https only, never internal', () => {
+  it('in production: https to a public host', () => {
     expect(checkWebhookUrl('https://hooks.example.com/x', prod)).toHaveProperty('url');
-    for (const url of [
-      'http://hooks.example.com/x',
-      'https://127.0.0.1/',
-      'https://0x7f000001/',
-      'https://[fd00::1]/',
-      'https://localhost/',
-    ])
-      expect(checkWebhookUrl(url, prod)).toHaveProperty('errors');
   });
+
+  it.each([
+    'http://hooks.example.com/x',
+    'https://127.0.0.1/',
+    'https://0x7f000001/',
+    'https://[fd00::1]/',
+    'https://localhost/',
+  ])('in production: refuses %s (http, or an internal host)', (url) =>
+    expect(checkWebhookUrl(url, prod)).toHaveProperty('errors'),
+  );
 
   it('with WEBHOOK_ALLOWED_HOSTS: only the listed hosts, which may be inside and http', () => {
     expect(checkWebhookUrl('http://127.0.0.1:9/x', listed)).toHaveProperty('url');
