@@ -1,14 +1,11 @@
 import { AuditRetentionJob } from '../../src/audit/audit-retention.job';
 import { createTenant } from '../factories/tenants.factory';
 import { queryDb } from '../support/database';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 
 describe('audit retention (AUDIT_RETENTION_DAYS)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { AUDIT_RETENTION_DAYS: '30' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { AUDIT_RETENTION_DAYS: '30' } });
 
   it('deletes events past retention, keeps the rest, and only one instance purges at a time', async () => {
     const tenant = await createTenant(t);

@@ -9,7 +9,7 @@ import {
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse } from '../support/http-assertions';
 import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
+import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 const claimsOf = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<
@@ -123,10 +123,7 @@ describe('acr, auth_time and the 2FA policy of sessions (v1.1 §3)', () => {
 
 describe('RFC 8414 metadata behind a proxy: PUBLIC_URL', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { PUBLIC_URL: 'https://auth.acme.test/' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { PUBLIC_URL: 'https://auth.acme.test/' } });
 
   it('builds jwks_uri from PUBLIC_URL', async () => {
     const res = await t.http().get('/.well-known/openid-configuration').expect(200);

@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { DevicePurgeJob } from '../../src/sessions/device-purge.job';
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
+import {
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+  updateUser,
+} from '../factories/tenants.factory';
 import {
   createEmailChannel,
   mfaCall,
   putTwoFactorSettings,
   registerByEmailAnswer,
+  resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { queryDb } from '../support/database';
@@ -446,12 +453,7 @@ describe('remembered devices (v1.1 §7)', () => {
     it("the user's password changes", async () => {
       const s = await rememberedSetUp();
       const password = 'a-changed-password-0042';
-      await t
-        .http()
-        .patch(`/v1/tenants/${s.tenant.slug}/users/${s.user.id}`)
-        .set('X-Api-Key', t.platformKey)
-        .send({ password })
-        .expect(200);
+      await updateUser(t, s.tenant, s.user.id, { password });
       expect(await asksAgain(s, password)).toBe('TWO_FACTOR_REQUIRED');
     });
 
@@ -494,11 +496,7 @@ describe('remembered devices (v1.1 §7)', () => {
 
     it("the admin resets the user's 2FA", async () => {
       const s = await rememberedSetUp();
-      await t
-        .http()
-        .delete(`/v1/tenants/${s.tenant.slug}/users/${s.user.id}/2fa`)
-        .set('X-Api-Key', t.platformKey)
-        .expect(204);
+      await resetTwoFactor(t, s.tenant, s.user.id);
       expect(await asksAgain(s)).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
       // A new registration (the old device's versions no longer match) does not bring it back.
       await registerByEmailAnswer(t, smtp, s.tenant, s.user, s.address);

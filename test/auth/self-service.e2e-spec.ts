@@ -16,7 +16,7 @@ import {
   parseOtpauth,
 } from '../support/independent-totp';
 import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useAppWithSmtp, TestApp } from '../support/test-app';
 
 const limits = { THROTTLE_USER_PER_MINUTE: '100000', THROTTLE_IP_PER_MINUTE: '100000' };
 
@@ -45,14 +45,7 @@ describe('self-service 2FA (v1.1 §8)', () => {
   let a: TestApp;
   const smtp = new SmtpSink();
 
-  beforeAll(async () => {
-    await smtp.start();
-    a = await startTestApp({ env: limits });
-  }, 90000);
-  afterAll(async () => {
-    await a?.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (a = app), { env: limits });
 
   const me2fa = (token: string, path: 'register' | 'confirm', body: object = {}) =>
     a.http().post(`/v1/auth/me/2fa/${path}`).set('Authorization', `Bearer ${token}`).send(body);
@@ -540,14 +533,7 @@ describe('self-service 2FA (v1.1 §8)', () => {
 describe('self-service 2FA: REAUTH_SECONDS', () => {
   let quick: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    quick = await startTestApp({ env: { ...limits, REAUTH_SECONDS: '2' } });
-  }, 90000);
-  afterAll(async () => {
-    await quick?.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (quick = app), { env: { ...limits, REAUTH_SECONDS: '2' } });
 
   it('an access token older than REAUTH_SECONDS can neither register nor confirm, even with the code', async () => {
     const tenant = await createTenant(quick);

@@ -2,7 +2,7 @@ import { ChannelProviderRegistry } from '../../src/channels/providers/channel-pr
 import { createTenant, createUser } from '../factories/tenants.factory';
 import { mfaCall, passwordLogin, putTwoFactorSettings } from '../factories/two-factor.factory';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 import { TestSmsProvider } from './test-sms.provider';
 
 /**
@@ -12,11 +12,10 @@ import { TestSmsProvider } from './test-sms.provider';
 describe('a new channel type (test-only SMS) through the extension point', () => {
   let t: TestApp;
   const sms = new TestSmsProvider();
+  useTestApp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
   beforeAll(async () => {
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
     t.app.get(ChannelProviderRegistry).register(sms);
   });
-  afterAll(() => t.close());
 
   const codeIn = (to: string, n: number) =>
     /code: (\d+)/.exec(sms.outbox.filter((m) => m.to === to)[n - 1].text)![1];

@@ -86,3 +86,28 @@ export async function adminUserView(
     .expect(200);
   return res.body as { twoFactor: Record<string, unknown> } & Record<string, unknown>;
 }
+
+/** Changes a user through the admin API with the platform key (`PATCH`, answered 200). */
+export async function updateUser(
+  t: TestApp,
+  tenant: Pick<TestTenant, 'slug'>,
+  userId: string,
+  changes: Record<string, unknown>,
+): Promise<void> {
+  await t
+    .http()
+    .patch(`/v1/tenants/${tenant.slug}/users/${userId}`)
+    .set('X-Api-Key', t.platformKey)
+    .send(changes)
+    .expect(200);
+}
+
+/** Disables a tenant through the platform API. */
+export async function disableTenant(t: TestApp, tenant: Pick<TestTenant, 'slug'>): Promise<void> {
+  await t
+    .http()
+    .patch(`/v1/tenants/${tenant.slug}`)
+    .set('X-Api-Key', t.platformKey)
+    .send({ status: 'disabled' })
+    .expect(200);
+}

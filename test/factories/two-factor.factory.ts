@@ -7,7 +7,7 @@ import {
   independentTotp,
   parseOtpauth,
 } from '../support/independent-totp';
-import type { TestTenant } from './tenants.factory';
+import { createTenant, createUser, TestTenant, TestUser } from './tenants.factory';
 
 export interface EmailChannelOptions {
   password?: string;
@@ -83,6 +83,19 @@ export async function enableEmailTwoFactor(
   return channelId;
 }
 
+/** The admin's 2FA reset of a user (`DELETE …/users/{id}/2fa`, answered 204), with the platform key. */
+export async function resetTwoFactor(
+  t: TestApp,
+  tenant: Pick<TestTenant, 'slug'>,
+  userId: string,
+): Promise<void> {
+  await t
+    .http()
+    .delete(`/v1/tenants/${tenant.slug}/users/${userId}/2fa`)
+    .set('X-Api-Key', t.platformKey)
+    .expect(204);
+}
+
 export function passwordLogin(t: TestApp, tenant: string, username: string, password: string) {
   return t.http().post('/v1/auth/login').send({ tenant, username, password });
 }
@@ -140,6 +153,40 @@ export async function registerByEmailAnswer(
     deviceToken: string;
     recoveryCodes?: string[];
   };
+}
+
+/** Everything a test of the email factor starts from: see registeredEmailUser. */
+export interface RegisteredEmailUser {
+  tenant: TestTenant;
+  user: TestUser;
+  address: string;
+  channelId: string;
+  /** The access token of the registration's sign-in. */
+  accessToken: string;
+}
+
+/**
+ * A fresh tenant with email 2FA on and a user registered at `<label>-<tenant slug>@acme.test`
+ * through the real flow. The registration runs without a resend cooldown; `settings` are the
+ * tenant's after it.
+ */
+export async function registeredEmailUser(
+  t: TestApp,
+  smtp: SmtpSink,
+  settings: Omit<TwoFactorSettingsBody, 'enabled' | 'channelId'> = {},
+  label = 'user',
+): Promise<RegisteredEmailUser> {
+  const tenant = await createTenant(t);
+  const user = await createUser(t, tenant);
+  const channelId = await enableEmailTwoFactor(t, tenant, smtp, {
+    ...settings,
+    otp: { ...settings.otp, resendCooldownSeconds: 0 },
+  });
+  const address = `${label}-${tenant.slug}@acme.test`;
+  const accessToken = await registerByEmail(t, smtp, tenant, user, address);
+  if (settings.otp?.resendCooldownSeconds !== 0)
+    await putTwoFactorSettings(t, tenant, { enabled: true, channelId, ...settings });
+  return { tenant, user, address, channelId, accessToken };
 }
 
 /** The channel the tenant's 2FA settings name now. */

@@ -9,6 +9,7 @@ import {
   registerByEmail,
   registerByEmailAnswer,
   activeChannelId,
+  resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { SmtpSink } from '../support/smtp-sink';
@@ -20,7 +21,7 @@ import {
   independentTotp,
   parseOtpauth,
 } from '../support/independent-totp';
-import { startTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
+import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 interface AppConfig {
   algorithm: 'SHA1' | 'SHA256' | 'SHA512';
@@ -31,10 +32,7 @@ interface AppConfig {
 
 describe('authenticator-app 2FA (TOTP)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   async function authenticatorTenant(cfg: AppConfig, otp: Record<string, number> = {}) {
     const tenant = await createTenant(t);
@@ -371,11 +369,7 @@ describe('switching a tenant between email and authenticator', () => {
     );
 
     // The admin reset clears both.
-    await t
-      .http()
-      .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(204);
+    await resetTwoFactor(t, tenant, user.id);
     const reset = await t
       .http()
       .get(`/v1/tenants/${tenant.slug}/audit-events?type=TWO_FACTOR_RESET`)

@@ -6,10 +6,10 @@ import {
   putTwoFactorSettings,
   registerByEmail,
 } from '../factories/two-factor.factory';
-import { startSecondInstance, SecondInstance } from '../support/second-instance';
+import { SecondInstance, useTwoInstances } from '../support/second-instance';
 import { queryDb } from '../support/database';
 import { SmtpSink } from '../support/smtp-sink';
-import { ROOM_FOR_PARALLEL_LOGINS, startTestApp, TestApp } from '../support/test-app';
+import { ROOM_FOR_PARALLEL_LOGINS, TestApp } from '../support/test-app';
 
 /** Two instances on one database, many parallel requests: exactly one winner where the rules say one. */
 describe('OTP concurrency across two instances', () => {
@@ -22,16 +22,14 @@ describe('OTP concurrency across two instances', () => {
     ...ROOM_FOR_PARALLEL_LOGINS,
   };
 
-  beforeAll(async () => {
-    await smtp.start();
-    a = await startTestApp({ env: limits });
-    b = await startSecondInstance(a, limits);
-  }, 90000);
-  afterAll(async () => {
-    await b?.stop();
-    await a?.close();
-    await smtp.stop();
-  });
+  useTwoInstances(
+    (primary, second) => {
+      a = primary;
+      b = second;
+    },
+    limits,
+    smtp,
+  );
 
   /** Alternates the instances, as a load balancer would. */
   const instance = (i: number) => (i % 2 === 0 ? a.http() : request(b.url));

@@ -12,7 +12,7 @@ import {
 import { queryDb } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
 import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
+import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 const limits = { THROTTLE_USER_PER_MINUTE: '10000' };
 
@@ -231,10 +231,7 @@ describe('no code or SMTP password at rest, in logs or in responses', () => {
 
 describe('mfa session purge', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { OTP_RETENTION_SECONDS: '60' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { OTP_RETENTION_SECONDS: '60' } });
 
   it('removes sign-ins expired longer than the retention and keeps the others', async () => {
     const tenant = await createTenant(t);

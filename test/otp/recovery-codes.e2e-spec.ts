@@ -11,11 +11,12 @@ import {
   mfaCall,
   passwordLogin,
   registerByEmailAnswer,
+  resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
 import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useAppWithSmtp, TestApp } from '../support/test-app';
 
 const CODE_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 
@@ -29,14 +30,7 @@ describe('recovery codes (v1.1 §6)', () => {
   const smtp = new SmtpSink();
   const limits = { THROTTLE_USER_PER_MINUTE: '100000', THROTTLE_IP_PER_MINUTE: '100000' };
 
-  beforeAll(async () => {
-    await smtp.start();
-    a = await startTestApp({ env: limits });
-  }, 90000);
-  afterAll(async () => {
-    await a?.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (a = app), { env: limits });
 
   const userView = (tenant: TestTenant, user: TestUser) => adminUserView(a, tenant, user.id);
 
@@ -345,11 +339,7 @@ describe('recovery codes (v1.1 §6)', () => {
 
   it("the admin's 2FA reset voids the codes", async () => {
     const { tenant, user, codes } = await emailUser();
-    await a
-      .http()
-      .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)
-      .set('X-Api-Key', a.platformKey)
-      .expect(204);
+    await resetTwoFactor(a, tenant, user.id);
     const s = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
     expect(s.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
     expect(s.body.proof).toBeUndefined();
@@ -374,14 +364,7 @@ describe('recovery codes (v1.1 §6)', () => {
 describe('recovery codes: REAUTH_SECONDS', () => {
   let quick: TestApp;
   const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    quick = await startTestApp({ env: { REAUTH_SECONDS: '1' } });
-  }, 90000);
-  afterAll(async () => {
-    await quick?.close();
-    await smtp.stop();
-  });
+  useAppWithSmtp(smtp, (app) => (quick = app), { env: { REAUTH_SECONDS: '1' } });
 
   it('401 REAUTHENTICATION_REQUIRED when the 2FA sign-in is older than REAUTH_SECONDS', async () => {
     const tenant = await createTenant(quick);

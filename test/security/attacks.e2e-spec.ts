@@ -6,6 +6,7 @@ import {
   strongPassword,
   TestTenant,
   TestUser,
+  disableTenant,
 } from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
@@ -304,12 +305,7 @@ describe('attacks', () => {
     it("disabling tenant A ends A's pending sign-ins at once; B's go on", async () => {
       const { a, signInBoth } = await twins();
       const { sa, sb, codeA, codeB } = await signInBoth();
-      await t
-        .http()
-        .patch(`/v1/tenants/${a.slug}`)
-        .set('X-Api-Key', t.platformKey)
-        .send({ status: 'disabled' })
-        .expect(200);
+      await disableTenant(t, a);
       expectErrorResponse(
         await mfaCall(t, sa.mfaToken, 'verify', { code: codeA }),
         401,

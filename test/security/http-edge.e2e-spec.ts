@@ -1,13 +1,10 @@
 import { createTenant } from '../factories/tenants.factory';
 import { expectErrorResponse, expectErrorShape } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, useTestApp, TestApp } from '../support/test-app';
 
 describe('HTTP edge: error shape, body rules, request id, headers', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   it('answers an unknown route with 404 NOT_FOUND in the error shape, requestId = X-Request-Id', async () => {
     const res = await t.http().get('/v1/nope').expect(404);
@@ -161,12 +158,9 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
 
 describe('CORS_ORIGINS', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: { CORS_ORIGINS: 'https://agent.efcx.test, https://admin.efcx.test' },
-    });
+  useTestApp((app) => (t = app), {
+    env: { CORS_ORIGINS: 'https://agent.efcx.test, https://admin.efcx.test' },
   });
-  afterAll(() => t.close());
 
   it('allows a listed origin on /v1/auth/* with the Authorization header, and nobody else', async () => {
     const ok = await t

@@ -1,14 +1,11 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 
 /** Inputs that once reached PostgreSQL or Fastify unchecked and answered 500 or a foreign shape. */
 describe('input hardening', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   const key = () => t.platformKey;
 

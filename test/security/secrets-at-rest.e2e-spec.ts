@@ -1,4 +1,4 @@
-import { createTenant, createUser } from '../factories/tenants.factory';
+import { createTenant, createUser, updateUser } from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
   mfaCall,
@@ -6,7 +6,7 @@ import {
 } from '../factories/two-factor.factory';
 import { queryDb } from '../support/database';
 import { awayFromStepEdge, base32Decode, independentTotp } from '../support/independent-totp';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
+import { useTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
 
 /**
  * After a run with TOTP registration, sign-ins (one with a recovery code), new recovery codes,
@@ -17,10 +17,7 @@ import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/t
  */
 describe('no password, TOTP secret or token at rest or in the log', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS, captureLogs: true });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS, captureLogs: true });
 
   it('reads every table and the whole log after a full run', async () => {
     const used: Record<string, string[]> = {
@@ -125,12 +122,7 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
       .expect(204);
     const newPassword = 'a-brand-new-password-42';
     used.passwords.push(newPassword);
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ password: newPassword })
-      .expect(200);
+    await updateUser(t, tenant, user.id, { password: newPassword });
     // After the password change the device is known but not remembered: its token rides the
     // sign-in (sealed) to the verify.
     const pending = await t

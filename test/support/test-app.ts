@@ -112,6 +112,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /**
+ * For one describe block: a test app started before its tests and stopped after them. `bind`
+ * receives the app (assign it to the block's `t`).
+ */
+export function useTestApp(bind: (app: TestApp) => void, options: TestAppOptions = {}): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(options);
+    bind(app);
+  });
+  afterAll(() => app?.close());
+}
+
+/**
  * For one describe block: an SMTP sink and a test app started before its tests and stopped
  * after them. `bind` receives the app (assign it to the block's `t`).
  */

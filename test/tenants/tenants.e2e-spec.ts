@@ -15,7 +15,7 @@ import {
   withoutRequestId,
 } from '../support/http-assertions';
 import { withAccessToken, withPlatformKey } from '../support/request-credentials';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
+import { useTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -23,10 +23,7 @@ const TENANT_KEYS = ['createdAt', 'defaultLocale', 'id', 'name', 'slug', 'status
 
 describe('Platform: tenants', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS });
 
   const platform = (req: Test) => withPlatformKey(req, t.platformKey);
   const newTenantBody = (slug = uniqueSlug()) => ({

@@ -1,7 +1,7 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 
 /**
  * API.md v1.1 §9: wrong passwords also count per tenant + username across every address. The
@@ -10,16 +10,13 @@ import { startTestApp, TestApp } from '../support/test-app';
  */
 describe('THROTTLE_ACCOUNT_FAILURES_PER_HOUR (default 100)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        TRUST_PROXY: '127.0.0.1',
-        THROTTLE_IP_PER_MINUTE: '1000000',
-        THROTTLE_USER_PER_MINUTE: '25',
-      },
-    });
+  useTestApp((app) => (t = app), {
+    env: {
+      TRUST_PROXY: '127.0.0.1',
+      THROTTLE_IP_PER_MINUTE: '1000000',
+      THROTTLE_USER_PER_MINUTE: '25',
+    },
   });
-  afterAll(() => t.close());
 
   const ips = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5'];
   const login = (tenant: string, username: string, password: string, ip: string) =>
@@ -64,17 +61,14 @@ describe('THROTTLE_ACCOUNT_FAILURES_PER_HOUR (default 100)', () => {
 
 describe('THROTTLE_ACCOUNT_FAILURES_PER_HOUR set low', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        TRUST_PROXY: '127.0.0.1',
-        THROTTLE_IP_PER_MINUTE: '1000000',
-        THROTTLE_USER_PER_MINUTE: '1000',
-        THROTTLE_ACCOUNT_FAILURES_PER_HOUR: '3',
-      },
-    });
+  useTestApp((app) => (t = app), {
+    env: {
+      TRUST_PROXY: '127.0.0.1',
+      THROTTLE_IP_PER_MINUTE: '1000000',
+      THROTTLE_USER_PER_MINUTE: '1000',
+      THROTTLE_ACCOUNT_FAILURES_PER_HOUR: '3',
+    },
   });
-  afterAll(() => t.close());
 
   it('counts unknown usernames like known ones (429 tells nothing about who exists)', async () => {
     const tenant = await createTenant(t);

@@ -1,16 +1,13 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
 import { enableEmailTwoFactor, mfaCall, passwordLogin } from '../factories/two-factor.factory';
 import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
+import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 describe('THROTTLE_IP_PER_MINUTE on /v1/auth/*', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: { THROTTLE_IP_PER_MINUTE: '5', THROTTLE_USER_PER_MINUTE: '1000' },
-    });
+  useTestApp((app) => (t = app), {
+    env: { THROTTLE_IP_PER_MINUTE: '5', THROTTLE_USER_PER_MINUTE: '1000' },
   });
-  afterAll(() => t.close());
 
   it('counts every auth route together per IP, answers 429 TOO_MANY_REQUESTS with Retry-After, and leaves other routes alone', async () => {
     const statuses: number[] = [];
@@ -45,10 +42,7 @@ describe('THROTTLE_IP_PER_MINUTE on /v1/auth/*', () => {
 
 describe('THROTTLE_USER_PER_MINUTE on failed passwords', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '3' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '3' } });
 
   it('after N wrong passwords for one account from one IP, even the right one waits; others are unaffected', async () => {
     const tenant = await createTenant(t);

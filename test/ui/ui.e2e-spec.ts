@@ -2,15 +2,12 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from '../support/ports';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, useTestApp, TestApp } from '../support/test-app';
 
 /** The reference web UI as files over HTTP (the pages themselves run in test/browser/). */
 describe('web UI: static files', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   it.each([
     ['/', 'signin-page.js'],
@@ -94,10 +91,7 @@ describe('web UI: static files', () => {
 
 describe('web UI: UI_ENABLED=false', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { UI_ENABLED: 'false' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { UI_ENABLED: 'false' } });
 
   it('serves no page and no file', async () => {
     for (const path of ['/', '/admin', '/account', '/ui/style.css', '/ui/signin-page.js'])

@@ -3,17 +3,16 @@ import { PrecisUsernames1796200000000 } from '../../migrations/1796200000000-Pre
 import { auditEvents } from '../support/audit-events';
 import { createTenant, createUser, strongPassword, TestTenant } from '../factories/tenants.factory';
 import { expectExactErrorResponse, expectValidationError } from '../support/http-assertions';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
+import { useTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
 
 /** API.md v1.1 §10: usernames prepared with RFC 8265 UsernameCaseMapped. */
 describe('Usernames (RFC 8265 PRECIS UsernameCaseMapped)', () => {
   let t: TestApp;
   let tenant: TestTenant;
+  useTestApp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS });
   beforeAll(async () => {
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
     tenant = await createTenant(t);
   });
-  afterAll(() => t.close());
 
   const postUser = (body: Record<string, unknown>) =>
     t
@@ -155,10 +154,7 @@ describe('Usernames (RFC 8265 PRECIS UsernameCaseMapped)', () => {
 
 describe('Usernames share one throttle bucket whatever their spelling', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '3' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '3' } });
 
   it('wrong passwords as ＡＬＩＣＥ, Alice and ALICE use up alice’s per-minute failures', async () => {
     const tenant = await createTenant(t);
