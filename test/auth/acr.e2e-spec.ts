@@ -1,10 +1,11 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
 import {
-  createEmailChannel,
+  enableEmailTwoFactor,
   mfaCall,
   passwordLogin,
   putTwoFactorSettings,
   registerByEmail,
+  registeredEmailUser,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse } from '../support/http-assertions';
@@ -50,8 +51,7 @@ describe('acr, auth_time and the 2FA policy of sessions (v1.1 §3)', () => {
   it('turning 2FA on ends the sessions signed in with the password alone, and only those', async () => {
     const tenant = await createTenant(t);
     const twoFactorUser = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, { enabled: true, channelId });
+    const channelId = await enableEmailTwoFactor(t, tenant, smtp);
     const strong = await registerByEmail(t, smtp, tenant, twoFactorUser, `s-${tenant.slug}@x.test`);
     expect(claimsOf(strong)).toEqual(expect.objectContaining({ amr: ['pwd', 'otp'], acr: '2fa' }));
 
@@ -88,12 +88,7 @@ describe('acr, auth_time and the 2FA policy of sessions (v1.1 §3)', () => {
   });
 
   it('a 2FA sign-in is acr "2fa" with auth_time of the verify', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, { enabled: true, channelId });
-    const address = `a-${tenant.slug}@x.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const { tenant, user, address } = await registeredEmailUser(t, smtp, {}, 'acr');
     const signIn = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     const code = await smtp.codeFor(address, 2);
     const before = Math.floor(Date.now() / 1000);

@@ -8,10 +8,11 @@ import {
   updateUser,
 } from '../factories/tenants.factory';
 import {
-  createEmailChannel,
+  enableEmailTwoFactor,
   mfaCall,
   putTwoFactorSettings,
   registerByEmailAnswer,
+  registeredEmailUser,
   resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
@@ -49,20 +50,8 @@ describe('remembered devices (v1.1 §7)', () => {
       });
 
   /** Email 2FA on (remembering as given), `user` registered; the registration's answer. */
-  async function setUp(rememberDevice: { enabled?: boolean; days?: number } = { enabled: true }) {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 0 },
-      rememberDevice,
-    });
-    const address = `${user.username}@devices.test`;
-    const registered = await registerByEmailAnswer(t, smtp, tenant, user, address);
-    return { tenant, user, channelId, address, registered };
-  }
+  const setUp = (rememberDevice: { enabled?: boolean; days?: number } = { enabled: true }) =>
+    registeredEmailUser(t, smtp, { otp: { resendCooldownSeconds: 0 }, rememberDevice }, 'device');
 
   /** A login that must ask for the code, then the verify: its AUTHENTICATED answer. */
   async function codeSignIn(
@@ -238,12 +227,7 @@ describe('remembered devices (v1.1 §7)', () => {
   it('the verify that confirms a first registration can remember the device (it follows the new 2FA version)', async () => {
     const tenant = await createTenant(t);
     const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      rememberDevice: { enabled: true },
-    });
+    await enableEmailTwoFactor(t, tenant, smtp, { rememberDevice: { enabled: true } });
     const address = `first-${tenant.slug}@devices.test`;
     const res = await login(tenant, user).expect(200);
     expect(res.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');

@@ -1,4 +1,10 @@
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
+import {
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+  adminUserView,
+} from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
@@ -559,11 +565,7 @@ describe('self-service 2FA: REAUTH_SECONDS', () => {
       'REAUTHENTICATION_REQUIRED',
     );
     expect(smtp.to(attacker)).toHaveLength(1);
-    const view = await quick
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', quick.platformKey)
-      .expect(200);
-    expect(view.body.twoFactor.destination).toBe(address);
+    const view = await adminUserView(quick, tenant, user.id);
+    expect(view.twoFactor.destination).toBe(address);
   });
 });

@@ -1,6 +1,7 @@
 import { ChannelProviderRegistry } from '../../src/channels/providers/channel-provider.registry';
-import { createTenant, createUser } from '../factories/tenants.factory';
+import { createTenant, createUser, adminUserView } from '../factories/tenants.factory';
 import { mfaCall, passwordLogin, putTwoFactorSettings } from '../factories/two-factor.factory';
+import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse } from '../support/http-assertions';
 import { useTestApp, TestApp } from '../support/test-app';
 import { TestSmsProvider } from './test-sms.provider';
@@ -91,21 +92,15 @@ describe('a new channel type (test-only SMS) through the extension point', () =>
     await mfaCall(t, s.body.mfaToken, 'resend').expect(200);
     await mfaCall(t, s.body.mfaToken, 'verify', { code: codeIn('+4915112345678', 3) }).expect(200);
 
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({
         registered: true,
         channelType: 'sms',
         destination: '+4915112345678',
       }),
     );
-    const failures = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_DELIVERY_FAILED`)
-      .set('X-Api-Key', t.platformKey);
-    expect(failures.body.items[0].data.reason).toBe('sms_gateway_unavailable');
+    const [failure] = await auditEvents(t, tenant.slug, { type: 'OTP_DELIVERY_FAILED' });
+    expect(failure.data.reason).toBe('sms_gateway_unavailable');
   });
 });

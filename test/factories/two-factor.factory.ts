@@ -127,19 +127,22 @@ export async function registerByEmail(
   return (await registerByEmailAnswer(t, smtp, tenant, user, address)).accessToken;
 }
 
-/** registerByEmail's whole AUTHENTICATED answer (with `recoveryCodes` when the tenant hands them out). */
+/** The AUTHENTICATED answer of a registration (with `recoveryCodes` when the tenant hands them out). */
+export interface RegistrationAnswer {
+  accessToken: string;
+  refreshToken: string;
+  deviceToken: string;
+  recoveryCodes?: string[];
+}
+
+/** registerByEmail's whole AUTHENTICATED answer. */
 export async function registerByEmailAnswer(
   t: TestApp,
   smtp: SmtpSink,
   tenant: TestTenant,
   user: { username: string; password: string },
   address: string,
-): Promise<{
-  accessToken: string;
-  refreshToken: string;
-  deviceToken: string;
-  recoveryCodes?: string[];
-}> {
+): Promise<RegistrationAnswer> {
   const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
   if (login.body.status !== 'TWO_FACTOR_REGISTRATION_REQUIRED')
     throw new Error(`expected registration, got ${JSON.stringify(login.body)}`);
@@ -147,12 +150,7 @@ export async function registerByEmailAnswer(
   await mfaCall(t, login.body.mfaToken, 'register', { destination: address }).expect(200);
   const code = await smtp.codeFor(address, before + 1);
   const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code }).expect(200);
-  return verified.body as {
-    accessToken: string;
-    refreshToken: string;
-    deviceToken: string;
-    recoveryCodes?: string[];
-  };
+  return verified.body as RegistrationAnswer;
 }
 
 /** Everything a test of the email factor starts from: see registeredEmailUser. */
@@ -161,8 +159,8 @@ export interface RegisteredEmailUser {
   user: TestUser;
   address: string;
   channelId: string;
-  /** The access token of the registration's sign-in. */
-  accessToken: string;
+  /** The registration's own sign-in: registerByEmailAnswer's answer. */
+  registered: RegistrationAnswer;
 }
 
 /**
@@ -183,10 +181,10 @@ export async function registeredEmailUser(
     otp: { ...settings.otp, resendCooldownSeconds: 0 },
   });
   const address = `${label}-${tenant.slug}@acme.test`;
-  const accessToken = await registerByEmail(t, smtp, tenant, user, address);
+  const registered = await registerByEmailAnswer(t, smtp, tenant, user, address);
   if (settings.otp?.resendCooldownSeconds !== 0)
     await putTwoFactorSettings(t, tenant, { enabled: true, channelId, ...settings });
-  return { tenant, user, address, channelId, accessToken };
+  return { tenant, user, address, channelId, registered };
 }
 
 /** The channel the tenant's 2FA settings name now. */

@@ -1,4 +1,10 @@
-import { createTenant, createUser, adminToken, TestTenant } from '../factories/tenants.factory';
+import {
+  createTenant,
+  createUser,
+  adminToken,
+  TestTenant,
+  adminUserView,
+} from '../factories/tenants.factory';
 import {
   enableEmailTwoFactor,
   passwordLogin,
@@ -86,12 +92,8 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
       const user = await createUser(t, tenant);
       const res = await setUserLocale(tenant, user.id, 'pt-br').expect(200);
       expect(res.body.locale).toBe('pt-BR');
-      const got = await t
-        .http()
-        .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-        .set('X-Api-Key', t.platformKey)
-        .expect(200);
-      expect(got.body.locale).toBe('pt-BR');
+      const got = await adminUserView(t, tenant, user.id);
+      expect(got.locale).toBe('pt-BR');
 
       const { mail } = await loginMail({ userLocale: 'pt-BR' });
       expect(mail.subject).toMatch(/: o seu código de início de sessão$/);

@@ -1,4 +1,10 @@
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
+import {
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+  adminUserView,
+} from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
@@ -6,14 +12,14 @@ import {
   mfaCall,
   passwordLogin,
   putTwoFactorSettings,
-  registerByEmail,
   registerByEmailAnswer,
+  registeredEmailUser,
   activeChannelId,
   resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { SmtpSink } from '../support/smtp-sink';
-import { queryDb } from '../support/database';
+import { dumpDatabase } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
 import {
   awayFromStepEdge,
@@ -136,13 +142,8 @@ describe('authenticator-app 2FA (TOTP)', () => {
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    const failed = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_FAILED`)
-      .set('X-Api-Key', t.platformKey);
-    expect(failed.body.items.map((e: { data: { reason: string } }) => e.data.reason)).toContain(
-      'replay',
-    );
+    const failed = await auditEvents(t, tenant.slug, { type: 'OTP_FAILED' });
+    expect(failed.map((e) => e.data.reason)).toContain('replay');
   });
 
   it('accepts the previous step with window 1 and refuses it with window 0', async () => {
@@ -198,11 +199,8 @@ describe('authenticator-app 2FA (TOTP)', () => {
     await mfaCall(t, login.body.mfaToken, 'verify', {
       code: independentTotp(base32Decode(reg.body.secret), opts),
     }).expect(200);
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({
         registered: true,
         channelType: 'authenticator',
@@ -214,17 +212,12 @@ describe('authenticator-app 2FA (TOTP)', () => {
   it('wrong app codes count toward the account lock (rule 6) and the lock answers verify and login', async () => {
     const cfg: AppConfig = { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 };
     const { tenant } = await authenticatorTenant(cfg, { maxAttempts: 20 });
-    await t
-      .http()
-      .put(`/v1/tenants/${tenant.slug}/settings/2fa`)
-      .set('X-Api-Key', t.platformKey)
-      .send({
-        enabled: true,
-        channelId: await activeChannelId(t, tenant),
-        otp: { maxAttempts: 20 },
-        lockout: { maxConsecutiveFailures: 10, durationSeconds: 600 },
-      })
-      .expect(200);
+    await putTwoFactorSettings(t, tenant, {
+      enabled: true,
+      channelId: await activeChannelId(t, tenant),
+      otp: { maxAttempts: 20 },
+      lockout: { maxConsecutiveFailures: 10, durationSeconds: 600 },
+    });
     const user = await createUser(t, tenant);
     const { mfaToken, secret } = await enroll(tenant, user);
     const right = independentTotp(secret, { algorithm: 'SHA1', digits: 6, period: 30 });
@@ -276,25 +269,11 @@ describe('authenticator-app 2FA (TOTP)', () => {
       .get('/v1/auth/me')
       .set('Authorization', `Bearer ${verified.body.accessToken}`)
       .expect(200);
-    const admin = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(200);
-    for (const body of [verified.body, me.body, admin.body])
+    const admin = await adminUserView(t, tenant, user.id);
+    for (const body of [verified.body, me.body, admin])
       expect(JSON.stringify(body)).not.toContain(uri.secret);
 
-    const tables = await queryDb<{ tablename: string }>(
-      t.databaseUrl,
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
-    );
-    let dump = '';
-    for (const { tablename } of tables)
-      dump += (
-        await queryDb<{ row: string }>(t.databaseUrl, `SELECT t::text AS row FROM "${tablename}" t`)
-      )
-        .map((r) => r.row)
-        .join('\n');
+    const dump = await dumpDatabase(t.databaseUrl);
     expect(dump).not.toContain(uri.secret);
     expect(dump).not.toContain(secret.toString('hex'));
   });
@@ -306,11 +285,12 @@ describe('switching a tenant between email and authenticator', () => {
   useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   it('asks for the new type at the next login and keeps the other registration for the way back', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const emailChannel = await enableEmailTwoFactor(t, tenant, smtp);
-    const address = `switch-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const {
+      tenant,
+      user,
+      address,
+      channelId: emailChannel,
+    } = await registeredEmailUser(t, smtp, {}, 'switch');
 
     await enableAuthenticatorTwoFactor(t, tenant);
     const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
@@ -342,11 +322,8 @@ describe('switching a tenant between email and authenticator', () => {
     await mfaCall(t, login.body.mfaToken, 'verify', {
       code: independentTotp(base32Decode(reg.body.secret), opts),
     }).expect(200);
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({
         registered: true,
         channelType: 'authenticator',
@@ -370,11 +347,8 @@ describe('switching a tenant between email and authenticator', () => {
 
     // The admin reset clears both.
     await resetTwoFactor(t, tenant, user.id);
-    const reset = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=TWO_FACTOR_RESET`)
-      .set('X-Api-Key', t.platformKey);
-    expect(reset.body.items[0].data.channelTypes.sort()).toEqual(['authenticator', 'email']);
+    const [reset] = await auditEvents(t, tenant.slug, { type: 'TWO_FACTOR_RESET' });
+    expect((reset.data.channelTypes as string[]).sort()).toEqual(['authenticator', 'email']);
   });
 });
 
@@ -403,11 +377,8 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
     const token = login.body.mfaToken as string;
     expectErrorResponse(await mfaCall(t, token, 'verify', { code: '000000' }), 401, 'OTP_INVALID');
     expectErrorResponse(await mfaCall(t, token, 'register', {}), 403, 'TWO_FACTOR_PROOF_REQUIRED');
-    const failed = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_FAILED`)
-      .set('X-Api-Key', t.platformKey);
-    expect(failed.body.items[0].data).toEqual(
+    const [failed] = await auditEvents(t, tenant.slug, { type: 'OTP_FAILED' });
+    expect(failed.data).toEqual(
       expect.objectContaining({ channel: 'email', purpose: 'proof', reason: 'wrong' }),
     );
     // The user's own code still works after the attacker's try, and register opens.

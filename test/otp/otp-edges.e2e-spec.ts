@@ -118,7 +118,8 @@ describe('OTP edges', () => {
   });
 
   it('an access token stops working after the admin 2FA reset', async () => {
-    const { tenant, user, accessToken: token } = await registeredEmailUser(t, smtp, {}, 'reset');
+    const { tenant, user, registered } = await registeredEmailUser(t, smtp, {}, 'reset');
+    const token = registered.accessToken;
     await t.http().get('/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
     await resetTwoFactor(t, tenant, user.id);
     expectErrorResponse(

@@ -4,6 +4,7 @@ import {
   TestTenant,
   TestUser,
   updateUser,
+  adminUserView,
 } from '../factories/tenants.factory';
 import {
   enableEmailTwoFactor,
@@ -293,11 +294,8 @@ describe('OTP rules (email)', () => {
     expect(Number(login.headers['retry-after'])).toBeGreaterThan(590);
     expect(smtp.to(address)).toHaveLength(mails);
     // The admin sees it.
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({ consecutiveFailures: 10, lockedUntil: expect.any(String) }),
     );
     expect((await events(tenant, 'TWO_FACTOR_LOCKED')).length).toBe(1);
@@ -326,11 +324,8 @@ describe('OTP rules (email)', () => {
       .expect(204);
     const s2 = await signIn(tenant, user);
     await mfaCall(t, s2.mfaToken, 'verify', { code: await smtp.codeFor(address) }).expect(200);
-    const after = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(after.body.twoFactor).toEqual(
+    const after = await adminUserView(t, tenant, user.id);
+    expect(after.twoFactor).toEqual(
       expect.objectContaining({ consecutiveFailures: 0, lockedUntil: null }),
     );
   });
@@ -372,11 +367,8 @@ describe('OTP rules (email)', () => {
     );
     const s = await signIn(tenant, user);
     expect(s.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({ registered: false, destination: null }),
     );
     expect((await events(tenant, 'TWO_FACTOR_RESET'))[0].data).toEqual({ channelTypes: ['email'] });
@@ -426,13 +418,10 @@ describe('OTP rules (email)', () => {
     await mfaCall(t, r.mfaToken, 'verify', { code: await smtp.codeFor('second@acme.test') }).expect(
       200,
     );
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${other.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor.destination).toBe('second@acme.test');
+    const view = await adminUserView(t, tenant, other.id);
+    expect(view.twoFactor.destination).toBe('second@acme.test');
     // It also filled the empty contact email.
-    expect(view.body.email).toBe('second@acme.test');
+    expect(view.email).toBe('second@acme.test');
     for (const body of [
       {},
       { destination: 'not-an-email' },

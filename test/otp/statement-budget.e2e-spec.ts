@@ -2,11 +2,10 @@ import { AuditService } from '../../src/audit/audit.service';
 import { createTenant, createUser } from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
-  enableEmailTwoFactor,
   enrollAuthenticator,
   mfaCall,
   passwordLogin,
-  registerByEmail,
+  registeredEmailUser,
 } from '../factories/two-factor.factory';
 import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
@@ -36,11 +35,12 @@ describe('statements per operation', () => {
   }
 
   it('email: a login sends its code in at most 6 statements, the verify takes at most 2', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    await enableEmailTwoFactor(t, tenant, smtp, { otp: { resendCooldownSeconds: 0 } });
-    const address = `budget-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const { tenant, user, address } = await registeredEmailUser(
+      t,
+      smtp,
+      { otp: { resendCooldownSeconds: 0 } },
+      'budget',
+    );
     let mfaToken = '';
     const login = await counted(async () => {
       const res = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
@@ -77,14 +77,12 @@ describe('statements per operation', () => {
       passwordLogin(t, plain.slug, plainUser.username, plainUser.password).expect(200),
     );
 
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    await enableEmailTwoFactor(t, tenant, smtp, {
-      otp: { resendCooldownSeconds: 0 },
-      rememberDevice: { enabled: true },
-    });
-    const address = `budget-r-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const { tenant, user, address } = await registeredEmailUser(
+      t,
+      smtp,
+      { otp: { resendCooldownSeconds: 0 }, rememberDevice: { enabled: true } },
+      'budget-r',
+    );
     const res = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     const verified = await mfaCall(t, res.body.mfaToken, 'verify', {
       code: await smtp.codeFor(address, 2),

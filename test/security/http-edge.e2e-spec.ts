@@ -1,3 +1,4 @@
+import { auditEvents } from '../support/audit-events';
 import { createTenant } from '../factories/tenants.factory';
 import { expectErrorResponse, expectErrorShape } from '../support/http-assertions';
 import { startTestApp, useTestApp, TestApp } from '../support/test-app';
@@ -205,12 +206,8 @@ describe('TRUST_PROXY', () => {
       .set('X-Forwarded-For', forwardedFor)
       .send({ tenant: tenant.slug, username: 'ghost', password: 'wrong-password' })
       .expect(401);
-    const events = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=LOGIN_FAILED`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(200);
-    return events.body.items[0].ip as string;
+    const [failed] = await auditEvents(t, tenant.slug, { type: 'LOGIN_FAILED' });
+    return failed.ip as string;
   };
 
   it('ignores X-Forwarded-For when unset (the socket address is audited)', async () => {

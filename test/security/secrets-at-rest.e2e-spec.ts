@@ -4,7 +4,7 @@ import {
   mfaCall,
   passwordLogin,
 } from '../factories/two-factor.factory';
-import { queryDb } from '../support/database';
+import { dumpDatabase } from '../support/database';
 import { awayFromStepEdge, base32Decode, independentTotp } from '../support/independent-totp';
 import { useTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
 
@@ -133,18 +133,7 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
     expect(pending.body.status).toBe('TWO_FACTOR_REQUIRED');
     used.tokens.push(pending.body.mfaToken);
 
-    const tables = await queryDb<{ tablename: string }>(
-      t.databaseUrl,
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
-    );
-    let dump = '';
-    for (const { tablename } of tables) {
-      const rows = await queryDb<{ row: string }>(
-        t.databaseUrl,
-        `SELECT t::text AS row FROM "${tablename}" t`,
-      );
-      dump += rows.map((r) => r.row).join('\n');
-    }
+    const dump = await dumpDatabase(t.databaseUrl);
     expect(dump).toContain(user.username); // the dump did read the data
     expect(dump).toMatch(/refresh_tokens|[0-9a-f]{8}-/); // …and more than one table
     expect(dump).toContain('RECOVERY_CODE_USED'); // …the audit events included

@@ -52,3 +52,19 @@ export async function queryDb<T = Record<string, unknown>>(
     await client.end();
   }
 }
+
+/** Every row of every table of the public schema as text, a row a line: what leak checks read. */
+export async function dumpDatabase(url: string): Promise<string> {
+  const tables = await queryDb<{ tablename: string }>(
+    url,
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
+  );
+  const rows: string[] = [];
+  for (const { tablename } of tables)
+    for (const r of await queryDb<{ row: string }>(
+      url,
+      `SELECT t::text AS row FROM "${tablename}" t`,
+    ))
+      rows.push(r.row);
+  return rows.join('\n');
+}
