@@ -9,7 +9,6 @@ import {
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 const claimsOf = (jwt: string) =>
@@ -21,8 +20,7 @@ const claimsOf = (jwt: string) =>
 /** API.md v1.1 §3: acr and auth_time; turning 2FA on ends password-only sessions; RFC 8414. */
 describe('acr, auth_time and the 2FA policy of sessions (v1.1 §3)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), {
+  const smtp = useAppWithSmtp((app) => (t = app), {
     env: { THROTTLE_USER_PER_MINUTE: '10000', THROTTLE_IP_PER_MINUTE: '100000' },
   });
 

@@ -18,7 +18,6 @@ import {
 import { auditEvents } from '../support/audit-events';
 import { queryDb } from '../support/database';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 const CHROME =
@@ -34,8 +33,7 @@ const claimsOf = (jwt: string) =>
 /** API.md v1.1 §7: remembered devices. */
 describe('remembered devices (v1.1 §7)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const login = (tenant: TestTenant, user: TestUser, deviceToken?: string, password?: string) =>
     t

@@ -21,7 +21,6 @@ import {
   independentTotp,
   parseOtpauth,
 } from '../support/independent-totp';
-import { SmtpSink } from '../support/smtp-sink';
 import { useAppWithSmtp, TestApp } from '../support/test-app';
 
 const limits = { THROTTLE_USER_PER_MINUTE: '100000', THROTTLE_IP_PER_MINUTE: '100000' };
@@ -49,9 +48,8 @@ function appFrom(otpauthUri: string) {
  */
 describe('self-service 2FA (v1.1 §8)', () => {
   let a: TestApp;
-  const smtp = new SmtpSink();
 
-  useAppWithSmtp(smtp, (app) => (a = app), { env: limits });
+  const smtp = useAppWithSmtp((app) => (a = app), { env: limits });
 
   const me2fa = (token: string, path: 'register' | 'confirm', body: object = {}) =>
     a.http().post(`/v1/auth/me/2fa/${path}`).set('Authorization', `Bearer ${token}`).send(body);
@@ -538,8 +536,7 @@ describe('self-service 2FA (v1.1 §8)', () => {
 /** With REAUTH_SECONDS small: an old 2FA sign-in (a stolen access token) may not change the factor. */
 describe('self-service 2FA: REAUTH_SECONDS', () => {
   let quick: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (quick = app), { env: { ...limits, REAUTH_SECONDS: '2' } });
+  const smtp = useAppWithSmtp((app) => (quick = app), { env: { ...limits, REAUTH_SECONDS: '2' } });
 
   it('an access token older than REAUTH_SECONDS can neither register nor confirm, even with the code', async () => {
     const tenant = await createTenant(quick);

@@ -6,9 +6,8 @@ import {
   passwordLogin,
   registerByEmail,
 } from '../factories/two-factor.factory';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
-import { BrowserSession } from './browser-session';
+import type { TestApp } from '../support/test-app';
+import { useBrowserWithApp } from './browser-session';
 
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -25,8 +24,7 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
   let t: TestApp;
   let tenant: TestTenant;
   let alice: TestUser;
-  const smtp = new SmtpSink();
-  const browser = new BrowserSession('admin-templates');
+  const { browser, smtp } = useBrowserWithApp('admin-templates', (app) => (t = app));
   const adminAddress = 'admin@templates.test';
   const aliceAddress = 'alice@templates.test';
 
@@ -50,9 +48,6 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
   }
 
   beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-    await browser.launch();
     tenant = await createTenant(t);
     await enableEmailTwoFactor(t, tenant, smtp, {
       otp: { resendCooldownSeconds: 0 },
@@ -61,15 +56,6 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     await registerByEmail(t, smtp, tenant, tenant.admin, adminAddress);
     alice = await createUser(t, tenant, { username: 'alice' });
     await registerByEmail(t, smtp, tenant, alice, aliceAddress);
-  });
-  afterAll(async () => {
-    await browser.close();
-    await t?.close();
-    await smtp.stop();
-  });
-  afterEach(() => {
-    expect(browser.outside).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
   });
 
   it('edits, previews, saves, refuses and resets the German login_code template', async () => {

@@ -428,9 +428,10 @@ describe('email channels: transport security and endpoints (v1.1 §5)', () => {
 });
 
 describe('email channels with SMTP_HELO_NAME', () => {
-  const sink = new SmtpSink();
   let t: TestApp;
-  useAppWithSmtp(sink, (app) => (t = app), { env: { SMTP_HELO_NAME: 'mx-out.efcx.example' } });
+  const sink = useAppWithSmtp((app) => (t = app), {
+    env: { SMTP_HELO_NAME: 'mx-out.efcx.example' },
+  });
 
   it('greets every SMTP server with that name', async () => {
     const tenant = await createTenant(t);

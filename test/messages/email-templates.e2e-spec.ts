@@ -12,7 +12,6 @@ import {
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectExactErrorResponse, expectValidationError } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 const CHROME_ON_WINDOWS =
@@ -25,8 +24,7 @@ const codeOf = (text: string) => /(\d{6,10})$/.exec(text.split('\n')[0])?.[1];
 
 describe('tenant email templates and locales (API.md v1.1 §11)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const api = (tenant: TestTenant, path = '') =>
     `/v1/tenants/${tenant.slug}/email-templates${path}`;

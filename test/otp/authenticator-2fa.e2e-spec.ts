@@ -18,7 +18,6 @@ import {
   resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
-import { SmtpSink } from '../support/smtp-sink';
 import { dumpDatabase } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
 import {
@@ -281,8 +280,7 @@ describe('authenticator-app 2FA (TOTP)', () => {
 
 describe('switching a tenant between email and authenticator', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   it('asks for the new type at the next login and keeps the other registration for the way back', async () => {
     const {
@@ -354,8 +352,7 @@ describe('switching a tenant between email and authenticator', () => {
 
 describe('adding a factor needs the one the user has (v1.1 §4)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   async function emailUserSwitchedToApp() {
     const tenant = await createTenant(t);

@@ -14,8 +14,7 @@ import { TestApp, useAppWithSmtp } from '../support/test-app';
 
 describe('email 2FA: registration and sign-in', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '1000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '1000' } });
 
   it('asks an unregistered user to register, confirms the address by code, then mails codes to it', async () => {
     const tenant = await createTenant(t);

@@ -13,14 +13,12 @@ import {
 } from '../factories/two-factor.factory';
 import { queryDb } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, useAppWithSmtp } from '../support/test-app';
 
 /** Edges of the rules: the first code of a sign-in, the mfa token's own life, what ends a sign-in. */
 describe('OTP edges', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), {
+  const smtp = useAppWithSmtp((app) => (t = app), {
     env: { THROTTLE_USER_PER_MINUTE: '10000', MFA_TOKEN_TTL_SECONDS: '120' },
   });
 
@@ -149,8 +147,7 @@ describe('OTP edges', () => {
 
 describe('ALREADY_SENT speaks only of delivered codes', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   it('parallel logins while the SMTP server refuses every mail: FAILED or COOLDOWN, never ALREADY_SENT', async () => {
     const { tenant, user, address } = await registeredEmailUser(

@@ -12,15 +12,13 @@ import {
 import { auditEvents } from '../support/audit-events';
 import { dumpDatabase, queryDb } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 const limits = { THROTTLE_USER_PER_MINUTE: '10000' };
 
 describe('delivery failure and recovery', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...limits, SMTP_TIMEOUT_MS: '2000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...limits, SMTP_TIMEOUT_MS: '2000' } });
 
   it('SMTP down: login says FAILED, resend and register answer 502, no cooldown starts; back up: a code at once', async () => {
     const { tenant, user, address } = await registeredEmailUser(
@@ -77,8 +75,9 @@ describe('delivery failure and recovery', () => {
 
 describe('purge (rule 8)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...limits, OTP_RETENTION_SECONDS: '3600' } });
+  const smtp = useAppWithSmtp((app) => (t = app), {
+    env: { ...limits, OTP_RETENTION_SECONDS: '3600' },
+  });
 
   it('deletes challenges whose expiry is older than the retention, keeps the rest and the counts, one instance at a time', async () => {
     const { tenant, user } = await registeredEmailUser(
@@ -123,10 +122,9 @@ describe('purge (rule 8)', () => {
 
 describe('no code or SMTP password at rest, in logs or in responses', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
   const smtpPassword = 'smtp-Pa55word-never-stored-in-clear';
   const responses: string[] = [];
-  useAppWithSmtp(smtp, (app) => (t = app), { env: limits, captureLogs: true });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: limits, captureLogs: true });
 
   it('reads every table and the whole log after a full flow with 10-digit codes', async () => {
     const tenant = await createTenant(t);

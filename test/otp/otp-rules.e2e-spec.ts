@@ -20,14 +20,12 @@ import {
 import { auditEvents } from '../support/audit-events';
 import { queryDb } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, useAppWithSmtp } from '../support/test-app';
 
 /** The OTP rules of API.md, each through HTTP with codes read from a real SMTP server. */
 describe('OTP rules (email)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   /**
    * A tenant with email 2FA on, and a user registered at a fresh address. Without `otp`

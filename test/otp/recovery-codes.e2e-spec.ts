@@ -15,7 +15,6 @@ import {
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { useAppWithSmtp, TestApp } from '../support/test-app';
 
 const CODE_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
@@ -27,10 +26,9 @@ const CODE_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-T
  */
 describe('recovery codes (v1.1 §6)', () => {
   let a: TestApp;
-  const smtp = new SmtpSink();
   const limits = { THROTTLE_USER_PER_MINUTE: '100000', THROTTLE_IP_PER_MINUTE: '100000' };
 
-  useAppWithSmtp(smtp, (app) => (a = app), { env: limits });
+  const smtp = useAppWithSmtp((app) => (a = app), { env: limits });
 
   const userView = (tenant: TestTenant, user: TestUser) => adminUserView(a, tenant, user.id);
 
@@ -359,8 +357,7 @@ describe('recovery codes (v1.1 §6)', () => {
 /** With REAUTH_SECONDS small: an old 2FA sign-in may not mint new codes (own app, after the other). */
 describe('recovery codes: REAUTH_SECONDS', () => {
   let quick: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (quick = app), { env: { REAUTH_SECONDS: '1' } });
+  const smtp = useAppWithSmtp((app) => (quick = app), { env: { REAUTH_SECONDS: '1' } });
 
   it('401 REAUTHENTICATION_REQUIRED when the 2FA sign-in is older than REAUTH_SECONDS', async () => {
     const tenant = await createTenant(quick);

@@ -7,7 +7,6 @@ import {
   passwordLogin,
   registeredEmailUser,
 } from '../factories/two-factor.factory';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 /**
@@ -17,8 +16,7 @@ import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support
  */
 describe('statements per operation', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const statements = async () => {
     const text = (await t.http().get('/metrics').expect(200)).text;

@@ -18,7 +18,6 @@ import {
 } from '../factories/two-factor.factory';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
 import { awayFromStepEdge, base32Decode, independentTotp } from '../support/independent-totp';
-import { SmtpSink } from '../support/smtp-sink';
 import {
   ROOM_FOR_PARALLEL_LOGINS,
   TestApp,
@@ -33,9 +32,8 @@ import {
  */
 describe('attacks', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
   // The throttler never answers: what refuses is the protection under test.
-  useAppWithSmtp(smtp, (app) => (t = app), {
+  const smtp = useAppWithSmtp((app) => (t = app), {
     env: { ...UNREACHABLE_THROTTLE_LIMITS, ...ROOM_FOR_PARALLEL_LOGINS },
   });
 

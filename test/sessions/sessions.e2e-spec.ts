@@ -17,7 +17,6 @@ import {
 } from '../factories/two-factor.factory';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
 import { SecondInstance, useTwoInstances } from '../support/second-instance';
-import { SmtpSink } from '../support/smtp-sink';
 import {
   useAppWithSmtp,
   useTestApp,
@@ -389,8 +388,7 @@ describe('sessions: refresh, logout and revocation', () => {
 
 describe('sessions: with 2FA, the session keeps amr ["pwd","otp"]', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS });
 
   it('verify answers carry a refresh token; refresh keeps the amr of the sign-in', async () => {
     const tenant = await createTenant(t);

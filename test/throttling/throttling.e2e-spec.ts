@@ -1,6 +1,5 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
 import { enableEmailTwoFactor, mfaCall, passwordLogin } from '../factories/two-factor.factory';
-import { SmtpSink } from '../support/smtp-sink';
 import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 describe('THROTTLE_IP_PER_MINUTE on /v1/auth/*', () => {
@@ -104,8 +103,7 @@ describe('THROTTLE_USER_PER_MINUTE on failed passwords', () => {
 
 describe('THROTTLE_USER_PER_MINUTE on the 2FA calls of one account', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '4' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '4' } });
 
   it('counts verify, resend and register by the mfa token subject, across sign-ins', async () => {
     const tenant = await createTenant(t);
