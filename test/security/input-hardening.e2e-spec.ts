@@ -1,4 +1,5 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
+import { passwordLogin } from '../factories/two-factor.factory';
 import { expectErrorResponse } from '../support/http-assertions';
 import { useTestApp, TestApp } from '../support/test-app';
 
@@ -111,11 +112,7 @@ describe('input hardening', () => {
       .set('X-Api-Key', key())
       .send({ username: 'emoji-256', password: longest, roles: [] })
       .expect(201);
-    await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: 'emoji-256', password: longest })
-      .expect(200);
+    await passwordLogin(t, tenant.slug, 'emoji-256', longest).expect(200);
     expect(ok.body.username).toBe('emoji-256');
     const tooLong = await t
       .http()
@@ -161,11 +158,7 @@ describe('input hardening', () => {
 
   it('does not keep a typed name that is no username in the audit log (people type passwords there)', async () => {
     const tenant = await createTenant(t);
-    await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: 'MySecretPassw0rd!', password: 'whatever-else' })
-      .expect(401);
+    await passwordLogin(t, tenant.slug, 'MySecretPassw0rd!', 'whatever-else').expect(401);
     const events = await t
       .http()
       .get(`/v1/tenants/${tenant.slug}/audit-events?type=LOGIN_FAILED`)

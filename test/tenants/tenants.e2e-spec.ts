@@ -8,6 +8,7 @@ import {
   strongPassword,
   uniqueSlug,
 } from '../factories/tenants.factory';
+import { passwordLogin } from '../factories/two-factor.factory';
 import { queryDb } from '../support/database';
 import {
   expectExactErrorResponse,
@@ -156,10 +157,7 @@ describe('Platform: tenants', () => {
       expectExactErrorResponse(res, 409, 'CONFLICT');
       expect((await listSlugs()).filter((s) => s === tenant.slug)).toHaveLength(1);
       await adminToken(t, tenant);
-      const intruder = await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: 'intruder', password: dup.admin.password });
+      const intruder = await passwordLogin(t, tenant.slug, 'intruder', dup.admin.password);
       expectExactErrorResponse(intruder, 401, 'INVALID_CREDENTIALS');
     });
 
@@ -452,10 +450,7 @@ describe('Platform: tenants', () => {
       );
       expect(Object.keys(patched.body).sort()).toEqual(TENANT_KEYS);
 
-      const refused = await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: a.slug, username: a.admin.username, password: a.admin.password });
+      const refused = await passwordLogin(t, a.slug, a.admin.username, a.admin.password);
       expectExactErrorResponse(refused, 401, 'INVALID_CREDENTIALS');
       expect(withoutRequestId(refused.body)).toEqual(withoutRequestId(wrong.body));
       expect(refused.body.accessToken).toBeUndefined();

@@ -19,11 +19,7 @@ describe('THROTTLE_IP_PER_MINUTE on /v1/auth/*', () => {
     }
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses[5]).toBe(429);
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: 'x', username: 'y', password: 'z' })
-      .expect(429);
+    const res = await passwordLogin(t, 'x', 'y', 'z').expect(429);
     expect(res.body).toEqual({
       statusCode: 429,
       code: 'TOO_MANY_REQUESTS',
@@ -65,38 +61,22 @@ describe('THROTTLE_USER_PER_MINUTE on failed passwords', () => {
       .expect(429);
     expect(blocked.body.code).toBe('TOO_MANY_REQUESTS');
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: bystander.username, password: bystander.password })
-      .expect(200);
+    await passwordLogin(t, tenant.slug, bystander.username, bystander.password).expect(200);
   });
 
   it('counts unknown usernames the same way, so the limit reveals nothing', async () => {
     const tenant = await createTenant(t);
     for (let i = 0; i < 3; i++) {
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: 'ghost', password: 'whatever-pass' })
-        .expect(401);
+      await passwordLogin(t, tenant.slug, 'ghost', 'whatever-pass').expect(401);
     }
-    await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: 'ghost', password: 'whatever-pass' })
-      .expect(429);
+    await passwordLogin(t, tenant.slug, 'ghost', 'whatever-pass').expect(429);
   });
 
   it('never counts successful logins', async () => {
     const tenant = await createTenant(t);
     const user = await createUser(t, tenant);
     for (let i = 0; i < 5; i++) {
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: user.username, password: user.password })
-        .expect(200);
+      await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     }
   });
 });

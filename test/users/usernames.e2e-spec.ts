@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { PrecisUsernames1796200000000 } from '../../migrations/1796200000000-PrecisUsernames';
 import { auditEvents } from '../support/audit-events';
 import { createTenant, createUser, strongPassword, TestTenant } from '../factories/tenants.factory';
+import { passwordLogin } from '../factories/two-factor.factory';
 import { expectExactErrorResponse, expectValidationError } from '../support/http-assertions';
 import { useTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
 
@@ -160,17 +161,9 @@ describe('Usernames share one throttle bucket whatever their spelling', () => {
     const tenant = await createTenant(t);
     const alice = await createUser(t, tenant, { username: 'alice' });
     for (const variant of ['ＡＬＩＣＥ', 'Alice', 'ALICE']) {
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: variant, password: 'wrong-password-1' })
-        .expect(401);
+      await passwordLogin(t, tenant.slug, variant, 'wrong-password-1').expect(401);
     }
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: 'alice', password: alice.password })
-      .expect(429);
+    const res = await passwordLogin(t, tenant.slug, 'alice', alice.password).expect(429);
     expect(res.body.code).toBe('TOO_MANY_REQUESTS');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });

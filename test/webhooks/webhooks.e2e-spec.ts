@@ -208,11 +208,7 @@ describe('webhooks (API.md v1.1 §12)', () => {
       );
       expectErrorResponse(await t.http().get(path(a)), 401, 'UNAUTHENTICATED');
       const agent = await createUser(t, a);
-      const res = await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: a.slug, username: agent.username, password: agent.password })
-        .expect(200);
+      const res = await passwordLogin(t, a.slug, agent.username, agent.password).expect(200);
       expectErrorResponse(
         await t.http().get(path(a)).set('Authorization', `Bearer ${res.body.accessToken}`),
         403,
@@ -330,11 +326,7 @@ describe('webhooks (API.md v1.1 §12)', () => {
         url: receiver.url('/login-failed'),
         events: ['LOGIN_FAILED'],
       });
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: 'admin', password: 'not the password at all' })
-        .expect(401);
+      await passwordLogin(t, tenant.slug, 'admin', 'not the password at all').expect(401);
       const [r] = await receiver.waitFor(() => receiver.on('/login-failed').length > 0);
       const payload = verifyWebhook(hook.secret, receiver.on('/login-failed')[0] ?? r);
       expect(payload.type).toBe('LOGIN_FAILED');
@@ -501,11 +493,7 @@ describe('webhooks (API.md v1.1 §12)', () => {
         await receiver.waitFor(() => receiver.held > 0);
         // A receiver holds a delivery open: sign-ins (which write events) answer all the same.
         for (let i = 0; i < 3; i++)
-          await t
-            .http()
-            .post('/v1/auth/login')
-            .send({ tenant: tenant.slug, username: user.username, password: user.password })
-            .expect(200);
+          await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
         expect(receiver.held).toBeGreaterThan(0);
         const d = await eventually(async () => {
           const found = (await deliveries(tenant, hook.id)).find((x) => x.lastError === 'timeout');
