@@ -364,6 +364,16 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
     return { tenant, user, address, emailChannel, codes: first.recoveryCodes ?? [] };
   }
 
+  /** A used recovery code is refused in a new sign-in: it was used up (v1.1 §6). */
+  async function expectUsedUp(tenant: TestTenant, user: TestUser, recoveryCode: string) {
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expectErrorResponse(
+      await mfaCall(t, login.body.mfaToken, 'verify', { recoveryCode }),
+      401,
+      'OTP_INVALID',
+    );
+  }
+
   it('a holder of the password alone cannot bind an app: wrong proof codes count, register stays closed', async () => {
     const { tenant, user, address } = await emailUserSwitchedToApp();
     const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
@@ -423,12 +433,7 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
     expect(done.body.status).toBe('AUTHENTICATED');
     // Not a first registration: no new codes; the used one stays used.
     expect(done.body.recoveryCodes).toBeUndefined();
-    const again = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
-    expectErrorResponse(
-      await mfaCall(t, again.body.mfaToken, 'verify', { recoveryCode: codes[2] }),
-      401,
-      'OTP_INVALID',
-    );
+    await expectUsedUp(tenant, user, codes[2]);
   });
 
   it('a pending proof of an email factor accepts a recovery code too, and uses it up', async () => {
@@ -443,12 +448,7 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
       proven: true,
     });
     await mfaCall(t, token, 'register', {}).expect(200);
-    const other = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
-    expectErrorResponse(
-      await mfaCall(t, other.body.mfaToken, 'verify', { recoveryCode: codes[0] }),
-      401,
-      'OTP_INVALID',
-    );
+    await expectUsedUp(tenant, user, codes[0]);
   });
 
   it('app to email: the app code proves the user, then the address is registered', async () => {
