@@ -1,12 +1,12 @@
 import type { Page } from 'playwright-core';
 import { createTenant, createUser, TestTenant } from '../factories/tenants.factory';
 import {
-  createEmailChannel,
+  enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
   mfaCall,
   passwordLogin,
-  putTwoFactorSettings,
   registerByEmailAnswer,
+  registeredEmailUser,
 } from '../factories/two-factor.factory';
 import { base32Decode, independentTotp } from '../support/independent-totp';
 import { TestApp } from '../support/test-app';
@@ -65,12 +65,7 @@ describe('sign-in page (headless Chromium)', () => {
   it('email: registration, sign-in, a wrong code, the resend countdown, a new code, sign-out', async () => {
     tenant = await createTenant(t);
     const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 4 },
-    });
+    await enableEmailTwoFactor(t, tenant, smtp, { otp: { resendCooldownSeconds: 4 } });
     const page = await browser.newPage(t.url);
     await page.goto(`${t.url}/?tenant=${tenant.slug}`);
     await browser.shot(page, 'email-credentials');
@@ -226,18 +221,7 @@ describe('sign-in page (headless Chromium)', () => {
   it('authenticator: registration with the QR code and the key shown, then a sign-in with a later code', async () => {
     const other = await createTenant(t);
     const user = await createUser(t, other);
-    const app = await t
-      .http()
-      .post(`/v1/tenants/${other.slug}/channels`)
-      .set('X-Api-Key', t.platformKey)
-      .send({
-        type: 'authenticator',
-        name: 'Authenticator',
-        enabled: true,
-        config: { issuer: 'Acme EFCX', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
-      })
-      .expect(201);
-    await putTwoFactorSettings(t, other, { enabled: true, channelId: app.body.id });
+    await enableAuthenticatorTwoFactor(t, other);
 
     const page = await browser.newPage(t.url);
     await page.goto(`${t.url}/?tenant=${other.slug}`);
@@ -280,17 +264,16 @@ describe('sign-in page (headless Chromium)', () => {
   });
 
   it('remember this device: the next sign-in of this browser skips the code (acr 2fa-remembered)', async () => {
-    const remembering = await createTenant(t);
-    const user = await createUser(t, remembering);
-    const channelId = await createEmailChannel(t, remembering, smtp);
-    await putTwoFactorSettings(t, remembering, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 0 },
-      rememberDevice: { enabled: true, days: 30 },
-    });
-    const address = `remember-${remembering.slug}@example.test`;
-    await registerByEmailAnswer(t, smtp, remembering, user, address);
+    const {
+      tenant: remembering,
+      user,
+      address,
+    } = await registeredEmailUser(
+      t,
+      smtp,
+      { otp: { resendCooldownSeconds: 0 }, rememberDevice: { enabled: true, days: 30 } },
+      'remember',
+    );
     const page = await browser.newPage(t.url);
     await page.goto(`${t.url}/?tenant=${remembering.slug}`);
     await signInWithPassword(page, user.username, user.password);

@@ -14,33 +14,42 @@ export interface EmailChannelOptions {
   username?: string;
 }
 
-/** An enabled email channel of `tenant` pointing at the test's SMTP sink. */
-export async function createEmailChannel(
+/** A channel of `tenant` as the platform creates it (`POST …/channels`, answered 201): its id. */
+export async function createChannel(
   t: TestApp,
-  tenant: TestTenant,
-  smtp: SmtpSink,
-  options: EmailChannelOptions = {},
+  tenant: Pick<TestTenant, 'slug'>,
+  channel: { type: string; name: string; enabled?: boolean; config: Record<string, unknown> },
 ): Promise<string> {
   const res = await t
     .http()
     .post(`/v1/tenants/${tenant.slug}/channels`)
     .set('X-Api-Key', t.platformKey)
-    .send({
-      type: 'email',
-      name: 'Test SMTP',
-      enabled: true,
-      config: {
-        host: '127.0.0.1',
-        port: smtp.port,
-        tls: 'none',
-        ...(options.username
-          ? { username: options.username, password: options.password ?? 'smtp-pass' }
-          : {}),
-        from: 'EFCX <no-reply@efcx.test>',
-      },
-    })
+    .send(channel)
     .expect(201);
   return res.body.id as string;
+}
+
+/** An enabled email channel of `tenant` pointing at the test's SMTP sink. */
+export function createEmailChannel(
+  t: TestApp,
+  tenant: TestTenant,
+  smtp: SmtpSink,
+  options: EmailChannelOptions = {},
+): Promise<string> {
+  return createChannel(t, tenant, {
+    type: 'email',
+    name: 'Test SMTP',
+    enabled: true,
+    config: {
+      host: '127.0.0.1',
+      port: smtp.port,
+      tls: 'none',
+      ...(options.username
+        ? { username: options.username, password: options.password ?? 'smtp-pass' }
+        : {}),
+      from: 'EFCX <no-reply@efcx.test>',
+    },
+  });
 }
 
 export interface TwoFactorSettingsBody {
@@ -203,19 +212,14 @@ export async function enableAuthenticatorTwoFactor(
   tenant: TestTenant,
   overrides: Omit<TwoFactorSettingsBody, 'enabled' | 'channelId'> = {},
 ): Promise<string> {
-  const res = await t
-    .http()
-    .post(`/v1/tenants/${tenant.slug}/channels`)
-    .set('X-Api-Key', t.platformKey)
-    .send({
-      type: 'authenticator',
-      name: 'App',
-      enabled: true,
-      config: { issuer: 'Acme EFCX', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
-    })
-    .expect(201);
-  await putTwoFactorSettings(t, tenant, { enabled: true, channelId: res.body.id, ...overrides });
-  return res.body.id as string;
+  const channelId = await createChannel(t, tenant, {
+    type: 'authenticator',
+    name: 'App',
+    enabled: true,
+    config: { issuer: 'Acme EFCX', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
+  });
+  await putTwoFactorSettings(t, tenant, { enabled: true, channelId, ...overrides });
+  return channelId;
 }
 
 /** An enrolled app, as the user's phone holds it: codes for now or any other time. */

@@ -6,6 +6,7 @@ import {
   adminUserView,
 } from '../factories/tenants.factory';
 import {
+  createChannel,
   enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
   enrollAuthenticator,
@@ -35,20 +36,28 @@ interface AppConfig {
   window: number;
 }
 
+/** In a pending sign-in: register the app, then verify its first code (SHA1, 6 digits, 30 s). */
+async function bindApp(t: TestApp, mfaToken: string): Promise<void> {
+  const reg = await mfaCall(t, mfaToken, 'register', {}).expect(200);
+  const opts = { algorithm: 'SHA1' as const, digits: 6, period: 30 };
+  await mfaCall(t, mfaToken, 'verify', {
+    code: independentTotp(base32Decode(reg.body.secret), opts),
+  }).expect(200);
+}
+
 describe('authenticator-app 2FA (TOTP)', () => {
   let t: TestApp;
   useTestApp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   async function authenticatorTenant(cfg: AppConfig, otp: Record<string, number> = {}) {
     const tenant = await createTenant(t);
-    const res = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/channels`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ type: 'authenticator', name: 'App', config: { issuer: 'Acme EFCX', ...cfg } })
-      .expect(201);
-    await putTwoFactorSettings(t, tenant, { enabled: true, channelId: res.body.id, otp });
-    return { tenant, channelId: res.body.id as string };
+    const channelId = await createChannel(t, tenant, {
+      type: 'authenticator',
+      name: 'App',
+      config: { issuer: 'Acme EFCX', ...cfg },
+    });
+    await putTwoFactorSettings(t, tenant, { enabled: true, channelId, otp });
+    return { tenant, channelId };
   }
 
   /** Registers through HTTP; returns the secret as the app would read it from the QR code. */
@@ -194,10 +203,7 @@ describe('authenticator-app 2FA (TOTP)', () => {
     );
     // A new sign-in has its own attempts; the replaced secret confirms the registration.
     const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
-    const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
-    await mfaCall(t, login.body.mfaToken, 'verify', {
-      code: independentTotp(base32Decode(reg.body.secret), opts),
-    }).expect(200);
+    await bindApp(t, login.body.mfaToken);
     const view = await adminUserView(t, tenant, user.id);
     expect(view.twoFactor).toEqual(
       expect.objectContaining({
@@ -315,11 +321,7 @@ describe('switching a tenant between email and authenticator', () => {
       proven: true,
     });
     await awayFromStepEdge(30);
-    const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
-    const opts = { algorithm: 'SHA1' as const, digits: 6, period: 30 };
-    await mfaCall(t, login.body.mfaToken, 'verify', {
-      code: independentTotp(base32Decode(reg.body.secret), opts),
-    }).expect(200);
+    await bindApp(t, login.body.mfaToken);
     const view = await adminUserView(t, tenant, user.id);
     expect(view.twoFactor).toEqual(
       expect.objectContaining({
