@@ -1,6 +1,6 @@
 import { AuditRetentionJob } from '../../src/audit/audit-retention.job';
 import { createTenant } from '../factories/tenants.factory';
-import { queryDb } from '../support/database';
+import { queryDb, whileLockedElsewhere } from '../support/database';
 import { useTestApp, TestApp } from '../support/test-app';
 
 describe('audit retention (AUDIT_RETENTION_DAYS)', () => {
@@ -23,13 +23,9 @@ describe('audit retention (AUDIT_RETENTION_DAYS)', () => {
     const job = t.app.get(AuditRetentionJob);
 
     // While another session holds the job's lock, this instance skips the round.
-    const { Client } = await import('pg');
-    const other = new Client({ connectionString: t.databaseUrl });
-    await other.connect();
-    await other.query('SELECT pg_advisory_lock($1)', [0x45464358_02]);
-    await expect(job.run()).resolves.toBeUndefined();
-    await other.query('SELECT pg_advisory_unlock($1)', [0x45464358_02]);
-    await other.end();
+    await whileLockedElsewhere(t.databaseUrl, 0x45464358_02, () =>
+      expect(job.run()).resolves.toBeUndefined(),
+    );
 
     await expect(job.run()).resolves.toBe(7);
     const after = await queryDb<{ n: string; old: string }>(

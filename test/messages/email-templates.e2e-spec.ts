@@ -34,6 +34,12 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
       .put(api(tenant, `/${kind}/${locale}`))
       .set('X-Api-Key', t.platformKey)
       .send(body);
+  const preview = (tenant: TestTenant, kind: string, locale: string, body: object = {}) =>
+    t
+      .http()
+      .post(api(tenant, `/${kind}/${locale}/preview`))
+      .set('X-Api-Key', t.platformKey)
+      .send(body);
   const setUserLocale = (tenant: TestTenant, userId: string, locale: string | null) =>
     t
       .http()
@@ -377,36 +383,15 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
         expectValidationError(await put(tenant, 'channel_test', bad, body), 'locale');
       expectExactErrorResponse(await put(tenant, 'password_reset', 'en', body), 404, 'NOT_FOUND');
       // A well-formed locale with neither a built-in nor an own template: nothing to show.
-      expectExactErrorResponse(
-        await t
-          .http()
-          .post(api(tenant, '/login_code/nl/preview'))
-          .set('X-Api-Key', t.platformKey)
-          .send({}),
-        404,
-        'NOT_FOUND',
-      );
-      expectExactErrorResponse(
-        await t
-          .http()
-          .post(api(tenant, '/nope/en/preview'))
-          .set('X-Api-Key', t.platformKey)
-          .send({}),
-        404,
-        'NOT_FOUND',
-      );
+      expectExactErrorResponse(await preview(tenant, 'login_code', 'nl'), 404, 'NOT_FOUND');
+      expectExactErrorResponse(await preview(tenant, 'nope', 'en'), 404, 'NOT_FOUND');
     });
   });
 
   describe('preview', () => {
     it('renders the template in force with sample values and the tenant name', async () => {
       const tenant = await createTenant(t);
-      const res = await t
-        .http()
-        .post(api(tenant, '/login_code/de/preview'))
-        .set('X-Api-Key', t.platformKey)
-        .send({})
-        .expect(200);
+      const res = await preview(tenant, 'login_code', 'de').expect(200);
       expect(Object.keys(res.body).sort()).toEqual(['html', 'subject', 'text']);
       expect(res.body.subject).toBe(`${tenant.name}: Ihr Anmeldecode`);
       expect(res.body.text).toContain(`Ihr Code für ${tenant.name} lautet 123456`);
@@ -418,12 +403,7 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
         subject: 'For {{displayName}}',
         text: '{{remaining}} left',
       }).expect(200);
-      const own = await t
-        .http()
-        .post(api(tenant, '/recovery_code_used/en/preview'))
-        .set('X-Api-Key', t.platformKey)
-        .send({})
-        .expect(200);
+      const own = await preview(tenant, 'recovery_code_used', 'en').expect(200);
       expect(own.body).toEqual(
         expect.objectContaining({ subject: 'For Jane Doe', text: '9 left' }),
       );
@@ -431,24 +411,18 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
 
     it('renders an unsaved template of the body, checked like a PUT, without saving it', async () => {
       const tenant = await createTenant(t);
-      const path = api(tenant, '/channel_test/es/preview');
-      const res = await t
-        .http()
-        .post(path)
-        .set('X-Api-Key', t.platformKey)
-        .send({ subject: 'Hola {{username}}', text: 'Prueba', html: '<b>{{username}}</b>' })
-        .expect(200);
+      const res = await preview(tenant, 'channel_test', 'es', {
+        subject: 'Hola {{username}}',
+        text: 'Prueba',
+        html: '<b>{{username}}</b>',
+      }).expect(200);
       expect(res.body).toEqual({
         subject: 'Hola jane.doe',
         text: 'Prueba',
         html: '<b>jane.doe</b>',
       });
       expectValidationError(
-        await t
-          .http()
-          .post(path)
-          .set('X-Api-Key', t.platformKey)
-          .send({ subject: 's', text: '{{#x}}{{/x}}' }),
+        await preview(tenant, 'channel_test', 'es', { subject: 's', text: '{{#x}}{{/x}}' }),
         'text',
       );
       const list = await t.http().get(api(tenant)).set('X-Api-Key', t.platformKey).expect(200);

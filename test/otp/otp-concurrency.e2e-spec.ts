@@ -16,14 +16,7 @@ describe('OTP concurrency across two instances', () => {
     ...ROOM_FOR_PARALLEL_LOGINS,
   };
 
-  useTwoInstances(
-    (primary, second) => {
-      a = primary;
-      b = second;
-    },
-    limits,
-    smtp,
-  );
+  useTwoInstances((instances) => ({ primary: a, second: b } = instances), limits, smtp);
 
   /** Alternates the instances, as a load balancer would. */
   const instance = (i: number) => (i % 2 === 0 ? a.http() : request(b.url));

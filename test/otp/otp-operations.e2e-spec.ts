@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { PendingSignInPurgeJob } from '../../src/auth/pending-sign-in-purge.job';
 import { OtpPurgeJob } from '../../src/otp/otp-purge.job';
 import { createTenant, createUser } from '../factories/tenants.factory';
@@ -10,7 +9,7 @@ import {
   registeredEmailUser,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
-import { dumpDatabase, queryDb } from '../support/database';
+import { dumpDatabase, queryDb, whileLockedElsewhere } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
 import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
@@ -96,12 +95,9 @@ describe('purge (rule 8)', () => {
     );
     const job = t.app.get(OtpPurgeJob);
 
-    const other = new Client({ connectionString: t.databaseUrl });
-    await other.connect();
-    await other.query('SELECT pg_advisory_lock($1)', [0x45464358_03]);
-    await expect(job.run()).resolves.toBeUndefined();
-    await other.query('SELECT pg_advisory_unlock($1)', [0x45464358_03]);
-    await other.end();
+    await whileLockedElsewhere(t.databaseUrl, 0x45464358_03, () =>
+      expect(job.run()).resolves.toBeUndefined(),
+    );
 
     await expect(job.run()).resolves.toBe(1);
     const left = await queryDb<{ purpose: string }>(

@@ -33,14 +33,7 @@ describe('the second factor (v1.1 §1, §2)', () => {
   const smtp = new SmtpSink();
   const limits = { THROTTLE_USER_PER_MINUTE: '100000', THROTTLE_IP_PER_MINUTE: '100000' };
 
-  useTwoInstances(
-    (primary, second) => {
-      a = primary;
-      b = second;
-    },
-    limits,
-    smtp,
-  );
+  useTwoInstances((instances) => ({ primary: a, second: b } = instances), limits, smtp);
 
   const userView = (tenant: TestTenant, user: TestUser) => adminUserView(a, tenant, user.id);
 

@@ -471,10 +471,7 @@ describe('sessions: idle timeout and maximum age (short values)', () => {
 describe('sessions: two instances on one database', () => {
   let t: TestApp;
   let second: SecondInstance;
-  useTwoInstances((primary, other) => {
-    t = primary;
-    second = other;
-  }, UNREACHABLE_THROTTLE_LIMITS);
+  useTwoInstances((instances) => ({ primary: t, second } = instances), UNREACHABLE_THROTTLE_LIMITS);
 
   it('a token refreshed on one instance is spent on the other; parallel refreshes across both: one winner', async () => {
     const tenant = await createTenant(t);

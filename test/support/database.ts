@@ -68,3 +68,24 @@ export async function dumpDatabase(url: string): Promise<string> {
       rows.push(r.row);
   return rows.join('\n');
 }
+
+/**
+ * Runs `run` while another connection holds the advisory lock `key`: a job that takes the lock
+ * for one instance at a time sees another instance at work.
+ */
+export async function whileLockedElsewhere<T>(
+  url: string,
+  key: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  const other = new Client({ connectionString: url });
+  await other.connect();
+  try {
+    await other.query('SELECT pg_advisory_lock($1)', [key]);
+    const result = await run();
+    await other.query('SELECT pg_advisory_unlock($1)', [key]);
+    return result;
+  } finally {
+    await other.end();
+  }
+}

@@ -31,7 +31,7 @@ export async function startSecondInstance(
  * receives both (assign them to the block's variables).
  */
 export function useTwoInstances(
-  bind: (primary: TestApp, second: SecondInstance) => void,
+  bind: (instances: { primary: TestApp; second: SecondInstance }) => void,
   env: Record<string, string>,
   smtp?: { start: () => Promise<unknown>; stop: () => Promise<void> },
 ): void {
@@ -41,7 +41,7 @@ export function useTwoInstances(
     await smtp?.start();
     primary = await startTestApp({ env });
     second = await startSecondInstance(primary, env);
-    bind(primary, second);
+    bind({ primary, second });
   }, 90000);
   afterAll(async () => {
     await second?.stop();

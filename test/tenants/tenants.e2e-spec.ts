@@ -230,23 +230,20 @@ describe('Platform: tenants', () => {
       expectExactErrorResponse(found, 404, 'NOT_FOUND');
     });
 
-    it('refuses an invalid admin email', async () => {
+    it.each([
+      { name: 'an invalid admin email', field: 'email', value: 'not-an-email' },
+      {
+        name: 'an admin username with a control character',
+        field: 'username',
+        value: 'ad\u0000min',
+      },
+    ])('refuses $name', async ({ field, value }) => {
       const body = newTenantBody();
       const res = await platform(t.http().post('/v1/tenants')).send({
         ...body,
-        admin: { ...body.admin, email: 'not-an-email' },
+        admin: { ...body.admin, [field]: value },
       });
-      expectValidationError(res, 'admin.email');
-      expect(await listSlugs()).not.toContain(body.slug);
-    });
-
-    it('refuses an admin username with a control character', async () => {
-      const body = newTenantBody();
-      const res = await platform(t.http().post('/v1/tenants')).send({
-        ...body,
-        admin: { ...body.admin, username: 'ad\u0000min' },
-      });
-      expectValidationError(res, 'admin.username');
+      expectValidationError(res, `admin.${field}`);
       expect(await listSlugs()).not.toContain(body.slug);
     });
 
