@@ -7,7 +7,13 @@ import {
   independentTotp,
   parseOtpauth,
 } from '../support/independent-totp';
-import { createTenant, createUser, TestTenant, TestUser } from './tenants.factory';
+import {
+  createAsPlatform,
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+} from './tenants.factory';
 
 export interface EmailChannelOptions {
   password?: string;
@@ -20,13 +26,12 @@ export async function createChannel(
   tenant: Pick<TestTenant, 'slug'>,
   channel: { type: string; name: string; enabled?: boolean; config: Record<string, unknown> },
 ): Promise<string> {
-  const res = await t
-    .http()
-    .post(`/v1/tenants/${tenant.slug}/channels`)
-    .set('X-Api-Key', t.platformKey)
-    .send(channel)
-    .expect(201);
-  return res.body.id as string;
+  const created = await createAsPlatform<{ id: string }>(
+    t,
+    `/v1/tenants/${tenant.slug}/channels`,
+    channel,
+  );
+  return created.id;
 }
 
 /** An enabled email channel of `tenant` pointing at the test's SMTP sink. */

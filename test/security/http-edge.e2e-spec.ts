@@ -163,30 +163,24 @@ describe('CORS_ORIGINS', () => {
     env: { CORS_ORIGINS: 'https://agent.efcx.test, https://admin.efcx.test' },
   });
 
+  /** A browser's preflight of a POST to `path` from `origin`. */
+  const preflight = (path: string, origin: string) =>
+    t.http().options(path).set('Origin', origin).set('Access-Control-Request-Method', 'POST');
+
   it('allows a listed origin on /v1/auth/* with the Authorization header, and nobody else', async () => {
-    const ok = await t
-      .http()
-      .options('/v1/auth/login')
-      .set('Origin', 'https://agent.efcx.test')
-      .set('Access-Control-Request-Method', 'POST')
-      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    const ok = await preflight('/v1/auth/login', 'https://agent.efcx.test').set(
+      'Access-Control-Request-Headers',
+      'authorization,content-type',
+    );
     expect(ok.status).toBeLessThan(300);
     expect(ok.headers['access-control-allow-origin']).toBe('https://agent.efcx.test');
     expect(ok.headers['access-control-allow-headers']).toMatch(/authorization/i);
     expect(ok.headers['access-control-allow-credentials']).toBeUndefined();
 
-    const other = await t
-      .http()
-      .options('/v1/auth/login')
-      .set('Origin', 'https://evil.test')
-      .set('Access-Control-Request-Method', 'POST');
+    const other = await preflight('/v1/auth/login', 'https://evil.test');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
 
-    const admin = await t
-      .http()
-      .options('/v1/tenants')
-      .set('Origin', 'https://agent.efcx.test')
-      .set('Access-Control-Request-Method', 'POST');
+    const admin = await preflight('/v1/tenants', 'https://agent.efcx.test');
     expect(admin.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -96,29 +96,22 @@ describe('input hardening', () => {
 
   it('counts password length in characters, not UTF-16 units', async () => {
     const tenant = await createTenant(t);
-    const short = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/users`)
-      .set('X-Api-Key', key())
-      .send({ username: 'emoji-short', password: '😀'.repeat(6), roles: [] });
+    const postUser = (username: string, password: string) =>
+      t
+        .http()
+        .post(`/v1/tenants/${tenant.slug}/users`)
+        .set('X-Api-Key', key())
+        .send({ username, password, roles: [] });
+    const short = await postUser('emoji-short', '😀'.repeat(6));
     expectErrorResponse(short, 400, 'VALIDATION_FAILED');
     expect(short.body.details).toEqual([
       { field: 'password', message: expect.stringContaining('characters') },
     ]);
     const longest = '😀'.repeat(256);
-    const ok = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/users`)
-      .set('X-Api-Key', key())
-      .send({ username: 'emoji-256', password: longest, roles: [] })
-      .expect(201);
+    const ok = await postUser('emoji-256', longest).expect(201);
     await passwordLogin(t, tenant.slug, 'emoji-256', longest).expect(200);
     expect(ok.body.username).toBe('emoji-256');
-    const tooLong = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/users`)
-      .set('X-Api-Key', key())
-      .send({ username: 'emoji-257', password: '😀'.repeat(257), roles: [] });
+    const tooLong = await postUser('emoji-257', '😀'.repeat(257));
     expectErrorResponse(tooLong, 400, 'VALIDATION_FAILED');
   });
 

@@ -28,6 +28,15 @@ const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const claimsOf = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
+/** An AUTHENTICATED answer's token pair, as sign-ins and refreshes hand it out. */
+const AUTHENTICATED = {
+  status: 'AUTHENTICATED',
+  accessToken: expect.any(String),
+  refreshToken: expect.stringMatching(REFRESH_TOKEN),
+  tokenType: 'Bearer',
+  expiresIn: 900,
+};
+
 interface Pair {
   accessToken: string;
   refreshToken: string;
@@ -35,14 +44,7 @@ interface Pair {
 
 async function signIn(t: TestApp, tenant: TestTenant, user: TestUser): Promise<Pair> {
   const res = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
-  expect(res.body).toEqual({
-    status: 'AUTHENTICATED',
-    accessToken: expect.any(String),
-    refreshToken: expect.stringMatching(REFRESH_TOKEN),
-    tokenType: 'Bearer',
-    expiresIn: 900,
-    deviceToken: expect.stringMatching(REFRESH_TOKEN),
-  });
+  expect(res.body).toEqual({ ...AUTHENTICATED, deviceToken: expect.stringMatching(REFRESH_TOKEN) });
   return res.body as Pair;
 }
 
@@ -89,13 +91,7 @@ describe('sessions: refresh, logout and revocation', () => {
     const sid = claimsOf(first.accessToken).sid;
 
     const res = await refresh(t, first.refreshToken).expect(200);
-    expect(res.body).toEqual({
-      status: 'AUTHENTICATED',
-      accessToken: expect.any(String),
-      refreshToken: expect.stringMatching(REFRESH_TOKEN),
-      tokenType: 'Bearer',
-      expiresIn: 900,
-    });
+    expect(res.body).toEqual(AUTHENTICATED);
     expect(res.body.refreshToken).not.toBe(first.refreshToken);
     const claims = claimsOf(res.body.accessToken);
     expect(claims).toMatchObject({ sid, amr: ['pwd'], sub: user.id, tid: tenant.slug });
@@ -403,11 +399,7 @@ describe('sessions: with 2FA, the session keeps amr ["pwd","otp"]', () => {
     const code = await smtp.codeFor('sam@acme.test');
     const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code }).expect(200);
     expect(verified.body).toEqual({
-      status: 'AUTHENTICATED',
-      accessToken: expect.any(String),
-      refreshToken: expect.stringMatching(REFRESH_TOKEN),
-      tokenType: 'Bearer',
-      expiresIn: 900,
+      ...AUTHENTICATED,
       deviceToken: expect.stringMatching(REFRESH_TOKEN),
       // The first registration's recovery codes (v1.1 §6).
       recoveryCodes: expect.any(Array),
