@@ -39,6 +39,13 @@ async function signInWithPassword(page: Page, username: string, password: string
   await page.keyboard.press('Enter');
 }
 
+/** Signs out with the keyboard, then in again with the password of `user`. */
+async function signOutAndBackIn(page: Page, user: { username: string; password: string }) {
+  await page.locator('#logout').focus();
+  await page.keyboard.press('Enter');
+  await signInWithPassword(page, user.username, user.password);
+}
+
 async function expectCodeField(page: Page): Promise<void> {
   await page.waitForSelector('#code-form');
   expect(await focused(page)).toBe('code');
@@ -90,9 +97,7 @@ describe('sign-in page (headless Chromium)', () => {
     await browser.shot(page, 'email-signed-in');
 
     // Sign out, sign in again: the code step with the masked address.
-    await page.locator('#logout').focus();
-    await page.keyboard.press('Enter');
-    await signInWithPassword(page, user.username, user.password);
+    await signOutAndBackIn(page, user);
     await expectCodeField(page);
     expect(await page.locator('#destination-text').innerText()).toBe(
       'We sent a code to D***@Example.test.',
@@ -249,9 +254,7 @@ describe('sign-in page (headless Chromium)', () => {
 
     // Next sign-in: the code step; a code of the next time step (inside window 1), since the
     // current step was used at registration and is never accepted twice.
-    await page.locator('#logout').focus();
-    await page.keyboard.press('Enter');
-    await signInWithPassword(page, user.username, user.password);
+    await signOutAndBackIn(page, user);
     await expectCodeField(page);
     expect(await page.locator('#destination-text').innerText()).toBe(
       'Enter the code your authenticator app shows.',
@@ -292,10 +295,8 @@ describe('sign-in page (headless Chromium)', () => {
     await page.keyboard.press('Enter');
     await expectSignedIn(page, user.username, ['pwd', 'otp']);
 
-    await page.locator('#logout').focus();
-    await page.keyboard.press('Enter');
     const mails = smtp.to(address).length;
-    await signInWithPassword(page, user.username, user.password);
+    await signOutAndBackIn(page, user);
     await expectSignedIn(page, user.username, ['pwd']);
     const acr = page.locator('#claims tr', { has: page.locator('th', { hasText: /^acr$/ }) });
     expect(await acr.locator('td').innerText()).toBe('"2fa-remembered"');

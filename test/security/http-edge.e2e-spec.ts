@@ -7,6 +7,10 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
   let t: TestApp;
   useTestApp((app) => (t = app));
 
+  /** A login whose body is `raw` as it is, sent as `type`. */
+  const rawLogin = (raw: string, type = 'application/json') =>
+    t.http().post('/v1/auth/login').set('Content-Type', type).send(raw);
+
   it('answers an unknown route with 404 NOT_FOUND in the error shape, requestId = X-Request-Id', async () => {
     const res = await t.http().get('/v1/nope').expect(404);
     expectErrorShape(res.body, 404, 'NOT_FOUND');
@@ -29,24 +33,14 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
   });
 
   it('answers malformed JSON with 400 VALIDATION_FAILED', async () => {
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .set('Content-Type', 'application/json')
-      .send('{"tenant": "a",')
-      .expect(400);
+    const res = await rawLogin('{"tenant": "a",').expect(400);
     expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
   });
 
   it.each([['null'], ['[]'], ['"text"'], ['42']])(
     'refuses the JSON body %s with 400',
     async (raw) => {
-      const res = await t
-        .http()
-        .post('/v1/auth/login')
-        .set('Content-Type', 'application/json')
-        .send(raw)
-        .expect(400);
+      const res = await rawLogin(raw).expect(400);
       expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
     },
   );
@@ -56,33 +50,20 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
     ['application/x-www-form-urlencoded', 'tenant=a&username=b&password=c'],
     ['application/xml', '<a/>'],
   ])('answers a %s body with 415 UNSUPPORTED_MEDIA_TYPE', async (type, body) => {
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .set('Content-Type', type)
-      .send(body)
-      .expect(415);
+    const res = await rawLogin(body, type).expect(415);
     expectErrorShape(res.body, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('answers a body over 1 MB with 413 PAYLOAD_TOO_LARGE', async () => {
     const big = JSON.stringify({ tenant: 'a', username: 'b', password: 'x'.repeat(1024 * 1024) });
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .set('Content-Type', 'application/json')
-      .send(big)
-      .expect(413);
+    const res = await rawLogin(big).expect(413);
     expectErrorShape(res.body, 413, 'PAYLOAD_TOO_LARGE');
   });
 
   it('refuses prototype-pollution keys with 400', async () => {
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .set('Content-Type', 'application/json')
-      .send('{"tenant":"a","username":"b","password":"c","__proto__":{"admin":true}}')
-      .expect(400);
+    const res = await rawLogin(
+      '{"tenant":"a","username":"b","password":"c","__proto__":{"admin":true}}',
+    ).expect(400);
     expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
   });
 
@@ -92,11 +73,7 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
       '{"tenant":"a","username":"b","password":{"a":{"constructor":1}}}',
       '{"tenant":"a","username":"b","password":"c","x":[{"prototype":{}}]}',
     ]) {
-      const res = await t
-        .http()
-        .post('/v1/auth/login')
-        .set('Content-Type', 'application/json')
-        .send(body);
+      const res = await rawLogin(body);
       expectErrorResponse(res, 400, 'VALIDATION_FAILED');
     }
   });

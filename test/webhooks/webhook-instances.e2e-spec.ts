@@ -194,17 +194,19 @@ describe('webhook deliveries across restarts and instances', () => {
   describe('production', () => {
     const production = (extra: Record<string, string> = {}) =>
       productionEnvironment(databaseUrl, extra);
+    /** A webhook for `events` at `url` posted by the platform, whatever the answer. */
+    const postWebhook = (t: TestApp, tenant: TestTenant, url: string, events: string[]) =>
+      t
+        .http()
+        .post(`/v1/tenants/${tenant.slug}/webhooks`)
+        .set('X-Api-Key', t.platformKey)
+        .send({ url, events });
 
     it("requires https and refuses internal addresses (channels' host rules)", async () => {
       const t = await start(production());
       expect(t.config.runtime.production).toBe(true);
       const tenant = await createTenant(t);
-      const post = (url: string) =>
-        t
-          .http()
-          .post(`/v1/tenants/${tenant.slug}/webhooks`)
-          .set('X-Api-Key', t.platformKey)
-          .send({ url, events: ['TWO_FACTOR_LOCKED'] });
+      const post = (url: string) => postWebhook(t, tenant, url, ['TWO_FACTOR_LOCKED']);
       for (const url of [
         receiver.url('/prod'),
         'http://hooks.example.com/x',
@@ -266,12 +268,7 @@ describe('webhook deliveries across restarts and instances', () => {
     it('WEBHOOK_ALLOWED_HOSTS: only listed hosts, and a listed one may be inside and plain http', async () => {
       const t = await start(production({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,*.hooks.example.com' }));
       const tenant = await createTenant(t);
-      const post = (url: string) =>
-        t
-          .http()
-          .post(`/v1/tenants/${tenant.slug}/webhooks`)
-          .set('X-Api-Key', t.platformKey)
-          .send({ url, events: ['WEBHOOK_CHANGED'] });
+      const post = (url: string) => postWebhook(t, tenant, url, ['WEBHOOK_CHANGED']);
       expectValidationError(await post('https://other.example.com/x'), 'url');
       expectValidationError(await post('https://10.0.0.1/x'), 'url');
       await post('https://a.hooks.example.com/x').expect(201);
