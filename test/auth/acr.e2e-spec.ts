@@ -10,12 +10,7 @@ import {
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse } from '../support/http-assertions';
 import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
-
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
+import { claimsOf } from '../support/jwt-claims';
 
 /** API.md v1.1 §3: acr and auth_time; turning 2FA on ends password-only sessions; RFC 8414. */
 describe('acr, auth_time and the 2FA policy of sessions (v1.1 §3)', () => {

@@ -10,6 +10,7 @@ import {
 import {
   enableEmailTwoFactor,
   mfaCall,
+  passwordLogin,
   putTwoFactorSettings,
   registerByEmailAnswer,
   registeredEmailUser,
@@ -19,16 +20,11 @@ import { auditEvents } from '../support/audit-events';
 import { queryDb } from '../support/database';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
+import { claimsOf } from '../support/jwt-claims';
 
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const DEVICE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
 
 /** API.md v1.1 §7: remembered devices. */
 describe('remembered devices (v1.1 §7)', () => {
@@ -36,16 +32,13 @@ describe('remembered devices (v1.1 §7)', () => {
   const smtp = useAppWithSmtp((app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const login = (tenant: TestTenant, user: TestUser, deviceToken?: string, password?: string) =>
-    t
-      .http()
-      .post('/v1/auth/login')
-      .set('User-Agent', CHROME)
-      .send({
-        tenant: tenant.slug,
-        username: user.username,
-        password: password ?? user.password,
-        ...(deviceToken !== undefined ? { deviceToken } : {}),
-      });
+    passwordLogin(
+      t,
+      tenant.slug,
+      user.username,
+      password ?? user.password,
+      deviceToken !== undefined ? { deviceToken } : {},
+    ).set('User-Agent', CHROME);
 
   /** Email 2FA on (remembering as given), `user` registered; the registration's answer. */
   const setUp = (rememberDevice: { enabled?: boolean; days?: number } = { enabled: true }) =>

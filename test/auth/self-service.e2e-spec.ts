@@ -22,6 +22,7 @@ import {
   parseOtpauth,
 } from '../support/independent-totp';
 import { useAppWithSmtp, TestApp } from '../support/test-app';
+import { claimsOf } from '../support/jwt-claims';
 
 const limits = { THROTTLE_USER_PER_MINUTE: '100000', THROTTLE_IP_PER_MINUTE: '100000' };
 
@@ -29,9 +30,6 @@ interface Tokens {
   accessToken: string;
   refreshToken: string;
 }
-
-const claimsOf = (token: string) =>
-  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 /** The app a user scans from a register answer's otpauth URI: codes for any time. */
 function appFrom(otpauthUri: string) {

@@ -196,16 +196,8 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     const deviceToken = verified.body.deviceToken as string;
     /** Alice's password sign-in from the remembered browser. */
     const signInOnDevice = () =>
-      t
-        .http()
-        .post('/v1/auth/login')
+      passwordLogin(t, tenant.slug, alice.username, alice.password, { deviceToken })
         .set('User-Agent', CHROME)
-        .send({
-          tenant: tenant.slug,
-          username: alice.username,
-          password: alice.password,
-          deviceToken,
-        })
         .expect(200);
     expect((await signInOnDevice()).body.status).toBe('AUTHENTICATED');
 

@@ -110,8 +110,18 @@ export async function resetTwoFactor(
     .expect(204);
 }
 
-export function passwordLogin(t: TestApp, tenant: string, username: string, password: string) {
-  return t.http().post('/v1/auth/login').send({ tenant, username, password });
+/** `POST /v1/auth/login`; `extra` adds members to the body (a deviceToken, or a field to refuse). */
+export function passwordLogin(
+  t: TestApp,
+  tenant: string,
+  username: string,
+  password: string,
+  extra: object = {},
+) {
+  return t
+    .http()
+    .post('/v1/auth/login')
+    .send({ tenant, username, password, ...extra });
 }
 
 export function mfaCall(

@@ -88,15 +88,7 @@ describe('statements per operation', () => {
     }).expect(200);
     const deviceToken = verified.body.deviceToken as string;
     const login = () =>
-      t
-        .http()
-        .post('/v1/auth/login')
-        .send({
-          tenant: tenant.slug,
-          username: user.username,
-          password: user.password,
-          deviceToken,
-        })
+      passwordLogin(t, tenant.slug, user.username, user.password, { deviceToken })
         .expect(200)
         .expect((r) => expect(r.body.status).toBe('AUTHENTICATED'));
     await login();

@@ -355,16 +355,7 @@ describe('attacks', () => {
       const before = await userView(tenant, user.id);
       await expectAllRefused(
         [...SERVER_OWNED, { userId: randomUUID() }, { amr: ['pwd', 'otp'] }],
-        (extra) =>
-          t
-            .http()
-            .post('/v1/auth/login')
-            .send({
-              tenant: tenant.slug,
-              username: user.username,
-              password: user.password,
-              ...extra,
-            }),
+        (extra) => passwordLogin(t, tenant.slug, user.username, user.password, extra),
       );
       expect(await userView(tenant, user.id)).toEqual(before);
       expect(await auditEvents(tenant, 'LOGIN_SUCCEEDED')).toHaveLength(0);

@@ -23,10 +23,9 @@ import {
   TestApp,
   UNREACHABLE_THROTTLE_LIMITS,
 } from '../support/test-app';
+import { claimsOf } from '../support/jwt-claims';
 
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 /** An AUTHENTICATED answer's token pair, as sign-ins and refreshes hand it out. */
 const AUTHENTICATED = {

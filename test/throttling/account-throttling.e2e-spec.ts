@@ -1,4 +1,5 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
+import { passwordLogin } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse, expectTooManyRequests } from '../support/http-assertions';
 import { useTestApp, TestApp } from '../support/test-app';
@@ -17,7 +18,7 @@ describe('THROTTLE_ACCOUNT_FAILURES_PER_HOUR (default 100)', () => {
 
   const ips = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5'];
   const login = (tenant: string, username: string, password: string, ip: string) =>
-    t.http().post('/v1/auth/login').set('X-Forwarded-For', ip).send({ tenant, username, password });
+    passwordLogin(t, tenant, username, password).set('X-Forwarded-For', ip);
 
   it('101 wrong passwords from 5 addresses: then even the right password from a sixth gets 429 with Retry-After; LOGIN_THROTTLED once; other accounts unaffected', async () => {
     const tenant = await createTenant(t);
@@ -67,11 +68,10 @@ describe('THROTTLE_ACCOUNT_FAILURES_PER_HOUR set low', () => {
       for (let i = 0; i < 5; i++)
         out.push(
           (
-            await t
-              .http()
-              .post('/v1/auth/login')
-              .set('X-Forwarded-For', `192.0.2.${i + 1}`)
-              .send({ tenant: tenant.slug, username, password: 'wrong-password' })
+            await passwordLogin(t, tenant.slug, username, 'wrong-password').set(
+              'X-Forwarded-For',
+              `192.0.2.${i + 1}`,
+            )
           ).status,
         );
       return out;
@@ -90,16 +90,13 @@ describe('THROTTLE_ACCOUNT_FAILURES_PER_HOUR set low', () => {
     const owner = await createUser(t, tenant, { username: 'owner' });
     const other = await createUser(t, tenant);
     const loginWith = (user: { username: string; password: string }, deviceToken?: string) =>
-      t
-        .http()
-        .post('/v1/auth/login')
-        .set('X-Forwarded-For', '203.0.113.9')
-        .send({
-          tenant: tenant.slug,
-          username: user.username,
-          password: user.password,
-          ...(deviceToken ? { deviceToken } : {}),
-        });
+      passwordLogin(
+        t,
+        tenant.slug,
+        user.username,
+        user.password,
+        deviceToken ? { deviceToken } : {},
+      ).set('X-Forwarded-For', '203.0.113.9');
     const ownDevice = (await loginWith(owner).expect(200)).body.deviceToken as string;
     const spare = (await loginWith(owner).expect(200)).body;
     const foreignDevice = (await loginWith(other).expect(200)).body.deviceToken as string;
