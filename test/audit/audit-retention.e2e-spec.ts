@@ -1,14 +1,11 @@
 import { AuditRetentionJob } from '../../src/audit/audit-retention.job';
 import { createTenant } from '../factories/tenants.factory';
-import { queryDb } from '../support/database';
-import { startTestApp, TestApp } from '../support/test-app';
+import { queryDb, whileLockedElsewhere } from '../support/database';
+import { useTestApp, TestApp } from '../support/test-app';
 
 describe('audit retention (AUDIT_RETENTION_DAYS)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { AUDIT_RETENTION_DAYS: '30' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { AUDIT_RETENTION_DAYS: '30' } });
 
   it('deletes events past retention, keeps the rest, and only one instance purges at a time', async () => {
     const tenant = await createTenant(t);
@@ -26,13 +23,9 @@ describe('audit retention (AUDIT_RETENTION_DAYS)', () => {
     const job = t.app.get(AuditRetentionJob);
 
     // While another session holds the job's lock, this instance skips the round.
-    const { Client } = await import('pg');
-    const other = new Client({ connectionString: t.databaseUrl });
-    await other.connect();
-    await other.query('SELECT pg_advisory_lock($1)', [0x45464358_02]);
-    await expect(job.run()).resolves.toBeUndefined();
-    await other.query('SELECT pg_advisory_unlock($1)', [0x45464358_02]);
-    await other.end();
+    await whileLockedElsewhere(t.databaseUrl, 0x45464358_02, () =>
+      expect(job.run()).resolves.toBeUndefined(),
+    );
 
     await expect(job.run()).resolves.toBe(7);
     const after = await queryDb<{ n: string; old: string }>(

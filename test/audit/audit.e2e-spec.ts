@@ -8,7 +8,7 @@ import {
 } from '../factories/tenants.factory';
 import type { AuditEventItem } from '../support/audit-events';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 
 const USER_AGENT = 'efcx-e2e/1.0 (audit spec)';
 
@@ -16,10 +16,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Tenant admin: audit events', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   const list = (slug: string, query: Record<string, string | number> = {}) =>
     t.http().get(`/v1/tenants/${slug}/audit-events`).query(query).set('X-Api-Key', t.platformKey);

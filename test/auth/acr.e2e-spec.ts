@@ -1,27 +1,21 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
 import {
-  createEmailChannel,
+  enableEmailTwoFactor,
   mfaCall,
   passwordLogin,
   putTwoFactorSettings,
   registerByEmail,
+  registeredEmailUser,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
-
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
+import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
+import { claimsOf } from '../support/jwt-claims';
 
 /** API.md v1.1 §3: acr and auth_time; turning 2FA on ends password-only sessions; RFC 8414. */
 describe('acr, auth_time and the 2FA policy of sessions (v1.1 §3)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), {
+  const smtp = useAppWithSmtp((app) => (t = app), {
     env: { THROTTLE_USER_PER_MINUTE: '10000', THROTTLE_IP_PER_MINUTE: '100000' },
   });
 
@@ -50,8 +44,7 @@ describe('acr, auth_time and the 2FA policy of sessions (v1.1 §3)', () => {
   it('turning 2FA on ends the sessions signed in with the password alone, and only those', async () => {
     const tenant = await createTenant(t);
     const twoFactorUser = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, { enabled: true, channelId });
+    const channelId = await enableEmailTwoFactor(t, tenant, smtp);
     const strong = await registerByEmail(t, smtp, tenant, twoFactorUser, `s-${tenant.slug}@x.test`);
     expect(claimsOf(strong)).toEqual(expect.objectContaining({ amr: ['pwd', 'otp'], acr: '2fa' }));
 
@@ -88,12 +81,7 @@ describe('acr, auth_time and the 2FA policy of sessions (v1.1 §3)', () => {
   });
 
   it('a 2FA sign-in is acr "2fa" with auth_time of the verify', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, { enabled: true, channelId });
-    const address = `a-${tenant.slug}@x.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const { tenant, user, address } = await registeredEmailUser(t, smtp, {}, 'acr');
     const signIn = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     const code = await smtp.codeFor(address, 2);
     const before = Math.floor(Date.now() / 1000);
@@ -123,10 +111,7 @@ describe('acr, auth_time and the 2FA policy of sessions (v1.1 §3)', () => {
 
 describe('RFC 8414 metadata behind a proxy: PUBLIC_URL', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { PUBLIC_URL: 'https://auth.acme.test/' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { PUBLIC_URL: 'https://auth.acme.test/' } });
 
   it('builds jwks_uri from PUBLIC_URL', async () => {
     const res = await t.http().get('/.well-known/openid-configuration').expect(200);

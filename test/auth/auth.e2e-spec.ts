@@ -5,10 +5,12 @@ import {
   login,
   strongPassword,
   uniqueSlug,
+  updateUser,
+  disableTenant,
 } from '../factories/tenants.factory';
 import type { AuditEventItem } from '../support/audit-events';
 import { expectErrorResponse, withoutRequestId } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 
 const USER_AGENT = 'efcx-e2e/1.0 (auth spec)';
 
@@ -46,10 +48,7 @@ function loginCounter(metrics: string, outcome: string): number {
 
 describe('Login and /v1/auth/me', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   it('answers exactly { status, accessToken, refreshToken, tokenType, expiresIn } on success', async () => {
     const tenant = await createTenant(t);
@@ -112,24 +111,14 @@ describe('Login and /v1/auth/me', () => {
       password: wrongPassword,
     });
 
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}/users/${bob.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ disabled: true })
-      .expect(200);
+    await updateUser(t, tenant, bob.id, { disabled: true });
     const disabledUser = await postLogin(t, {
       tenant: tenant.slug,
       username: bob.username,
       password: bob.password,
     });
 
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ status: 'disabled' })
-      .expect(200);
+    await disableTenant(t, tenant);
     const disabledTenant = await postLogin(t, {
       tenant: tenant.slug,
       username: alice.username,
@@ -345,10 +334,7 @@ describe('Login and /v1/auth/me', () => {
 
 describe('Login under hash overload (HASH_CONCURRENCY=1, HASH_QUEUE_MAX=0)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { HASH_CONCURRENCY: '1', HASH_QUEUE_MAX: '0' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { HASH_CONCURRENCY: '1', HASH_QUEUE_MAX: '0' } });
 
   it('sheds load with 503 SERVICE_UNAVAILABLE and Retry-After, still serving some logins, never 500', async () => {
     const tenant = await createTenant(t);

@@ -1,61 +1,48 @@
 import { randomBytes } from 'node:crypto';
 import { DevicePurgeJob } from '../../src/sessions/device-purge.job';
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
 import {
-  createEmailChannel,
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+  updateUser,
+} from '../factories/tenants.factory';
+import {
+  enableEmailTwoFactor,
   mfaCall,
+  passwordLogin,
   putTwoFactorSettings,
   registerByEmailAnswer,
+  registeredEmailUser,
+  resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { queryDb } from '../support/database';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
+import { claimsOf } from '../support/jwt-claims';
 
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const DEVICE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
-
 /** API.md v1.1 §7: remembered devices. */
 describe('remembered devices (v1.1 §7)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const login = (tenant: TestTenant, user: TestUser, deviceToken?: string, password?: string) =>
-    t
-      .http()
-      .post('/v1/auth/login')
-      .set('User-Agent', CHROME)
-      .send({
-        tenant: tenant.slug,
-        username: user.username,
-        password: password ?? user.password,
-        ...(deviceToken !== undefined ? { deviceToken } : {}),
-      });
+    passwordLogin(
+      t,
+      tenant.slug,
+      user.username,
+      password ?? user.password,
+      deviceToken !== undefined ? { deviceToken } : {},
+    ).set('User-Agent', CHROME);
 
   /** Email 2FA on (remembering as given), `user` registered; the registration's answer. */
-  async function setUp(rememberDevice: { enabled?: boolean; days?: number } = { enabled: true }) {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 0 },
-      rememberDevice,
-    });
-    const address = `${user.username}@devices.test`;
-    const registered = await registerByEmailAnswer(t, smtp, tenant, user, address);
-    return { tenant, user, channelId, address, registered };
-  }
+  const setUp = (rememberDevice: { enabled?: boolean; days?: number } = { enabled: true }) =>
+    registeredEmailUser(t, smtp, { otp: { resendCooldownSeconds: 0 }, rememberDevice }, 'device');
 
   /** A login that must ask for the code, then the verify: its AUTHENTICATED answer. */
   async function codeSignIn(
@@ -231,12 +218,7 @@ describe('remembered devices (v1.1 §7)', () => {
   it('the verify that confirms a first registration can remember the device (it follows the new 2FA version)', async () => {
     const tenant = await createTenant(t);
     const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      rememberDevice: { enabled: true },
-    });
+    await enableEmailTwoFactor(t, tenant, smtp, { rememberDevice: { enabled: true } });
     const address = `first-${tenant.slug}@devices.test`;
     const res = await login(tenant, user).expect(200);
     expect(res.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
@@ -446,12 +428,7 @@ describe('remembered devices (v1.1 §7)', () => {
     it("the user's password changes", async () => {
       const s = await rememberedSetUp();
       const password = 'a-changed-password-0042';
-      await t
-        .http()
-        .patch(`/v1/tenants/${s.tenant.slug}/users/${s.user.id}`)
-        .set('X-Api-Key', t.platformKey)
-        .send({ password })
-        .expect(200);
+      await updateUser(t, s.tenant, s.user.id, { password });
       expect(await asksAgain(s, password)).toBe('TWO_FACTOR_REQUIRED');
     });
 
@@ -494,11 +471,7 @@ describe('remembered devices (v1.1 §7)', () => {
 
     it("the admin resets the user's 2FA", async () => {
       const s = await rememberedSetUp();
-      await t
-        .http()
-        .delete(`/v1/tenants/${s.tenant.slug}/users/${s.user.id}/2fa`)
-        .set('X-Api-Key', t.platformKey)
-        .expect(204);
+      await resetTwoFactor(t, s.tenant, s.user.id);
       expect(await asksAgain(s)).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
       // A new registration (the old device's versions no longer match) does not bring it back.
       await registerByEmailAnswer(t, smtp, s.tenant, s.user, s.address);

@@ -1,4 +1,10 @@
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
+import {
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+  adminUserView,
+} from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
@@ -15,8 +21,8 @@ import {
   independentTotp,
   parseOtpauth,
 } from '../support/independent-totp';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useAppWithSmtp, TestApp } from '../support/test-app';
+import { claimsOf } from '../support/jwt-claims';
 
 const limits = { THROTTLE_USER_PER_MINUTE: '100000', THROTTLE_IP_PER_MINUTE: '100000' };
 
@@ -24,9 +30,6 @@ interface Tokens {
   accessToken: string;
   refreshToken: string;
 }
-
-const claimsOf = (token: string) =>
-  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 /** The app a user scans from a register answer's otpauth URI: codes for any time. */
 function appFrom(otpauthUri: string) {
@@ -43,16 +46,8 @@ function appFrom(otpauthUri: string) {
  */
 describe('self-service 2FA (v1.1 §8)', () => {
   let a: TestApp;
-  const smtp = new SmtpSink();
 
-  beforeAll(async () => {
-    await smtp.start();
-    a = await startTestApp({ env: limits });
-  }, 90000);
-  afterAll(async () => {
-    await a?.close();
-    await smtp.stop();
-  });
+  const smtp = useAppWithSmtp((app) => (a = app), { env: limits });
 
   const me2fa = (token: string, path: 'register' | 'confirm', body: object = {}) =>
     a.http().post(`/v1/auth/me/2fa/${path}`).set('Authorization', `Bearer ${token}`).send(body);
@@ -539,15 +534,7 @@ describe('self-service 2FA (v1.1 §8)', () => {
 /** With REAUTH_SECONDS small: an old 2FA sign-in (a stolen access token) may not change the factor. */
 describe('self-service 2FA: REAUTH_SECONDS', () => {
   let quick: TestApp;
-  const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    quick = await startTestApp({ env: { ...limits, REAUTH_SECONDS: '2' } });
-  }, 90000);
-  afterAll(async () => {
-    await quick?.close();
-    await smtp.stop();
-  });
+  const smtp = useAppWithSmtp((app) => (quick = app), { env: { ...limits, REAUTH_SECONDS: '2' } });
 
   it('an access token older than REAUTH_SECONDS can neither register nor confirm, even with the code', async () => {
     const tenant = await createTenant(quick);
@@ -573,11 +560,7 @@ describe('self-service 2FA: REAUTH_SECONDS', () => {
       'REAUTHENTICATION_REQUIRED',
     );
     expect(smtp.to(attacker)).toHaveLength(1);
-    const view = await quick
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', quick.platformKey)
-      .expect(200);
-    expect(view.body.twoFactor.destination).toBe(address);
+    const view = await adminUserView(quick, tenant, user.id);
+    expect(view.twoFactor.destination).toBe(address);
   });
 });

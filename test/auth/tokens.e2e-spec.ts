@@ -16,9 +16,11 @@ import {
   createUser,
   login,
   TestUser,
+  updateUser,
+  disableTenant,
 } from '../factories/tenants.factory';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 
 const b64json = (value: unknown) =>
   Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -81,11 +83,10 @@ describe('Access tokens', () => {
   const serviceSign = (claims: Record<string, unknown>, h: Record<string, unknown> = header()) =>
     signEs256(h, claims, t.config.auth.jwtPrivateKeyPem);
 
+  useTestApp((app) => (t = app));
   beforeAll(async () => {
-    t = await startTestApp();
     serviceKid = thumbprint(createPublicKey(createPrivateKey(t.config.auth.jwtPrivateKeyPem)));
   });
-  afterAll(() => t.close());
 
   async function signedInUser(roles?: string[]) {
     const tenant = await createTenant(t);
@@ -266,32 +267,17 @@ describe('Access tokens', () => {
     const { tenant, user, token } = await signedInUser();
     const colleague = await createUser(t, tenant);
     const colleagueToken = await login(t, tenant.slug, colleague.username, colleague.password);
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ disabled: true })
-      .expect(200);
+    await updateUser(t, tenant, user.id, { disabled: true });
     expectErrorResponse(await me(t, token), 401, 'UNAUTHENTICATED');
     await me(t, colleagueToken).expect(200);
 
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ status: 'disabled' })
-      .expect(200);
+    await disableTenant(t, tenant);
     expectErrorResponse(await me(t, colleagueToken), 401, 'UNAUTHENTICATED');
   });
 
   it('stops working once the password is changed (API.md: changing it ends the sessions)', async () => {
     const { tenant, user, token } = await signedInUser();
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ password: `${user.password}-new` })
-      .expect(200);
+    await updateUser(t, tenant, user.id, { password: `${user.password}-new` });
     expectErrorResponse(await me(t, token), 401, 'UNAUTHENTICATED');
   });
 
@@ -301,12 +287,7 @@ describe('Access tokens', () => {
     const token = await login(t, tenant.slug, boss.username, boss.password);
     const auditPath = `/v1/tenants/${tenant.slug}/audit-events`;
     await t.http().get(auditPath).set('Authorization', `Bearer ${token}`).expect(200);
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}/users/${boss.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ roles: ['agent'] })
-      .expect(200);
+    await updateUser(t, tenant, boss.id, { roles: ['agent'] });
     const res = await t.http().get(auditPath).set('Authorization', `Bearer ${token}`);
     expectErrorResponse(res, 403, 'FORBIDDEN');
   });
@@ -342,16 +323,13 @@ describe('Access tokens', () => {
 describe('Access tokens during a key rotation (JWT_PREVIOUS_PUBLIC_KEYS)', () => {
   const previous = newEcKey();
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        JWT_PREVIOUS_PUBLIC_KEYS: previous.publicKey
-          .export({ type: 'spki', format: 'pem' })
-          .toString(),
-      },
-    });
+  useTestApp((app) => (t = app), {
+    env: {
+      JWT_PREVIOUS_PUBLIC_KEYS: previous.publicKey
+        .export({ type: 'spki', format: 'pem' })
+        .toString(),
+    },
   });
-  afterAll(() => t.close());
 
   it('lists the current and the previous key in the JWKS', async () => {
     const res = await t.http().get('/.well-known/jwks.json').expect(200);

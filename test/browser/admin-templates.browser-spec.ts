@@ -6,9 +6,8 @@ import {
   passwordLogin,
   registerByEmail,
 } from '../factories/two-factor.factory';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
-import { BrowserSession } from './browser-session';
+import type { TestApp } from '../support/test-app';
+import { useBrowserWithApp } from './browser-session';
 
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -25,8 +24,7 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
   let t: TestApp;
   let tenant: TestTenant;
   let alice: TestUser;
-  const smtp = new SmtpSink();
-  const browser = new BrowserSession('admin-templates');
+  const { browser, smtp } = useBrowserWithApp('admin-templates', (app) => (t = app));
   const adminAddress = 'admin@templates.test';
   const aliceAddress = 'alice@templates.test';
 
@@ -50,9 +48,6 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
   }
 
   beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-    await browser.launch();
     tenant = await createTenant(t);
     await enableEmailTwoFactor(t, tenant, smtp, {
       otp: { resendCooldownSeconds: 0 },
@@ -62,15 +57,14 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     alice = await createUser(t, tenant, { username: 'alice' });
     await registerByEmail(t, smtp, tenant, alice, aliceAddress);
   });
-  afterAll(async () => {
-    await browser.close();
-    await t?.close();
-    await smtp.stop();
-  });
-  afterEach(() => {
-    expect(browser.outside).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-  });
+
+  /** The German login_code template as the API has it now. */
+  const germanLoginCode = async () =>
+    (await api('get', '/email-templates/login_code/de').expect(200)).body as {
+      custom: boolean;
+      subject: string;
+      text: string;
+    };
 
   it('edits, previews, saves, refuses and resets the German login_code template', async () => {
     const page = await openConsole();
@@ -89,7 +83,7 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     await button.click();
     await page.waitForSelector('#template-form');
     expect(await page.locator('#template-editor-title').innerText()).toBe('login_code · de');
-    const builtIn = (await api('get', '/email-templates/login_code/de').expect(200)).body;
+    const builtIn = await germanLoginCode();
     expect(await page.inputValue('#template-subject')).toBe(builtIn.subject);
     expect(await page.inputValue('#template-text')).toBe(builtIn.text);
 
@@ -121,13 +115,11 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     expect(await page.locator('#from-template').count()).toBe(0);
     await browser.shot(page, 'template-preview');
     // Nothing is saved by a preview.
-    expect((await api('get', '/email-templates/login_code/de').expect(200)).body.custom).toBe(
-      false,
-    );
+    expect((await germanLoginCode()).custom).toBe(false);
 
     await page.click('#template-save');
     await statusShows(page, "Saved: login_code (de) is this tenant's own template now.");
-    const saved = (await api('get', '/email-templates/login_code/de').expect(200)).body;
+    const saved = await germanLoginCode();
     expect(saved).toMatchObject({ custom: true, subject, text, html });
     expect(await button.getAttribute('data-custom')).toBe('true');
     expect(await button.innerText()).toMatch(/de · own$/);
@@ -139,14 +131,12 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     await page.locator('#template-text-error', { hasText: '{{code}}' }).waitFor();
     expect(await page.locator('#admin-alert').innerText()).toContain('Please check the form');
     await browser.shot(page, 'template-refused');
-    expect((await api('get', '/email-templates/login_code/de').expect(200)).body.subject).toBe(
-      subject,
-    );
+    expect((await germanLoginCode()).subject).toBe(subject);
 
     // Reset to the built-in one.
     await page.click('#template-reset');
     await statusShows(page, 'login_code (de) is back to the built-in template.');
-    const reset = (await api('get', '/email-templates/login_code/de').expect(200)).body;
+    const reset = await germanLoginCode();
     expect(reset).toMatchObject({ custom: false, subject: builtIn.subject });
     expect(await button.getAttribute('data-custom')).toBe('false');
   });
@@ -204,18 +194,12 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
       .set('User-Agent', CHROME)
       .expect(200);
     const deviceToken = verified.body.deviceToken as string;
-    const remembered = await t
-      .http()
-      .post('/v1/auth/login')
-      .set('User-Agent', CHROME)
-      .send({
-        tenant: tenant.slug,
-        username: alice.username,
-        password: alice.password,
-        deviceToken,
-      })
-      .expect(200);
-    expect(remembered.body.status).toBe('AUTHENTICATED');
+    /** Alice's password sign-in from the remembered browser. */
+    const signInOnDevice = () =>
+      passwordLogin(t, tenant.slug, alice.username, alice.password, { deviceToken })
+        .set('User-Agent', CHROME)
+        .expect(200);
+    expect((await signInOnDevice()).body.status).toBe('AUTHENTICATED');
 
     const page = await openConsole();
     await page.click('#tab-users');
@@ -238,17 +222,8 @@ describe('admin console: email templates, devices, 2FA settings (headless Chromi
     const { body } = await api('get', `/users/${alice.id}/devices`).expect(200);
     expect(body.items.filter((d: { remembered: boolean }) => d.remembered)).toEqual([]);
 
-    const after = await t
-      .http()
-      .post('/v1/auth/login')
-      .send({
-        tenant: tenant.slug,
-        username: alice.username,
-        password: alice.password,
-        deviceToken,
-      })
-      .expect(200);
-    expect(after.body.status).toBe('TWO_FACTOR_REQUIRED');
+    // The same browser, its device revoked: the code again.
+    expect((await signInOnDevice()).body.status).toBe('TWO_FACTOR_REQUIRED');
   });
 
   it('shows an indefinite lock in the users tab, and Unlock clears it', async () => {

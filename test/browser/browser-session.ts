@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { SmtpSink } from '../support/smtp-sink';
+import type { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 /** Where each step's screenshot goes (README: "Browser tests"). */
@@ -74,17 +74,17 @@ export class BrowserSession {
 }
 
 /**
- * For one describe block: an SMTP sink and a test app (throttles out of reach) and a browser,
+ * For one describe block: an SMTP sink and a test app (throttles out of reach, `env` added) and a browser,
  * started before its tests and stopped after; each test must leave no request outside the
  * service and no page error. `bind` receives the app (assign it to the block's `t`).
  */
 export function useBrowserWithApp(
   name: string,
   bind: (app: TestApp) => void,
+  env: Record<string, string> = {},
 ): { browser: BrowserSession; smtp: SmtpSink } {
-  const smtp = new SmtpSink();
   const browser = new BrowserSession(name);
-  useAppWithSmtp(smtp, bind, { env: UNREACHABLE_THROTTLE_LIMITS });
+  const smtp = useAppWithSmtp(bind, { env: { ...UNREACHABLE_THROTTLE_LIMITS, ...env } });
   beforeAll(() => browser.launch());
   afterAll(() => browser.close());
   afterEach(() => {

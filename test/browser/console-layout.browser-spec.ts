@@ -1,10 +1,13 @@
 import type { Page } from 'playwright-core';
 import { createTenant, createUser, TestTenant } from '../factories/tenants.factory';
-import { enableEmailTwoFactor, registerByEmail } from '../factories/two-factor.factory';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
+import {
+  enableEmailTwoFactor,
+  putTwoFactorSettings,
+  registerByEmail,
+} from '../factories/two-factor.factory';
+import type { TestApp } from '../support/test-app';
 import { FAST_WEBHOOKS, WebhookReceiver } from '../support/webhook-receiver';
-import { BrowserSession } from './browser-session';
+import { useBrowserWithApp } from './browser-session';
 import { horizontalOverflow, seriousAxeViolations, WIDTHS } from './page-checks';
 
 /** Each tab of the console and what shows that it finished loading. */
@@ -32,15 +35,11 @@ async function signIn(page: Page, username: string, password: string): Promise<v
 describe('admin console on a phone and a desktop (headless Chromium)', () => {
   let t: TestApp;
   let tenant: TestTenant;
-  const smtp = new SmtpSink();
+  const { browser, smtp } = useBrowserWithApp('layout', (app) => (t = app), FAST_WEBHOOKS);
   const receiver = new WebhookReceiver();
-  const browser = new BrowserSession('layout');
 
   beforeAll(async () => {
-    await smtp.start();
     await receiver.start();
-    t = await startTestApp({ env: { ...UNREACHABLE_THROTTLE_LIMITS, ...FAST_WEBHOOKS } });
-    await browser.launch();
     // A tenant with something in every panel: a channel, users with long names and 2FA, audit
     // events, and a webhook with a delivery.
     tenant = await createTenant(t);
@@ -63,23 +62,9 @@ describe('admin console on a phone and a desktop (headless Chromium)', () => {
       .expect(201);
     await createUser(t, tenant, { username: 'after-the-webhook' });
     // The admin signs in with a password only: 2FA applies to users with a registration here.
-    await t
-      .http()
-      .put(`/v1/tenants/${tenant.slug}/settings/2fa`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ enabled: false, channelId: null })
-      .expect(200);
+    await putTwoFactorSettings(t, tenant, { enabled: false, channelId: null });
   });
-  afterAll(async () => {
-    await browser.close();
-    await t?.close();
-    await receiver.stop();
-    await smtp.stop();
-  });
-  afterEach(() => {
-    expect(browser.outside).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-  });
+  afterAll(() => receiver.stop());
 
   for (const width of WIDTHS) {
     it(`has no horizontal overflow and no serious axe violation at ${width} px`, async () => {

@@ -1,12 +1,12 @@
 import type { Page } from 'playwright-core';
 import { createTenant, createUser, TestTenant } from '../factories/tenants.factory';
 import {
-  createEmailChannel,
+  enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
   mfaCall,
   passwordLogin,
-  putTwoFactorSettings,
   registerByEmailAnswer,
+  registeredEmailUser,
 } from '../factories/two-factor.factory';
 import { base32Decode, independentTotp } from '../support/independent-totp';
 import { TestApp } from '../support/test-app';
@@ -39,6 +39,13 @@ async function signInWithPassword(page: Page, username: string, password: string
   await page.keyboard.press('Enter');
 }
 
+/** Signs out with the keyboard, then in again with the password of `user`. */
+async function signOutAndBackIn(page: Page, user: { username: string; password: string }) {
+  await page.locator('#logout').focus();
+  await page.keyboard.press('Enter');
+  await signInWithPassword(page, user.username, user.password);
+}
+
 async function expectCodeField(page: Page): Promise<void> {
   await page.waitForSelector('#code-form');
   expect(await focused(page)).toBe('code');
@@ -65,12 +72,7 @@ describe('sign-in page (headless Chromium)', () => {
   it('email: registration, sign-in, a wrong code, the resend countdown, a new code, sign-out', async () => {
     tenant = await createTenant(t);
     const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 4 },
-    });
+    await enableEmailTwoFactor(t, tenant, smtp, { otp: { resendCooldownSeconds: 4 } });
     const page = await browser.newPage(t.url);
     await page.goto(`${t.url}/?tenant=${tenant.slug}`);
     await browser.shot(page, 'email-credentials');
@@ -95,9 +97,7 @@ describe('sign-in page (headless Chromium)', () => {
     await browser.shot(page, 'email-signed-in');
 
     // Sign out, sign in again: the code step with the masked address.
-    await page.locator('#logout').focus();
-    await page.keyboard.press('Enter');
-    await signInWithPassword(page, user.username, user.password);
+    await signOutAndBackIn(page, user);
     await expectCodeField(page);
     expect(await page.locator('#destination-text').innerText()).toBe(
       'We sent a code to D***@Example.test.',
@@ -226,18 +226,7 @@ describe('sign-in page (headless Chromium)', () => {
   it('authenticator: registration with the QR code and the key shown, then a sign-in with a later code', async () => {
     const other = await createTenant(t);
     const user = await createUser(t, other);
-    const app = await t
-      .http()
-      .post(`/v1/tenants/${other.slug}/channels`)
-      .set('X-Api-Key', t.platformKey)
-      .send({
-        type: 'authenticator',
-        name: 'Authenticator',
-        enabled: true,
-        config: { issuer: 'Acme EFCX', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
-      })
-      .expect(201);
-    await putTwoFactorSettings(t, other, { enabled: true, channelId: app.body.id });
+    await enableAuthenticatorTwoFactor(t, other);
 
     const page = await browser.newPage(t.url);
     await page.goto(`${t.url}/?tenant=${other.slug}`);
@@ -265,9 +254,7 @@ describe('sign-in page (headless Chromium)', () => {
 
     // Next sign-in: the code step; a code of the next time step (inside window 1), since the
     // current step was used at registration and is never accepted twice.
-    await page.locator('#logout').focus();
-    await page.keyboard.press('Enter');
-    await signInWithPassword(page, user.username, user.password);
+    await signOutAndBackIn(page, user);
     await expectCodeField(page);
     expect(await page.locator('#destination-text').innerText()).toBe(
       'Enter the code your authenticator app shows.',
@@ -280,17 +267,16 @@ describe('sign-in page (headless Chromium)', () => {
   });
 
   it('remember this device: the next sign-in of this browser skips the code (acr 2fa-remembered)', async () => {
-    const remembering = await createTenant(t);
-    const user = await createUser(t, remembering);
-    const channelId = await createEmailChannel(t, remembering, smtp);
-    await putTwoFactorSettings(t, remembering, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 0 },
-      rememberDevice: { enabled: true, days: 30 },
-    });
-    const address = `remember-${remembering.slug}@example.test`;
-    await registerByEmailAnswer(t, smtp, remembering, user, address);
+    const {
+      tenant: remembering,
+      user,
+      address,
+    } = await registeredEmailUser(
+      t,
+      smtp,
+      { otp: { resendCooldownSeconds: 0 }, rememberDevice: { enabled: true, days: 30 } },
+      'remember',
+    );
     const page = await browser.newPage(t.url);
     await page.goto(`${t.url}/?tenant=${remembering.slug}`);
     await signInWithPassword(page, user.username, user.password);
@@ -309,10 +295,8 @@ describe('sign-in page (headless Chromium)', () => {
     await page.keyboard.press('Enter');
     await expectSignedIn(page, user.username, ['pwd', 'otp']);
 
-    await page.locator('#logout').focus();
-    await page.keyboard.press('Enter');
     const mails = smtp.to(address).length;
-    await signInWithPassword(page, user.username, user.password);
+    await signOutAndBackIn(page, user);
     await expectSignedIn(page, user.username, ['pwd']);
     const acr = page.locator('#claims tr', { has: page.locator('th', { hasText: /^acr$/ }) });
     expect(await acr.locator('td').innerText()).toBe('"2fa-remembered"');

@@ -21,6 +21,7 @@ import { SmtpSink } from '../support/smtp-sink';
 import {
   productionEnvironment,
   startTestApp,
+  useAppWithSmtp,
   TestApp,
   UNREACHABLE_THROTTLE_LIMITS,
 } from '../support/test-app';
@@ -427,15 +428,9 @@ describe('email channels: transport security and endpoints (v1.1 §5)', () => {
 });
 
 describe('email channels with SMTP_HELO_NAME', () => {
-  const sink = new SmtpSink();
   let t: TestApp;
-  beforeAll(async () => {
-    await sink.start();
-    t = await startTestApp({ env: { SMTP_HELO_NAME: 'mx-out.efcx.example' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await sink.stop();
+  const sink = useAppWithSmtp((app) => (t = app), {
+    env: { SMTP_HELO_NAME: 'mx-out.efcx.example' },
   });
 
   it('greets every SMTP server with that name', async () => {

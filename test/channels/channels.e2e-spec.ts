@@ -17,7 +17,7 @@ import {
   expectValidationError,
 } from '../support/http-assertions';
 import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, useTestApp, TestApp } from '../support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FROM = 'EFCX <no-reply@efcx.test>';
@@ -656,10 +656,7 @@ describe('Tenant admin: channels', () => {
 
 describe('Tenant admin: channels with CHANNEL_ALLOWED_HOSTS', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { CHANNEL_ALLOWED_HOSTS: '*.allowed.test,127.0.0.1' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { CHANNEL_ALLOWED_HOSTS: '*.allowed.test,127.0.0.1' } });
 
   const create = (tenant: TestTenant, host: string) =>
     t

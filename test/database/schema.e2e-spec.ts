@@ -3,19 +3,29 @@ import { ENTITY_PATHS } from '../../config/entity-paths';
 import { buildTypeOrmOptions } from '../../src/database/typeorm-options';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 
-describe('schema', () => {
-  let databaseUrl: string;
-  let ds: DataSource;
+/**
+ * For one describe block: a data source of our entities and migrations on a fresh database,
+ * none of them run yet. `bind` receives it.
+ */
+function useFreshDataSource(bind: (ds: DataSource) => void): void {
+  let databaseUrl: string | undefined;
+  let ds: DataSource | undefined;
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
     ds = new DataSource(buildTypeOrmOptions(databaseUrl, 2, ENTITY_PATHS));
     await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
+    bind(ds);
   });
   afterAll(async () => {
-    await ds.destroy();
-    await dropTestDatabase(databaseUrl);
+    await ds?.destroy();
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
   });
+}
+
+describe('schema', () => {
+  let ds: DataSource;
+  useFreshDataSource((source) => (ds = source));
+  beforeAll(() => ds.runMigrations({ transaction: 'each' }));
 
   it('the entities describe exactly what the migrations built (migration:generate finds nothing)', async () => {
     const pending = await ds.driver.createSchemaBuilder().log();
@@ -35,17 +45,8 @@ describe('schema', () => {
 });
 
 describe('the switch of webhook deliveries to graphile-worker (migration 1796800000000)', () => {
-  let databaseUrl: string;
   let ds: DataSource;
-  beforeAll(async () => {
-    databaseUrl = await createTestDatabase();
-    ds = new DataSource(buildTypeOrmOptions(databaseUrl, 2, ENTITY_PATHS));
-    await ds.initialize();
-  });
-  afterAll(async () => {
-    await ds.destroy();
-    await dropTestDatabase(databaseUrl);
-  });
+  useFreshDataSource((source) => (ds = source));
 
   const jobsOf = (deliveryIds: string[]) =>
     ds.query(

@@ -1,8 +1,9 @@
 import { ChannelProviderRegistry } from '../../src/channels/providers/channel-provider.registry';
-import { createTenant, createUser } from '../factories/tenants.factory';
+import { createTenant, createUser, adminUserView } from '../factories/tenants.factory';
 import { mfaCall, passwordLogin, putTwoFactorSettings } from '../factories/two-factor.factory';
+import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 import { TestSmsProvider } from './test-sms.provider';
 
 /**
@@ -12,11 +13,10 @@ import { TestSmsProvider } from './test-sms.provider';
 describe('a new channel type (test-only SMS) through the extension point', () => {
   let t: TestApp;
   const sms = new TestSmsProvider();
+  useTestApp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
   beforeAll(async () => {
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
     t.app.get(ChannelProviderRegistry).register(sms);
   });
-  afterAll(() => t.close());
 
   const codeIn = (to: string, n: number) =>
     /code: (\d+)/.exec(sms.outbox.filter((m) => m.to === to)[n - 1].text)![1];
@@ -92,21 +92,15 @@ describe('a new channel type (test-only SMS) through the extension point', () =>
     await mfaCall(t, s.body.mfaToken, 'resend').expect(200);
     await mfaCall(t, s.body.mfaToken, 'verify', { code: codeIn('+4915112345678', 3) }).expect(200);
 
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({
         registered: true,
         channelType: 'sms',
         destination: '+4915112345678',
       }),
     );
-    const failures = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_DELIVERY_FAILED`)
-      .set('X-Api-Key', t.platformKey);
-    expect(failures.body.items[0].data.reason).toBe('sms_gateway_unavailable');
+    const [failure] = await auditEvents(t, tenant.slug, { type: 'OTP_DELIVERY_FAILED' });
+    expect(failure.data.reason).toBe('sms_gateway_unavailable');
   });
 });

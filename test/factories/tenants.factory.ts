@@ -18,6 +18,12 @@ export interface TestUser {
 export const uniqueSlug = (prefix = 't') => `${prefix}-${randomBytes(5).toString('hex')}`;
 export const strongPassword = () => `pw-${randomBytes(12).toString('base64url')}`;
 
+/** `POST path` with the platform key, answered 201: what was created. */
+export async function createAsPlatform<T>(t: TestApp, path: string, body: object): Promise<T> {
+  const res = await t.http().post(path).set('X-Api-Key', t.platformKey).send(body).expect(201);
+  return res.body as T;
+}
+
 /** A fresh tenant with its first admin, created through the platform API. */
 export async function createTenant(
   t: TestApp,
@@ -25,13 +31,12 @@ export async function createTenant(
 ): Promise<TestTenant> {
   const slug = overrides.slug ?? uniqueSlug();
   const admin = { username: 'admin', password: strongPassword() };
-  const res = await t
-    .http()
-    .post('/v1/tenants')
-    .set('X-Api-Key', t.platformKey)
-    .send({ slug, name: `Tenant ${slug}`, admin })
-    .expect(201);
-  return { id: res.body.id, slug, name: res.body.name, admin };
+  const created = await createAsPlatform<{ id: string; name: string }>(t, '/v1/tenants', {
+    slug,
+    name: `Tenant ${slug}`,
+    admin,
+  });
+  return { id: created.id, slug, name: created.name, admin };
 }
 
 /** A user of `tenant`, created by the platform key through the admin API. */
@@ -46,13 +51,12 @@ export async function createUser(
     roles: overrides.roles ?? ['agent'],
     ...(overrides.email ? { email: overrides.email } : {}),
   };
-  const res = await t
-    .http()
-    .post(`/v1/tenants/${tenant.slug}/users`)
-    .set('X-Api-Key', t.platformKey)
-    .send(body)
-    .expect(201);
-  return { id: res.body.id, username: body.username, password: body.password, roles: body.roles };
+  const created = await createAsPlatform<{ id: string }>(
+    t,
+    `/v1/tenants/${tenant.slug}/users`,
+    body,
+  );
+  return { id: created.id, username: body.username, password: body.password, roles: body.roles };
 }
 
 /** Signs in and returns the access token (2FA off). */
@@ -85,4 +89,29 @@ export async function adminUserView(
     .set('X-Api-Key', t.platformKey)
     .expect(200);
   return res.body as { twoFactor: Record<string, unknown> } & Record<string, unknown>;
+}
+
+/** Changes a user through the admin API with the platform key (`PATCH`, answered 200). */
+export async function updateUser(
+  t: TestApp,
+  tenant: Pick<TestTenant, 'slug'>,
+  userId: string,
+  changes: Record<string, unknown>,
+): Promise<void> {
+  await t
+    .http()
+    .patch(`/v1/tenants/${tenant.slug}/users/${userId}`)
+    .set('X-Api-Key', t.platformKey)
+    .send(changes)
+    .expect(200);
+}
+
+/** Disables a tenant through the platform API. */
+export async function disableTenant(t: TestApp, tenant: Pick<TestTenant, 'slug'>): Promise<void> {
+  await t
+    .http()
+    .patch(`/v1/tenants/${tenant.slug}`)
+    .set('X-Api-Key', t.platformKey)
+    .send({ status: 'disabled' })
+    .expect(200);
 }

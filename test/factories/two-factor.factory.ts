@@ -7,40 +7,54 @@ import {
   independentTotp,
   parseOtpauth,
 } from '../support/independent-totp';
-import type { TestTenant } from './tenants.factory';
+import {
+  createAsPlatform,
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+} from './tenants.factory';
 
 export interface EmailChannelOptions {
   password?: string;
   username?: string;
 }
 
+/** A channel of `tenant` as the platform creates it (`POST …/channels`, answered 201): its id. */
+export async function createChannel(
+  t: TestApp,
+  tenant: Pick<TestTenant, 'slug'>,
+  channel: { type: string; name: string; enabled?: boolean; config: Record<string, unknown> },
+): Promise<string> {
+  const created = await createAsPlatform<{ id: string }>(
+    t,
+    `/v1/tenants/${tenant.slug}/channels`,
+    channel,
+  );
+  return created.id;
+}
+
 /** An enabled email channel of `tenant` pointing at the test's SMTP sink. */
-export async function createEmailChannel(
+export function createEmailChannel(
   t: TestApp,
   tenant: TestTenant,
   smtp: SmtpSink,
   options: EmailChannelOptions = {},
 ): Promise<string> {
-  const res = await t
-    .http()
-    .post(`/v1/tenants/${tenant.slug}/channels`)
-    .set('X-Api-Key', t.platformKey)
-    .send({
-      type: 'email',
-      name: 'Test SMTP',
-      enabled: true,
-      config: {
-        host: '127.0.0.1',
-        port: smtp.port,
-        tls: 'none',
-        ...(options.username
-          ? { username: options.username, password: options.password ?? 'smtp-pass' }
-          : {}),
-        from: 'EFCX <no-reply@efcx.test>',
-      },
-    })
-    .expect(201);
-  return res.body.id as string;
+  return createChannel(t, tenant, {
+    type: 'email',
+    name: 'Test SMTP',
+    enabled: true,
+    config: {
+      host: '127.0.0.1',
+      port: smtp.port,
+      tls: 'none',
+      ...(options.username
+        ? { username: options.username, password: options.password ?? 'smtp-pass' }
+        : {}),
+      from: 'EFCX <no-reply@efcx.test>',
+    },
+  });
 }
 
 export interface TwoFactorSettingsBody {
@@ -83,8 +97,31 @@ export async function enableEmailTwoFactor(
   return channelId;
 }
 
-export function passwordLogin(t: TestApp, tenant: string, username: string, password: string) {
-  return t.http().post('/v1/auth/login').send({ tenant, username, password });
+/** The admin's 2FA reset of a user (`DELETE …/users/{id}/2fa`, answered 204), with the platform key. */
+export async function resetTwoFactor(
+  t: TestApp,
+  tenant: Pick<TestTenant, 'slug'>,
+  userId: string,
+): Promise<void> {
+  await t
+    .http()
+    .delete(`/v1/tenants/${tenant.slug}/users/${userId}/2fa`)
+    .set('X-Api-Key', t.platformKey)
+    .expect(204);
+}
+
+/** `POST /v1/auth/login`; `extra` adds members to the body (a deviceToken, or a field to refuse). */
+export function passwordLogin(
+  t: TestApp,
+  tenant: string,
+  username: string,
+  password: string,
+  extra: object = {},
+) {
+  return t
+    .http()
+    .post('/v1/auth/login')
+    .send({ tenant, username, password, ...extra });
 }
 
 export function mfaCall(
@@ -114,19 +151,22 @@ export async function registerByEmail(
   return (await registerByEmailAnswer(t, smtp, tenant, user, address)).accessToken;
 }
 
-/** registerByEmail's whole AUTHENTICATED answer (with `recoveryCodes` when the tenant hands them out). */
+/** The AUTHENTICATED answer of a registration (with `recoveryCodes` when the tenant hands them out). */
+export interface RegistrationAnswer {
+  accessToken: string;
+  refreshToken: string;
+  deviceToken: string;
+  recoveryCodes?: string[];
+}
+
+/** registerByEmail's whole AUTHENTICATED answer. */
 export async function registerByEmailAnswer(
   t: TestApp,
   smtp: SmtpSink,
   tenant: TestTenant,
   user: { username: string; password: string },
   address: string,
-): Promise<{
-  accessToken: string;
-  refreshToken: string;
-  deviceToken: string;
-  recoveryCodes?: string[];
-}> {
+): Promise<RegistrationAnswer> {
   const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
   if (login.body.status !== 'TWO_FACTOR_REGISTRATION_REQUIRED')
     throw new Error(`expected registration, got ${JSON.stringify(login.body)}`);
@@ -134,12 +174,41 @@ export async function registerByEmailAnswer(
   await mfaCall(t, login.body.mfaToken, 'register', { destination: address }).expect(200);
   const code = await smtp.codeFor(address, before + 1);
   const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code }).expect(200);
-  return verified.body as {
-    accessToken: string;
-    refreshToken: string;
-    deviceToken: string;
-    recoveryCodes?: string[];
-  };
+  return verified.body as RegistrationAnswer;
+}
+
+/** Everything a test of the email factor starts from: see registeredEmailUser. */
+export interface RegisteredEmailUser {
+  tenant: TestTenant;
+  user: TestUser;
+  address: string;
+  channelId: string;
+  /** The registration's own sign-in: registerByEmailAnswer's answer. */
+  registered: RegistrationAnswer;
+}
+
+/**
+ * A fresh tenant with email 2FA on and a user registered at `<label>-<tenant slug>@acme.test`
+ * through the real flow. The registration runs without a resend cooldown; `settings` are the
+ * tenant's after it.
+ */
+export async function registeredEmailUser(
+  t: TestApp,
+  smtp: SmtpSink,
+  settings: Omit<TwoFactorSettingsBody, 'enabled' | 'channelId'> = {},
+  label = 'user',
+): Promise<RegisteredEmailUser> {
+  const tenant = await createTenant(t);
+  const user = await createUser(t, tenant);
+  const channelId = await enableEmailTwoFactor(t, tenant, smtp, {
+    ...settings,
+    otp: { ...settings.otp, resendCooldownSeconds: 0 },
+  });
+  const address = `${label}-${tenant.slug}@acme.test`;
+  const registered = await registerByEmailAnswer(t, smtp, tenant, user, address);
+  if (settings.otp?.resendCooldownSeconds !== 0)
+    await putTwoFactorSettings(t, tenant, { enabled: true, channelId, ...settings });
+  return { tenant, user, address, channelId, registered };
 }
 
 /** The channel the tenant's 2FA settings name now. */
@@ -158,19 +227,14 @@ export async function enableAuthenticatorTwoFactor(
   tenant: TestTenant,
   overrides: Omit<TwoFactorSettingsBody, 'enabled' | 'channelId'> = {},
 ): Promise<string> {
-  const res = await t
-    .http()
-    .post(`/v1/tenants/${tenant.slug}/channels`)
-    .set('X-Api-Key', t.platformKey)
-    .send({
-      type: 'authenticator',
-      name: 'App',
-      enabled: true,
-      config: { issuer: 'Acme EFCX', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
-    })
-    .expect(201);
-  await putTwoFactorSettings(t, tenant, { enabled: true, channelId: res.body.id, ...overrides });
-  return res.body.id as string;
+  const channelId = await createChannel(t, tenant, {
+    type: 'authenticator',
+    name: 'App',
+    enabled: true,
+    config: { issuer: 'Acme EFCX', digits: 6, periodSeconds: 30, algorithm: 'SHA1', window: 1 },
+  });
+  await putTwoFactorSettings(t, tenant, { enabled: true, channelId, ...overrides });
+  return channelId;
 }
 
 /** An enrolled app, as the user's phone holds it: codes for now or any other time. */

@@ -5,6 +5,7 @@
  */
 import { Client } from 'pg';
 import { createTenant } from '../factories/tenants.factory';
+import { passwordLogin } from '../factories/two-factor.factory';
 import { testServerUrl } from '../support/database';
 import { expectExactErrorResponse } from '../support/http-assertions';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -41,11 +42,7 @@ describe('database refusing connections', () => {
     for (const req of [
       () => t.http().get(`/v1/tenants/${tenant.slug}`).set('X-Api-Key', t.platformKey),
       () => t.http().get(`/v1/tenants/${tenant.slug}/users`).set('X-Api-Key', t.platformKey),
-      () =>
-        t
-          .http()
-          .post('/v1/auth/login')
-          .send({ tenant: tenant.slug, username: 'admin', password: tenant.admin.password }),
+      () => passwordLogin(t, tenant.slug, 'admin', tenant.admin.password),
     ]) {
       const res = await req();
       expectExactErrorResponse(res, 503, 'SERVICE_UNAVAILABLE');

@@ -13,7 +13,7 @@ import {
   TestTenant,
   TestUser,
 } from '../factories/tenants.factory';
-import { enableAuthenticatorTwoFactor } from '../factories/two-factor.factory';
+import { enableAuthenticatorTwoFactor, passwordLogin } from '../factories/two-factor.factory';
 import { FaultPostgres } from '../support/faults/embedded-postgres-process';
 import { expectExactErrorResponse } from '../support/http-assertions';
 import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
@@ -45,21 +45,18 @@ describe('database server stopped and started again under a running app', () => 
     user = await createUser(t, tenant);
     userToken = await login(t, tenant.slug, user.username, user.password);
     adminAccess = await login(t, tenant.slug, tenant.admin.username, tenant.admin.password);
-    const signIn = await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: user.username, password: user.password })
-      .expect(200);
+    const signIn = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     refreshToken = signIn.body.refreshToken as string;
 
     const appTenant = await createTenant(t);
     await enableAuthenticatorTwoFactor(t, appTenant);
     const appUser = await createUser(t, appTenant);
-    const stage1 = await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: appTenant.slug, username: appUser.username, password: appUser.password })
-      .expect(200);
+    const stage1 = await passwordLogin(
+      t,
+      appTenant.slug,
+      appUser.username,
+      appUser.password,
+    ).expect(200);
     expect(stage1.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
     mfaToken = stage1.body.mfaToken as string;
   }, 240000);
@@ -201,10 +198,7 @@ describe('database server stopped and started again under a running app', () => 
     }
     expect(ready).toBe(200);
 
-    const signIn = await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: user.username, password: user.password });
+    const signIn = await passwordLogin(t, tenant.slug, user.username, user.password);
     expect({ status: signIn.status, kind: signIn.body.status }).toEqual({
       status: 200,
       kind: 'AUTHENTICATED',

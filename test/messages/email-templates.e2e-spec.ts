@@ -1,4 +1,10 @@
-import { createTenant, createUser, adminToken, TestTenant } from '../factories/tenants.factory';
+import {
+  createTenant,
+  createUser,
+  adminToken,
+  TestTenant,
+  adminUserView,
+} from '../factories/tenants.factory';
 import {
   enableEmailTwoFactor,
   passwordLogin,
@@ -6,7 +12,6 @@ import {
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectExactErrorResponse, expectValidationError } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 const CHROME_ON_WINDOWS =
@@ -19,8 +24,7 @@ const codeOf = (text: string) => /(\d{6,10})$/.exec(text.split('\n')[0])?.[1];
 
 describe('tenant email templates and locales (API.md v1.1 §11)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const api = (tenant: TestTenant, path = '') =>
     `/v1/tenants/${tenant.slug}/email-templates${path}`;
@@ -28,6 +32,12 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
     t
       .http()
       .put(api(tenant, `/${kind}/${locale}`))
+      .set('X-Api-Key', t.platformKey)
+      .send(body);
+  const preview = (tenant: TestTenant, kind: string, locale: string, body: object = {}) =>
+    t
+      .http()
+      .post(api(tenant, `/${kind}/${locale}/preview`))
       .set('X-Api-Key', t.platformKey)
       .send(body);
   const setUserLocale = (tenant: TestTenant, userId: string, locale: string | null) =>
@@ -86,12 +96,8 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
       const user = await createUser(t, tenant);
       const res = await setUserLocale(tenant, user.id, 'pt-br').expect(200);
       expect(res.body.locale).toBe('pt-BR');
-      const got = await t
-        .http()
-        .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-        .set('X-Api-Key', t.platformKey)
-        .expect(200);
-      expect(got.body.locale).toBe('pt-BR');
+      const got = await adminUserView(t, tenant, user.id);
+      expect(got.locale).toBe('pt-BR');
 
       const { mail } = await loginMail({ userLocale: 'pt-BR' });
       expect(mail.subject).toMatch(/: o seu código de início de sessão$/);
@@ -377,36 +383,15 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
         expectValidationError(await put(tenant, 'channel_test', bad, body), 'locale');
       expectExactErrorResponse(await put(tenant, 'password_reset', 'en', body), 404, 'NOT_FOUND');
       // A well-formed locale with neither a built-in nor an own template: nothing to show.
-      expectExactErrorResponse(
-        await t
-          .http()
-          .post(api(tenant, '/login_code/nl/preview'))
-          .set('X-Api-Key', t.platformKey)
-          .send({}),
-        404,
-        'NOT_FOUND',
-      );
-      expectExactErrorResponse(
-        await t
-          .http()
-          .post(api(tenant, '/nope/en/preview'))
-          .set('X-Api-Key', t.platformKey)
-          .send({}),
-        404,
-        'NOT_FOUND',
-      );
+      expectExactErrorResponse(await preview(tenant, 'login_code', 'nl'), 404, 'NOT_FOUND');
+      expectExactErrorResponse(await preview(tenant, 'nope', 'en'), 404, 'NOT_FOUND');
     });
   });
 
   describe('preview', () => {
     it('renders the template in force with sample values and the tenant name', async () => {
       const tenant = await createTenant(t);
-      const res = await t
-        .http()
-        .post(api(tenant, '/login_code/de/preview'))
-        .set('X-Api-Key', t.platformKey)
-        .send({})
-        .expect(200);
+      const res = await preview(tenant, 'login_code', 'de').expect(200);
       expect(Object.keys(res.body).sort()).toEqual(['html', 'subject', 'text']);
       expect(res.body.subject).toBe(`${tenant.name}: Ihr Anmeldecode`);
       expect(res.body.text).toContain(`Ihr Code für ${tenant.name} lautet 123456`);
@@ -418,12 +403,7 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
         subject: 'For {{displayName}}',
         text: '{{remaining}} left',
       }).expect(200);
-      const own = await t
-        .http()
-        .post(api(tenant, '/recovery_code_used/en/preview'))
-        .set('X-Api-Key', t.platformKey)
-        .send({})
-        .expect(200);
+      const own = await preview(tenant, 'recovery_code_used', 'en').expect(200);
       expect(own.body).toEqual(
         expect.objectContaining({ subject: 'For Jane Doe', text: '9 left' }),
       );
@@ -431,24 +411,18 @@ describe('tenant email templates and locales (API.md v1.1 §11)', () => {
 
     it('renders an unsaved template of the body, checked like a PUT, without saving it', async () => {
       const tenant = await createTenant(t);
-      const path = api(tenant, '/channel_test/es/preview');
-      const res = await t
-        .http()
-        .post(path)
-        .set('X-Api-Key', t.platformKey)
-        .send({ subject: 'Hola {{username}}', text: 'Prueba', html: '<b>{{username}}</b>' })
-        .expect(200);
+      const res = await preview(tenant, 'channel_test', 'es', {
+        subject: 'Hola {{username}}',
+        text: 'Prueba',
+        html: '<b>{{username}}</b>',
+      }).expect(200);
       expect(res.body).toEqual({
         subject: 'Hola jane.doe',
         text: 'Prueba',
         html: '<b>jane.doe</b>',
       });
       expectValidationError(
-        await t
-          .http()
-          .post(path)
-          .set('X-Api-Key', t.platformKey)
-          .send({ subject: 's', text: '{{#x}}{{/x}}' }),
+        await preview(tenant, 'channel_test', 'es', { subject: 's', text: '{{#x}}{{/x}}' }),
         'text',
       );
       const list = await t.http().get(api(tenant)).set('X-Api-Key', t.platformKey).expect(200);

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createTenant, createUser } from '../factories/tenants.factory';
 import { enableEmailTwoFactor, mfaCall, passwordLogin } from '../factories/two-factor.factory';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 const LOCALES = ['en', 'de', 'fr', 'es', 'pt'] as const;
@@ -22,8 +21,7 @@ const codeOf = (text: string) => /(\d{6,10})$/.exec(text.split('\n')[0])?.[1];
  */
 describe('sample mails: every kind in every built-in locale', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const codes = new Map<string, string>();
 

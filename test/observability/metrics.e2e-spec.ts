@@ -14,7 +14,6 @@ import {
 } from '../factories/two-factor.factory';
 import { queryDb } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 interface Sample {
@@ -45,8 +44,7 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
 
 describe('metrics (API.md v1.1 §13): each family moves with the flow, no tenant or user label', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), {
+  const smtp = useAppWithSmtp((app) => (t = app), {
     env: { ...UNREACHABLE_THROTTLE_LIMITS },
     captureLogs: true,
   });

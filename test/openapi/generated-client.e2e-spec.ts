@@ -5,7 +5,6 @@ import * as ts from 'typescript';
 import { createTenant, createUser } from '../factories/tenants.factory';
 import { enableEmailTwoFactor } from '../factories/two-factor.factory';
 import { generateApiTypesInNode } from '../support/api-types';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, useAppWithSmtp } from '../support/test-app';
 
 /**
@@ -109,8 +108,7 @@ type RunClient = (
 
 describe('a typed client generated from /docs-json (openapi-typescript + openapi-fetch)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app));
+  const smtp = useAppWithSmtp((app) => (t = app));
   let dir: string;
 
   beforeAll(async () => {

@@ -1,10 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort, portOpen } from '../support/ports';
-
-const root = path.resolve(__dirname, '../..');
+import { captureOutput, spawnMain } from '../support/service-process';
 
 interface Running {
   child: ChildProcess;
@@ -18,44 +17,16 @@ async function startMain(
   env: Record<string, string>,
   readyLines = 1,
 ): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', path.join(root, 'src/main.ts')],
-    {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
-        NODE_PATH: path.join(root, 'node_modules'),
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
+  const child = spawnMain(cwd, { LOG_LEVEL: 'warn', ...env });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      // The last start-up line names the admin user: everything before it is out too.
-      if (
-        (output.match(/listening on/g) ?? []).length >= readyLines &&
-        output.includes('admin user')
-      ) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code}:\n${output}`));
-    });
-  });
-  return { child, output: () => output, exited };
+  const { output, until } = captureOutput(child);
+  // The last start-up line names the admin user: everything before it is out too.
+  await until(
+    (text) =>
+      (text.match(/listening on/g) ?? []).length >= readyLines && text.includes('admin user'),
+    60000,
+  );
+  return { child, output, exited };
 }
 
 async function login(port: number, password: string): Promise<number> {

@@ -3,14 +3,11 @@ import { ErrorCode } from '../../src/common/errors/error-code';
 import { UsersService } from '../../src/users/users.service';
 import { Lifecycle } from '../../src/observability/lifecycle.service';
 import { createTenant, login } from '../factories/tenants.factory';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 
 describe('operations: health, metrics, OpenAPI', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   it('serves liveness and readiness (database up)', async () => {
     await t.http().get('/health/live').expect(200, { status: 'ok' });
@@ -113,10 +110,7 @@ describe('operations: health, metrics, OpenAPI', () => {
 
 describe('logs never hold a credential', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ captureLogs: true });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { captureLogs: true });
 
   it('redacts the api key, bearer tokens and passwords and logs request ids', async () => {
     const tenant = await createTenant(t);
@@ -145,10 +139,7 @@ describe('logs never hold a credential', () => {
 
 describe('database gone', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   it('answers 503 SERVICE_UNAVAILABLE with Retry-After (never a 500) and readiness 503', async () => {
     await t.http().get('/health/ready').expect(200);
@@ -173,10 +164,7 @@ describe('database gone', () => {
 
 describe('draining (shutdown begun)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   it('answers readiness 503 and closes keep-alive connections, while still serving requests', async () => {
     await t.http().get('/health/ready').expect(200);
@@ -191,10 +179,7 @@ describe('draining (shutdown begun)', () => {
 
 describe('unexpected errors in the log', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ captureLogs: true });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { captureLogs: true });
 
   it('are logged with the request id but without the failed query or its parameters', async () => {
     const tenant = await createTenant(t);

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { generateCredentials } from '../../config/credentials';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 import { freePort } from '../support/ports';
+import { captureOutput } from '../support/service-process';
 
 /**
  * Issue 16: a production install is lean and starts. The built dist/ and the package files are
@@ -87,24 +88,8 @@ if (!built)
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
-    let output = '';
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60_000);
-      const onData = (d: Buffer) => {
-        output += d.toString();
-        if (output.includes('listening on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`exited ${code}:\n${output}`));
-      });
-    });
+    await captureOutput(proc).until((output) => output.includes('listening on'), 60_000);
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok' });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
-import { productionEnvironment, startTestApp, TestApp } from '../support/test-app';
+import { productionEnvironment, startTestApp, useTestApp, TestApp } from '../support/test-app';
 
 /** API.md v1.1 §13: /metrics and /docs on a production instance. */
 async function startProduction(
@@ -85,12 +85,9 @@ describe('production with METRICS_TOKEN and DOCS_ENABLED=true', () => {
 
 describe('outside production', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: { METRICS_TOKEN: randomBytes(32).toString('base64url'), DOCS_ENABLED: 'false' },
-    });
+  useTestApp((app) => (t = app), {
+    env: { METRICS_TOKEN: randomBytes(32).toString('base64url'), DOCS_ENABLED: 'false' },
   });
-  afterAll(() => t.close());
 
   it('/metrics is open even with METRICS_TOKEN set; DOCS_ENABLED=false turns /docs off', async () => {
     await t.http().get('/metrics').expect(200);

@@ -1,18 +1,25 @@
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
 import {
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+  adminUserView,
+} from '../factories/tenants.factory';
+import {
+  createChannel,
   enableAuthenticatorTwoFactor,
   enableEmailTwoFactor,
   enrollAuthenticator,
   mfaCall,
   passwordLogin,
   putTwoFactorSettings,
-  registerByEmail,
   registerByEmailAnswer,
+  registeredEmailUser,
   activeChannelId,
+  resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
-import { SmtpSink } from '../support/smtp-sink';
-import { queryDb } from '../support/database';
+import { dumpDatabase } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
 import {
   awayFromStepEdge,
@@ -20,7 +27,7 @@ import {
   independentTotp,
   parseOtpauth,
 } from '../support/independent-totp';
-import { startTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
+import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 interface AppConfig {
   algorithm: 'SHA1' | 'SHA256' | 'SHA512';
@@ -29,23 +36,28 @@ interface AppConfig {
   window: number;
 }
 
+/** In a pending sign-in: register the app, then verify its first code (SHA1, 6 digits, 30 s). */
+async function bindApp(t: TestApp, mfaToken: string): Promise<void> {
+  const reg = await mfaCall(t, mfaToken, 'register', {}).expect(200);
+  const opts = { algorithm: 'SHA1' as const, digits: 6, period: 30 };
+  await mfaCall(t, mfaToken, 'verify', {
+    code: independentTotp(base32Decode(reg.body.secret), opts),
+  }).expect(200);
+}
+
 describe('authenticator-app 2FA (TOTP)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '10000' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   async function authenticatorTenant(cfg: AppConfig, otp: Record<string, number> = {}) {
     const tenant = await createTenant(t);
-    const res = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/channels`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ type: 'authenticator', name: 'App', config: { issuer: 'Acme EFCX', ...cfg } })
-      .expect(201);
-    await putTwoFactorSettings(t, tenant, { enabled: true, channelId: res.body.id, otp });
-    return { tenant, channelId: res.body.id as string };
+    const channelId = await createChannel(t, tenant, {
+      type: 'authenticator',
+      name: 'App',
+      config: { issuer: 'Acme EFCX', ...cfg },
+    });
+    await putTwoFactorSettings(t, tenant, { enabled: true, channelId, otp });
+    return { tenant, channelId };
   }
 
   /** Registers through HTTP; returns the secret as the app would read it from the QR code. */
@@ -138,13 +150,8 @@ describe('authenticator-app 2FA (TOTP)', () => {
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    const failed = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_FAILED`)
-      .set('X-Api-Key', t.platformKey);
-    expect(failed.body.items.map((e: { data: { reason: string } }) => e.data.reason)).toContain(
-      'replay',
-    );
+    const failed = await auditEvents(t, tenant.slug, { type: 'OTP_FAILED' });
+    expect(failed.map((e) => e.data.reason)).toContain('replay');
   });
 
   it('accepts the previous step with window 1 and refuses it with window 0', async () => {
@@ -196,15 +203,9 @@ describe('authenticator-app 2FA (TOTP)', () => {
     );
     // A new sign-in has its own attempts; the replaced secret confirms the registration.
     const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
-    const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
-    await mfaCall(t, login.body.mfaToken, 'verify', {
-      code: independentTotp(base32Decode(reg.body.secret), opts),
-    }).expect(200);
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    await bindApp(t, login.body.mfaToken);
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({
         registered: true,
         channelType: 'authenticator',
@@ -216,17 +217,12 @@ describe('authenticator-app 2FA (TOTP)', () => {
   it('wrong app codes count toward the account lock (rule 6) and the lock answers verify and login', async () => {
     const cfg: AppConfig = { algorithm: 'SHA1', digits: 6, periodSeconds: 30, window: 1 };
     const { tenant } = await authenticatorTenant(cfg, { maxAttempts: 20 });
-    await t
-      .http()
-      .put(`/v1/tenants/${tenant.slug}/settings/2fa`)
-      .set('X-Api-Key', t.platformKey)
-      .send({
-        enabled: true,
-        channelId: await activeChannelId(t, tenant),
-        otp: { maxAttempts: 20 },
-        lockout: { maxConsecutiveFailures: 10, durationSeconds: 600 },
-      })
-      .expect(200);
+    await putTwoFactorSettings(t, tenant, {
+      enabled: true,
+      channelId: await activeChannelId(t, tenant),
+      otp: { maxAttempts: 20 },
+      lockout: { maxConsecutiveFailures: 10, durationSeconds: 600 },
+    });
     const user = await createUser(t, tenant);
     const { mfaToken, secret } = await enroll(tenant, user);
     const right = independentTotp(secret, { algorithm: 'SHA1', digits: 6, period: 30 });
@@ -278,25 +274,11 @@ describe('authenticator-app 2FA (TOTP)', () => {
       .get('/v1/auth/me')
       .set('Authorization', `Bearer ${verified.body.accessToken}`)
       .expect(200);
-    const admin = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(200);
-    for (const body of [verified.body, me.body, admin.body])
+    const admin = await adminUserView(t, tenant, user.id);
+    for (const body of [verified.body, me.body, admin])
       expect(JSON.stringify(body)).not.toContain(uri.secret);
 
-    const tables = await queryDb<{ tablename: string }>(
-      t.databaseUrl,
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
-    );
-    let dump = '';
-    for (const { tablename } of tables)
-      dump += (
-        await queryDb<{ row: string }>(t.databaseUrl, `SELECT t::text AS row FROM "${tablename}" t`)
-      )
-        .map((r) => r.row)
-        .join('\n');
+    const dump = await dumpDatabase(t.databaseUrl);
     expect(dump).not.toContain(uri.secret);
     expect(dump).not.toContain(secret.toString('hex'));
   });
@@ -304,15 +286,15 @@ describe('authenticator-app 2FA (TOTP)', () => {
 
 describe('switching a tenant between email and authenticator', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   it('asks for the new type at the next login and keeps the other registration for the way back', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const emailChannel = await enableEmailTwoFactor(t, tenant, smtp);
-    const address = `switch-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const {
+      tenant,
+      user,
+      address,
+      channelId: emailChannel,
+    } = await registeredEmailUser(t, smtp, {}, 'switch');
 
     await enableAuthenticatorTwoFactor(t, tenant);
     const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
@@ -339,16 +321,9 @@ describe('switching a tenant between email and authenticator', () => {
       proven: true,
     });
     await awayFromStepEdge(30);
-    const reg = await mfaCall(t, login.body.mfaToken, 'register', {}).expect(200);
-    const opts = { algorithm: 'SHA1' as const, digits: 6, period: 30 };
-    await mfaCall(t, login.body.mfaToken, 'verify', {
-      code: independentTotp(base32Decode(reg.body.secret), opts),
-    }).expect(200);
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    await bindApp(t, login.body.mfaToken);
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({
         registered: true,
         channelType: 'authenticator',
@@ -371,23 +346,15 @@ describe('switching a tenant between email and authenticator', () => {
     );
 
     // The admin reset clears both.
-    await t
-      .http()
-      .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(204);
-    const reset = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=TWO_FACTOR_RESET`)
-      .set('X-Api-Key', t.platformKey);
-    expect(reset.body.items[0].data.channelTypes.sort()).toEqual(['authenticator', 'email']);
+    await resetTwoFactor(t, tenant, user.id);
+    const [reset] = await auditEvents(t, tenant.slug, { type: 'TWO_FACTOR_RESET' });
+    expect((reset.data.channelTypes as string[]).sort()).toEqual(['authenticator', 'email']);
   });
 });
 
 describe('adding a factor needs the one the user has (v1.1 §4)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   async function emailUserSwitchedToApp() {
     const tenant = await createTenant(t);
@@ -397,6 +364,16 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
     const first = await registerByEmailAnswer(t, smtp, tenant, user, address);
     await enableAuthenticatorTwoFactor(t, tenant);
     return { tenant, user, address, emailChannel, codes: first.recoveryCodes ?? [] };
+  }
+
+  /** A used recovery code is refused in a new sign-in: it was used up (v1.1 §6). */
+  async function expectUsedUp(tenant: TestTenant, user: TestUser, recoveryCode: string) {
+    const login = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+    expectErrorResponse(
+      await mfaCall(t, login.body.mfaToken, 'verify', { recoveryCode }),
+      401,
+      'OTP_INVALID',
+    );
   }
 
   it('a holder of the password alone cannot bind an app: wrong proof codes count, register stays closed', async () => {
@@ -409,11 +386,8 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
     const token = login.body.mfaToken as string;
     expectErrorResponse(await mfaCall(t, token, 'verify', { code: '000000' }), 401, 'OTP_INVALID');
     expectErrorResponse(await mfaCall(t, token, 'register', {}), 403, 'TWO_FACTOR_PROOF_REQUIRED');
-    const failed = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_FAILED`)
-      .set('X-Api-Key', t.platformKey);
-    expect(failed.body.items[0].data).toEqual(
+    const [failed] = await auditEvents(t, tenant.slug, { type: 'OTP_FAILED' });
+    expect(failed.data).toEqual(
       expect.objectContaining({ channel: 'email', purpose: 'proof', reason: 'wrong' }),
     );
     // The user's own code still works after the attacker's try, and register opens.
@@ -461,12 +435,7 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
     expect(done.body.status).toBe('AUTHENTICATED');
     // Not a first registration: no new codes; the used one stays used.
     expect(done.body.recoveryCodes).toBeUndefined();
-    const again = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
-    expectErrorResponse(
-      await mfaCall(t, again.body.mfaToken, 'verify', { recoveryCode: codes[2] }),
-      401,
-      'OTP_INVALID',
-    );
+    await expectUsedUp(tenant, user, codes[2]);
   });
 
   it('a pending proof of an email factor accepts a recovery code too, and uses it up', async () => {
@@ -481,12 +450,7 @@ describe('adding a factor needs the one the user has (v1.1 §4)', () => {
       proven: true,
     });
     await mfaCall(t, token, 'register', {}).expect(200);
-    const other = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
-    expectErrorResponse(
-      await mfaCall(t, other.body.mfaToken, 'verify', { recoveryCode: codes[0] }),
-      401,
-      'OTP_INVALID',
-    );
+    await expectUsedUp(tenant, user, codes[0]);
   });
 
   it('app to email: the app code proves the user, then the address is registered', async () => {

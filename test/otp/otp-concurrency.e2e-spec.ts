@@ -1,15 +1,9 @@
 import request from 'supertest';
-import { createTenant, createUser } from '../factories/tenants.factory';
-import {
-  enableEmailTwoFactor,
-  passwordLogin,
-  putTwoFactorSettings,
-  registerByEmail,
-} from '../factories/two-factor.factory';
-import { startSecondInstance, SecondInstance } from '../support/second-instance';
+import { passwordLogin, registeredEmailUser } from '../factories/two-factor.factory';
+import { SecondInstance, useTwoInstances } from '../support/second-instance';
 import { queryDb } from '../support/database';
 import { SmtpSink } from '../support/smtp-sink';
-import { ROOM_FOR_PARALLEL_LOGINS, startTestApp, TestApp } from '../support/test-app';
+import { ROOM_FOR_PARALLEL_LOGINS, TestApp } from '../support/test-app';
 
 /** Two instances on one database, many parallel requests: exactly one winner where the rules say one. */
 describe('OTP concurrency across two instances', () => {
@@ -22,28 +16,18 @@ describe('OTP concurrency across two instances', () => {
     ...ROOM_FOR_PARALLEL_LOGINS,
   };
 
-  beforeAll(async () => {
-    await smtp.start();
-    a = await startTestApp({ env: limits });
-    b = await startSecondInstance(a, limits);
-  }, 90000);
-  afterAll(async () => {
-    await b?.stop();
-    await a?.close();
-    await smtp.stop();
-  });
+  useTwoInstances((instances) => ({ primary: a, second: b } = instances), limits, smtp);
 
   /** Alternates the instances, as a load balancer would. */
   const instance = (i: number) => (i % 2 === 0 ? a.http() : request(b.url));
 
   it('20 parallel verifies of one correct code give exactly one AUTHENTICATED', async () => {
-    const tenant = await createTenant(a);
-    const user = await createUser(a, tenant);
-    await enableEmailTwoFactor(a, tenant, smtp, {
-      otp: { resendCooldownSeconds: 0, maxAttempts: 20 },
-    });
-    const address = `race-${tenant.slug}@acme.test`;
-    await registerByEmail(a, smtp, tenant, user, address);
+    const { tenant, user, address } = await registeredEmailUser(
+      a,
+      smtp,
+      { otp: { resendCooldownSeconds: 0, maxAttempts: 20 } },
+      'race',
+    );
     const login = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
     const code = await smtp.codeFor(address, 2);
     const results = await Promise.all(
@@ -64,18 +48,12 @@ describe('OTP concurrency across two instances', () => {
   });
 
   it('20 parallel resends after the cooldown send at most one mail', async () => {
-    const tenant = await createTenant(a);
-    const user = await createUser(a, tenant);
-    const channelId = await enableEmailTwoFactor(a, tenant, smtp, {
-      otp: { resendCooldownSeconds: 0 },
-    });
-    const address = `resend-${tenant.slug}@acme.test`;
-    await registerByEmail(a, smtp, tenant, user, address);
-    await putTwoFactorSettings(a, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 2 },
-    });
+    const { tenant, user, address } = await registeredEmailUser(
+      a,
+      smtp,
+      { otp: { resendCooldownSeconds: 2 } },
+      'resend',
+    );
     const login = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
     expect(login.body.delivery).toBe('SENT');
     await smtp.waitFor(address, 2);
@@ -97,18 +75,12 @@ describe('OTP concurrency across two instances', () => {
   });
 
   it('20 parallel logins of one user send one code; the others say ALREADY_SENT', async () => {
-    const tenant = await createTenant(a);
-    const user = await createUser(a, tenant);
-    const channelId = await enableEmailTwoFactor(a, tenant, smtp, {
-      otp: { resendCooldownSeconds: 0 },
-    });
-    const address = `login-${tenant.slug}@acme.test`;
-    await registerByEmail(a, smtp, tenant, user, address);
-    await putTwoFactorSettings(a, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 60 },
-    });
+    const { tenant, user, address } = await registeredEmailUser(
+      a,
+      smtp,
+      { otp: { resendCooldownSeconds: 60 } },
+      'login',
+    );
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         instance(i)

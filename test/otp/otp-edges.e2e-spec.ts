@@ -6,32 +6,24 @@ import {
   passwordLogin,
   putTwoFactorSettings,
   registerByEmail,
+  registeredEmailUser,
+  TwoFactorSettingsBody,
   activeChannelId,
+  resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { queryDb } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, useAppWithSmtp } from '../support/test-app';
 
 /** Edges of the rules: the first code of a sign-in, the mfa token's own life, what ends a sign-in. */
 describe('OTP edges', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), {
+  const smtp = useAppWithSmtp((app) => (t = app), {
     env: { THROTTLE_USER_PER_MINUTE: '10000', MFA_TOKEN_TTL_SECONDS: '120' },
   });
 
-  async function setup(otp: Record<string, number> = {}) {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const channelId = await enableEmailTwoFactor(t, tenant, smtp, {
-      otp: { resendCooldownSeconds: 0 },
-    });
-    const address = `edge-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
-    await putTwoFactorSettings(t, tenant, { enabled: true, channelId, otp });
-    return { tenant, user, address, channelId };
-  }
+  const setup = (otp: TwoFactorSettingsBody['otp'] = {}) =>
+    registeredEmailUser(t, smtp, { otp }, 'edge');
 
   it('rule 1: a code never outlives the mfa token (MFA_TOKEN_TTL_SECONDS 120 < ttlSeconds 300)', async () => {
     const { tenant, user } = await setup({ ttlSeconds: 300 });
@@ -124,16 +116,10 @@ describe('OTP edges', () => {
   });
 
   it('an access token stops working after the admin 2FA reset', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    await enableEmailTwoFactor(t, tenant, smtp);
-    const token = await registerByEmail(t, smtp, tenant, user, `reset-${tenant.slug}@acme.test`);
+    const { tenant, user, registered } = await registeredEmailUser(t, smtp, {}, 'reset');
+    const token = registered.accessToken;
     await t.http().get('/v1/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
-    await t
-      .http()
-      .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(204);
+    await resetTwoFactor(t, tenant, user.id);
     expectErrorResponse(
       await t.http().get('/v1/auth/me').set('Authorization', `Bearer ${token}`),
       401,
@@ -161,22 +147,15 @@ describe('OTP edges', () => {
 
 describe('ALREADY_SENT speaks only of delivered codes', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
   it('parallel logins while the SMTP server refuses every mail: FAILED or COOLDOWN, never ALREADY_SENT', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const channelId = await enableEmailTwoFactor(t, tenant, smtp, {
-      otp: { resendCooldownSeconds: 0 },
-    });
-    const address = `refused-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 120 },
-    });
+    const { tenant, user, address } = await registeredEmailUser(
+      t,
+      smtp,
+      { otp: { resendCooldownSeconds: 120 } },
+      'refused',
+    );
     smtp.rejectWith = 550;
     try {
       const results = await Promise.all(

@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { PendingSignInPurgeJob } from '../../src/auth/pending-sign-in-purge.job';
 import { OtpPurgeJob } from '../../src/otp/otp-purge.job';
 import { createTenant, createUser } from '../factories/tenants.factory';
@@ -7,36 +6,26 @@ import {
   mfaCall,
   passwordLogin,
   putTwoFactorSettings,
-  registerByEmail,
+  registeredEmailUser,
 } from '../factories/two-factor.factory';
-import { queryDb } from '../support/database';
+import { auditEvents } from '../support/audit-events';
+import { dumpDatabase, queryDb, whileLockedElsewhere } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
+import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 const limits = { THROTTLE_USER_PER_MINUTE: '10000' };
 
 describe('delivery failure and recovery', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...limits, SMTP_TIMEOUT_MS: '2000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...limits, SMTP_TIMEOUT_MS: '2000' } });
 
   it('SMTP down: login says FAILED, resend and register answer 502, no cooldown starts; back up: a code at once', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 0 },
-    });
-    const address = `down-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 300 },
-    });
+    const { tenant, user, address } = await registeredEmailUser(
+      t,
+      smtp,
+      { otp: { resendCooldownSeconds: 300 } },
+      'down',
+    );
 
     const port = smtp.port;
     await smtp.stop();
@@ -67,13 +56,9 @@ describe('delivery failure and recovery', () => {
       'OTP_DELIVERY_FAILED',
     );
 
-    const failures = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_DELIVERY_FAILED`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(200);
-    expect(failures.body.items.length).toBeGreaterThanOrEqual(3);
-    expect(failures.body.items[0].data.reason).toBe('smtp_unreachable');
+    const failures = await auditEvents(t, tenant.slug, { type: 'OTP_DELIVERY_FAILED' });
+    expect(failures.length).toBeGreaterThanOrEqual(3);
+    expect(failures[0].data.reason).toBe('smtp_unreachable');
 
     // The server comes back on the same port: the failed attempts started no cooldown.
     await smtp.start(port);
@@ -89,20 +74,17 @@ describe('delivery failure and recovery', () => {
 
 describe('purge (rule 8)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...limits, OTP_RETENTION_SECONDS: '3600' } });
+  const smtp = useAppWithSmtp((app) => (t = app), {
+    env: { ...limits, OTP_RETENTION_SECONDS: '3600' },
+  });
 
   it('deletes challenges whose expiry is older than the retention, keeps the rest and the counts, one instance at a time', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const channelId = await createEmailChannel(t, tenant, smtp);
-    await putTwoFactorSettings(t, tenant, {
-      enabled: true,
-      channelId,
-      otp: { resendCooldownSeconds: 0 },
-    });
-    const address = `purge-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const { tenant, user } = await registeredEmailUser(
+      t,
+      smtp,
+      { otp: { resendCooldownSeconds: 0 } },
+      'purge',
+    );
     const s = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     await mfaCall(t, s.body.mfaToken, 'verify', { code: '000000' }).expect(401);
     // Age the registration code (used) past the retention; the live login code stays recent.
@@ -113,12 +95,9 @@ describe('purge (rule 8)', () => {
     );
     const job = t.app.get(OtpPurgeJob);
 
-    const other = new Client({ connectionString: t.databaseUrl });
-    await other.connect();
-    await other.query('SELECT pg_advisory_lock($1)', [0x45464358_03]);
-    await expect(job.run()).resolves.toBeUndefined();
-    await other.query('SELECT pg_advisory_unlock($1)', [0x45464358_03]);
-    await other.end();
+    await whileLockedElsewhere(t.databaseUrl, 0x45464358_03, () =>
+      expect(job.run()).resolves.toBeUndefined(),
+    );
 
     await expect(job.run()).resolves.toBe(1);
     const left = await queryDb<{ purpose: string }>(
@@ -133,20 +112,15 @@ describe('purge (rule 8)', () => {
       [user.id],
     );
     expect(state.consecutive_failures).toBe(1);
-    const audit = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=OTP_SENT`)
-      .set('X-Api-Key', t.platformKey);
-    expect(audit.body.items.length).toBe(2);
+    expect(await auditEvents(t, tenant.slug, { type: 'OTP_SENT' })).toHaveLength(2);
   });
 });
 
 describe('no code or SMTP password at rest, in logs or in responses', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
   const smtpPassword = 'smtp-Pa55word-never-stored-in-clear';
   const responses: string[] = [];
-  useAppWithSmtp(smtp, (app) => (t = app), { env: limits, captureLogs: true });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: limits, captureLogs: true });
 
   it('reads every table and the whole log after a full flow with 10-digit codes', async () => {
     const tenant = await createTenant(t);
@@ -203,18 +177,7 @@ describe('no code or SMTP password at rest, in logs or in responses', () => {
 
     const codes = smtp.to(address).map((m) => /code is (\d{10})/.exec(m.text)![1]);
     expect(codes).toHaveLength(3);
-    const tables = await queryDb<{ tablename: string }>(
-      t.databaseUrl,
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
-    );
-    let dump = '';
-    for (const { tablename } of tables) {
-      const rows = await queryDb<{ row: string }>(
-        t.databaseUrl,
-        `SELECT t::text AS row FROM "${tablename}" t`,
-      );
-      dump += rows.map((r) => r.row).join('\n');
-    }
+    const dump = await dumpDatabase(t.databaseUrl);
     expect(dump).toContain(address); // the dump did read the data
     await new Promise((r) => setTimeout(r, 100));
     const everything = { database: dump, logs: t.logs(), responses: responses.join('\n') };
@@ -231,10 +194,7 @@ describe('no code or SMTP password at rest, in logs or in responses', () => {
 
 describe('mfa session purge', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { OTP_RETENTION_SECONDS: '60' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { OTP_RETENTION_SECONDS: '60' } });
 
   it('removes sign-ins expired longer than the retention and keeps the others', async () => {
     const tenant = await createTenant(t);

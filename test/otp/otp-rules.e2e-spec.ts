@@ -1,53 +1,42 @@
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
+import {
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+  updateUser,
+  adminUserView,
+} from '../factories/tenants.factory';
 import {
   enableEmailTwoFactor,
   mfaCall,
   passwordLogin,
+  putTwoFactorSettings,
   registerByEmail,
+  registeredEmailUser,
   TwoFactorSettingsBody,
   activeChannelId,
+  resetTwoFactor,
 } from '../factories/two-factor.factory';
+import { auditEvents } from '../support/audit-events';
 import { queryDb } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, useAppWithSmtp } from '../support/test-app';
 
 /** The OTP rules of API.md, each through HTTP with codes read from a real SMTP server. */
 describe('OTP rules (email)', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '10000' } });
 
-  let n = 0;
-  /** A tenant with email 2FA on, and a user registered at a fresh address. */
-  async function registered(
-    overrides: Omit<TwoFactorSettingsBody, 'enabled' | 'channelId'> = {},
-  ): Promise<{ tenant: TestTenant; user: TestUser; address: string; channelId: string }> {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    const channelId = await enableEmailTwoFactor(t, tenant, smtp, {
-      otp: { resendCooldownSeconds: 0, ...overrides.otp },
-      lockout: overrides.lockout,
-    });
-    const address = `user${++n}-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
-    if (overrides.otp?.resendCooldownSeconds !== undefined || overrides.otp)
-      await enableEmailTwoFactorAgain(tenant, channelId, overrides);
-    return { tenant, user, address, channelId };
-  }
-
-  async function enableEmailTwoFactorAgain(
-    tenant: TestTenant,
-    channelId: string,
-    overrides: Omit<TwoFactorSettingsBody, 'enabled' | 'channelId'>,
-  ) {
-    await t
-      .http()
-      .put(`/v1/tenants/${tenant.slug}/settings/2fa`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ enabled: true, channelId, ...overrides })
-      .expect(200);
-  }
+  /**
+   * A tenant with email 2FA on, and a user registered at a fresh address. Without `otp`
+   * overrides, the tenant keeps no resend cooldown.
+   */
+  const registered = (overrides: Omit<TwoFactorSettingsBody, 'enabled' | 'channelId'> = {}) =>
+    registeredEmailUser(
+      t,
+      smtp,
+      overrides.otp ? overrides : { ...overrides, otp: { resendCooldownSeconds: 0 } },
+    );
 
   async function signIn(tenant: TestTenant, user: TestUser) {
     const res = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
@@ -63,14 +52,7 @@ describe('OTP rules (email)', () => {
 
   const wrongCode = (code: string) => String((Number(code[0]) + 1) % 10) + code.slice(1);
 
-  async function events(tenant: TestTenant, type: string) {
-    const res = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=${type}&limit=200`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(200);
-    return res.body.items as Array<{ data: Record<string, unknown>; userId: string | null }>;
-  }
+  const events = (tenant: TestTenant, type: string) => auditEvents(t, tenant.slug, { type });
 
   it('rule 2: a code works once: not with the spent token, not in a new sign-in', async () => {
     const { tenant, user, address } = await registered();
@@ -310,11 +292,8 @@ describe('OTP rules (email)', () => {
     expect(Number(login.headers['retry-after'])).toBeGreaterThan(590);
     expect(smtp.to(address)).toHaveLength(mails);
     // The admin sees it.
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({ consecutiveFailures: 10, lockedUntil: expect.any(String) }),
     );
     expect((await events(tenant, 'TWO_FACTOR_LOCKED')).length).toBe(1);
@@ -343,11 +322,8 @@ describe('OTP rules (email)', () => {
       .expect(204);
     const s2 = await signIn(tenant, user);
     await mfaCall(t, s2.mfaToken, 'verify', { code: await smtp.codeFor(address) }).expect(200);
-    const after = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(after.body.twoFactor).toEqual(
+    const after = await adminUserView(t, tenant, user.id);
+    expect(after.twoFactor).toEqual(
       expect.objectContaining({ consecutiveFailures: 0, lockedUntil: null }),
     );
   });
@@ -380,11 +356,7 @@ describe('OTP rules (email)', () => {
       429,
       'TWO_FACTOR_LOCKED',
     );
-    await t
-      .http()
-      .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(204);
+    await resetTwoFactor(t, tenant, user.id);
     // The sign-in begun before the reset is over.
     expectErrorResponse(
       await mfaCall(t, pending.mfaToken, 'verify', { code: await smtp.codeFor(address) }),
@@ -393,11 +365,8 @@ describe('OTP rules (email)', () => {
     );
     const s = await signIn(tenant, user);
     expect(s.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor).toEqual(
+    const view = await adminUserView(t, tenant, user.id);
+    expect(view.twoFactor).toEqual(
       expect.objectContaining({ registered: false, destination: null }),
     );
     expect((await events(tenant, 'TWO_FACTOR_RESET'))[0].data).toEqual({ channelTypes: ['email'] });
@@ -418,16 +387,11 @@ describe('OTP rules (email)', () => {
     );
 
     const other = await createUser(t, tenant);
-    await t
-      .http()
-      .put(`/v1/tenants/${tenant.slug}/settings/2fa`)
-      .set('X-Api-Key', t.platformKey)
-      .send({
-        enabled: true,
-        channelId: await activeChannelId(t, tenant),
-        otp: { maxResendsPerLogin: 1, resendCooldownSeconds: 0 },
-      })
-      .expect(200);
+    await putTwoFactorSettings(t, tenant, {
+      enabled: true,
+      channelId: await activeChannelId(t, tenant),
+      otp: { maxResendsPerLogin: 1, resendCooldownSeconds: 0 },
+    });
     const r = await signIn(tenant, other);
     expect(r.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
     const first = await mfaCall(t, r.mfaToken, 'register', { email: 'first@acme.test' }).expect(
@@ -452,13 +416,10 @@ describe('OTP rules (email)', () => {
     await mfaCall(t, r.mfaToken, 'verify', { code: await smtp.codeFor('second@acme.test') }).expect(
       200,
     );
-    const view = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${other.id}`)
-      .set('X-Api-Key', t.platformKey);
-    expect(view.body.twoFactor.destination).toBe('second@acme.test');
+    const view = await adminUserView(t, tenant, other.id);
+    expect(view.twoFactor.destination).toBe('second@acme.test');
     // It also filled the empty contact email.
-    expect(view.body.email).toBe('second@acme.test');
+    expect(view.email).toBe('second@acme.test');
     for (const body of [
       {},
       { destination: 'not-an-email' },
@@ -512,20 +473,10 @@ describe('OTP rules (email)', () => {
   it('an mfa token stops working when the user is disabled or gets a new password after the login', async () => {
     const { tenant, user } = await registered();
     const a = await signIn(tenant, user);
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ password: 'another-long-password' })
-      .expect(200);
+    await updateUser(t, tenant, user.id, { password: 'another-long-password' });
     expectErrorResponse(await mfaCall(t, a.mfaToken, 'resend'), 401, 'UNAUTHENTICATED');
     const b = await signIn(tenant, { ...user, password: 'another-long-password' });
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ disabled: true })
-      .expect(200);
+    await updateUser(t, tenant, user.id, { disabled: true });
     expectErrorResponse(
       await mfaCall(t, b.mfaToken, 'verify', { code: '123456' }),
       401,

@@ -11,11 +11,11 @@ import {
   mfaCall,
   passwordLogin,
   registerByEmailAnswer,
+  resetTwoFactor,
 } from '../factories/two-factor.factory';
 import { auditEvents } from '../support/audit-events';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useAppWithSmtp, TestApp } from '../support/test-app';
 
 const CODE_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 
@@ -26,17 +26,9 @@ const CODE_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-T
  */
 describe('recovery codes (v1.1 §6)', () => {
   let a: TestApp;
-  const smtp = new SmtpSink();
   const limits = { THROTTLE_USER_PER_MINUTE: '100000', THROTTLE_IP_PER_MINUTE: '100000' };
 
-  beforeAll(async () => {
-    await smtp.start();
-    a = await startTestApp({ env: limits });
-  }, 90000);
-  afterAll(async () => {
-    await a?.close();
-    await smtp.stop();
-  });
+  const smtp = useAppWithSmtp((app) => (a = app), { env: limits });
 
   const userView = (tenant: TestTenant, user: TestUser) => adminUserView(a, tenant, user.id);
 
@@ -97,13 +89,9 @@ describe('recovery codes (v1.1 §6)', () => {
     expect(claims.acr).toBe('2fa');
     expect((await me(res.body.accessToken)).twoFactor.recoveryCodesRemaining).toBe(9);
     // The admin view shows the count, never a code.
-    const view = await a
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', a.platformKey)
-      .expect(200);
-    expect(view.body.twoFactor.recoveryCodesRemaining).toBe(9);
-    for (const c of codes) expect(JSON.stringify(view.body)).not.toContain(c);
+    const view = await adminUserView(a, tenant, user.id);
+    expect(view.twoFactor.recoveryCodesRemaining).toBe(9);
+    for (const c of codes) expect(JSON.stringify(view)).not.toContain(c);
     const used = await auditEvents(a, tenant.slug, { type: 'RECOVERY_CODE_USED', userId: user.id });
     expect(used).toHaveLength(1);
     expect(used[0].data).toEqual(expect.objectContaining({ remaining: 9 }));
@@ -345,11 +333,7 @@ describe('recovery codes (v1.1 §6)', () => {
 
   it("the admin's 2FA reset voids the codes", async () => {
     const { tenant, user, codes } = await emailUser();
-    await a
-      .http()
-      .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)
-      .set('X-Api-Key', a.platformKey)
-      .expect(204);
+    await resetTwoFactor(a, tenant, user.id);
     const s = await passwordLogin(a, tenant.slug, user.username, user.password).expect(200);
     expect(s.body.status).toBe('TWO_FACTOR_REGISTRATION_REQUIRED');
     expect(s.body.proof).toBeUndefined();
@@ -373,15 +357,7 @@ describe('recovery codes (v1.1 §6)', () => {
 /** With REAUTH_SECONDS small: an old 2FA sign-in may not mint new codes (own app, after the other). */
 describe('recovery codes: REAUTH_SECONDS', () => {
   let quick: TestApp;
-  const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    quick = await startTestApp({ env: { REAUTH_SECONDS: '1' } });
-  }, 90000);
-  afterAll(async () => {
-    await quick?.close();
-    await smtp.stop();
-  });
+  const smtp = useAppWithSmtp((app) => (quick = app), { env: { REAUTH_SECONDS: '1' } });
 
   it('401 REAUTHENTICATION_REQUIRED when the 2FA sign-in is older than REAUTH_SECONDS', async () => {
     const tenant = await createTenant(quick);

@@ -18,9 +18,9 @@ import {
 import { auditEvents } from '../support/audit-events';
 import { queryDb } from '../support/database';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startSecondInstance, SecondInstance } from '../support/second-instance';
+import { SecondInstance, useTwoInstances } from '../support/second-instance';
 import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 
 /**
  * API.md v1.1 §1 and §2 through HTTP: a code completes only its own sign-in, replaced codes do not
@@ -33,16 +33,7 @@ describe('the second factor (v1.1 §1, §2)', () => {
   const smtp = new SmtpSink();
   const limits = { THROTTLE_USER_PER_MINUTE: '100000', THROTTLE_IP_PER_MINUTE: '100000' };
 
-  beforeAll(async () => {
-    await smtp.start();
-    a = await startTestApp({ env: limits });
-    b = await startSecondInstance(a, limits);
-  }, 90000);
-  afterAll(async () => {
-    await b?.stop();
-    await a?.close();
-    await smtp.stop();
-  });
+  useTwoInstances((instances) => ({ primary: a, second: b } = instances), limits, smtp);
 
   const userView = (tenant: TestTenant, user: TestUser) => adminUserView(a, tenant, user.id);
 

@@ -2,13 +2,11 @@ import { AuditService } from '../../src/audit/audit.service';
 import { createTenant, createUser } from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
-  enableEmailTwoFactor,
   enrollAuthenticator,
   mfaCall,
   passwordLogin,
-  registerByEmail,
+  registeredEmailUser,
 } from '../factories/two-factor.factory';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 /**
@@ -18,8 +16,7 @@ import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support
  */
 describe('statements per operation', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const statements = async () => {
     const text = (await t.http().get('/metrics').expect(200)).text;
@@ -36,11 +33,12 @@ describe('statements per operation', () => {
   }
 
   it('email: a login sends its code in at most 6 statements, the verify takes at most 2', async () => {
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    await enableEmailTwoFactor(t, tenant, smtp, { otp: { resendCooldownSeconds: 0 } });
-    const address = `budget-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const { tenant, user, address } = await registeredEmailUser(
+      t,
+      smtp,
+      { otp: { resendCooldownSeconds: 0 } },
+      'budget',
+    );
     let mfaToken = '';
     const login = await counted(async () => {
       const res = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
@@ -77,14 +75,12 @@ describe('statements per operation', () => {
       passwordLogin(t, plain.slug, plainUser.username, plainUser.password).expect(200),
     );
 
-    const tenant = await createTenant(t);
-    const user = await createUser(t, tenant);
-    await enableEmailTwoFactor(t, tenant, smtp, {
-      otp: { resendCooldownSeconds: 0 },
-      rememberDevice: { enabled: true },
-    });
-    const address = `budget-r-${tenant.slug}@acme.test`;
-    await registerByEmail(t, smtp, tenant, user, address);
+    const { tenant, user, address } = await registeredEmailUser(
+      t,
+      smtp,
+      { otp: { resendCooldownSeconds: 0 }, rememberDevice: { enabled: true } },
+      'budget-r',
+    );
     const res = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     const verified = await mfaCall(t, res.body.mfaToken, 'verify', {
       code: await smtp.codeFor(address, 2),
@@ -92,15 +88,7 @@ describe('statements per operation', () => {
     }).expect(200);
     const deviceToken = verified.body.deviceToken as string;
     const login = () =>
-      t
-        .http()
-        .post('/v1/auth/login')
-        .send({
-          tenant: tenant.slug,
-          username: user.username,
-          password: user.password,
-          deviceToken,
-        })
+      passwordLogin(t, tenant.slug, user.username, user.password, { deviceToken })
         .expect(200)
         .expect((r) => expect(r.body.status).toBe('AUTHENTICATED'));
     await login();

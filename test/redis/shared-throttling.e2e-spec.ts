@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createTenant, createUser } from '../factories/tenants.factory';
+import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
 import { enableEmailTwoFactor, mfaCall, passwordLogin } from '../factories/two-factor.factory';
 import { expectExactErrorResponse } from '../support/http-assertions';
 import { SmtpSink } from '../support/smtp-sink';
@@ -25,24 +25,58 @@ async function startPair(env: Record<string, string>, throttleKeyPrefix: string)
   return [a, b] as const;
 }
 
+/**
+ * For one describe block: a pair of instances (startPair) with `env`, counting under `prefix`,
+ * and a Redis client to read the counters; the counters go with the pair.
+ */
+function usePair(
+  env: Record<string, string>,
+  prefix: string,
+  bind: (pair: { a: TestApp; b: TestApp; client: Redis }) => void,
+): void {
+  let pair: { a: TestApp; b: TestApp; client: Redis } | undefined;
+  beforeAll(async () => {
+    const client = redisClient();
+    const [a, b] = await startPair(env, prefix);
+    pair = { a, b, client };
+    bind(pair);
+  });
+  afterAll(async () => {
+    if (!pair) return;
+    await pair.b.close();
+    await pair.a.close();
+    await deleteKeysUnder(pair.client, prefix);
+    pair.client.disconnect();
+  });
+}
+
+/** One wrong password for `user` on each of `instances` in turn, each refused (401). */
+async function failPasswords(instances: TestApp[], tenant: TestTenant, user: TestUser) {
+  for (const [i, t] of instances.entries())
+    await passwordLogin(t, tenant.slug, user.username, `wrong-${i}-password`).expect(401);
+}
+
+/** The right password for `user` on each of `instances`: the Retry-After of each 429. */
+async function retryAfterOfBlocked(instances: TestApp[], tenant: TestTenant, user: TestUser) {
+  const retryAfter: number[] = [];
+  for (const t of instances) {
+    const res = await passwordLogin(t, tenant.slug, user.username, user.password).expect(429);
+    expect(res.body.code).toBe('TOO_MANY_REQUESTS');
+    retryAfter.push(Number(res.headers['retry-after']));
+  }
+  return retryAfter;
+}
+
 describe('THROTTLE_IP_PER_MINUTE shared by two instances through Redis', () => {
   const prefix = uniqueKeyPrefix();
   let client: Redis;
   let a: TestApp;
   let b: TestApp;
-  beforeAll(async () => {
-    client = redisClient();
-    [a, b] = await startPair(
-      { THROTTLE_IP_PER_MINUTE: '6', THROTTLE_USER_PER_MINUTE: '1000' },
-      prefix,
-    );
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await deleteKeysUnder(client, prefix);
-    client.disconnect();
-  });
+  usePair(
+    { THROTTLE_IP_PER_MINUTE: '6', THROTTLE_USER_PER_MINUTE: '1000' },
+    prefix,
+    (pair) => ({ a, b, client } = pair),
+  );
 
   it('requests split across both instances hit 429 at the shared limit, on both', async () => {
     const statuses: number[] = [];
@@ -77,47 +111,22 @@ describe('THROTTLE_USER_PER_MINUTE shared by two instances through Redis', () =>
   let client: Redis;
   let a: TestApp;
   let b: TestApp;
-  beforeAll(async () => {
-    client = redisClient();
-    await smtp.start();
-    [a, b] = await startPair(
-      { THROTTLE_IP_PER_MINUTE: '1000', THROTTLE_USER_PER_MINUTE: '3' },
-      prefix,
-    );
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await smtp.stop();
-    await deleteKeysUnder(client, prefix);
-    client.disconnect();
-  });
+  beforeAll(() => smtp.start());
+  usePair(
+    { THROTTLE_IP_PER_MINUTE: '1000', THROTTLE_USER_PER_MINUTE: '3' },
+    prefix,
+    (pair) => ({ a, b, client } = pair),
+  );
+  afterAll(() => smtp.stop());
 
   it('failed passwords on either instance block the account on both; others are unaffected', async () => {
     const tenant = await createTenant(a);
     const victim = await createUser(a, tenant);
     const bystander = await createUser(a, tenant);
-    for (const [i, t] of [a, b, a].entries()) {
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: victim.username, password: `wrong-${i}-password` })
-        .expect(401);
-    }
-    for (const t of [b, a]) {
-      const blocked = await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: victim.username, password: victim.password })
-        .expect(429);
-      expect(blocked.body.code).toBe('TOO_MANY_REQUESTS');
-      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    }
-    await b
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: bystander.username, password: bystander.password })
-      .expect(200);
+    await failPasswords([a, b, a], tenant, victim);
+    for (const retryAfter of await retryAfterOfBlocked([b, a], tenant, victim))
+      expect(retryAfter).toBeGreaterThan(0);
+    await passwordLogin(b, tenant.slug, bystander.username, bystander.password).expect(200);
     // Passport keeps one strategy per name per process, so in this process both instances check
     // passwords through the same AuthService: the Redis counter is what proves the sharing here.
     const failures = await keysUnder(client, `${prefix}fail:`);
@@ -151,43 +160,22 @@ describe('THROTTLE_ACCOUNT_FAILURES_PER_HOUR shared by two instances through Red
   let client: Redis;
   let a: TestApp;
   let b: TestApp;
-  beforeAll(async () => {
-    client = redisClient();
-    [a, b] = await startPair(
-      {
-        THROTTLE_IP_PER_MINUTE: '1000',
-        THROTTLE_USER_PER_MINUTE: '1000',
-        THROTTLE_ACCOUNT_FAILURES_PER_HOUR: '3',
-      },
-      prefix,
-    );
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await deleteKeysUnder(client, prefix);
-    client.disconnect();
-  });
+  usePair(
+    {
+      THROTTLE_IP_PER_MINUTE: '1000',
+      THROTTLE_USER_PER_MINUTE: '1000',
+      THROTTLE_ACCOUNT_FAILURES_PER_HOUR: '3',
+    },
+    prefix,
+    (pair) => ({ a, b, client } = pair),
+  );
 
   it('failures on either instance count in one hourly Redis counter; both answer 429 past it', async () => {
     const tenant = await createTenant(a);
     const victim = await createUser(a, tenant);
-    for (const [i, t] of [a, b, a, b].entries()) {
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: victim.username, password: `wrong-${i}-password` })
-        .expect(401);
-    }
-    for (const t of [a, b]) {
-      const res = await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: victim.username, password: victim.password })
-        .expect(429);
-      expect(res.body.code).toBe('TOO_MANY_REQUESTS');
-      expect(Number(res.headers['retry-after'])).toBeGreaterThan(60);
-    }
+    await failPasswords([a, b, a, b], tenant, victim);
+    for (const retryAfter of await retryAfterOfBlocked([a, b], tenant, victim))
+      expect(retryAfter).toBeGreaterThan(60);
     const keys = await keysUnder(client, `${prefix}acct:`);
     expect(keys).toHaveLength(1);
     expect(await client.get(keys[0])).toBe('4');

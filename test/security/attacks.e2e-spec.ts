@@ -6,6 +6,7 @@ import {
   strongPassword,
   TestTenant,
   TestUser,
+  disableTenant,
 } from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
@@ -17,7 +18,6 @@ import {
 } from '../factories/two-factor.factory';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
 import { awayFromStepEdge, base32Decode, independentTotp } from '../support/independent-totp';
-import { SmtpSink } from '../support/smtp-sink';
 import {
   ROOM_FOR_PARALLEL_LOGINS,
   TestApp,
@@ -32,9 +32,8 @@ import {
  */
 describe('attacks', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
   // The throttler never answers: what refuses is the protection under test.
-  useAppWithSmtp(smtp, (app) => (t = app), {
+  const smtp = useAppWithSmtp((app) => (t = app), {
     env: { ...UNREACHABLE_THROTTLE_LIMITS, ...ROOM_FOR_PARALLEL_LOGINS },
   });
 
@@ -304,12 +303,7 @@ describe('attacks', () => {
     it("disabling tenant A ends A's pending sign-ins at once; B's go on", async () => {
       const { a, signInBoth } = await twins();
       const { sa, sb, codeA, codeB } = await signInBoth();
-      await t
-        .http()
-        .patch(`/v1/tenants/${a.slug}`)
-        .set('X-Api-Key', t.platformKey)
-        .send({ status: 'disabled' })
-        .expect(200);
+      await disableTenant(t, a);
       expectErrorResponse(
         await mfaCall(t, sa.mfaToken, 'verify', { code: codeA }),
         401,
@@ -361,16 +355,7 @@ describe('attacks', () => {
       const before = await userView(tenant, user.id);
       await expectAllRefused(
         [...SERVER_OWNED, { userId: randomUUID() }, { amr: ['pwd', 'otp'] }],
-        (extra) =>
-          t
-            .http()
-            .post('/v1/auth/login')
-            .send({
-              tenant: tenant.slug,
-              username: user.username,
-              password: user.password,
-              ...extra,
-            }),
+        (extra) => passwordLogin(t, tenant.slug, user.username, user.password, extra),
       );
       expect(await userView(tenant, user.id)).toEqual(before);
       expect(await auditEvents(tenant, 'LOGIN_SUCCEEDED')).toHaveLength(0);

@@ -1,13 +1,15 @@
+import { auditEvents } from '../support/audit-events';
 import { createTenant } from '../factories/tenants.factory';
 import { expectErrorResponse, expectErrorShape } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, useTestApp, TestApp } from '../support/test-app';
 
 describe('HTTP edge: error shape, body rules, request id, headers', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
+
+  /** A login whose body is `raw` as it is, sent as `type`. */
+  const rawLogin = (raw: string, type = 'application/json') =>
+    t.http().post('/v1/auth/login').set('Content-Type', type).send(raw);
 
   it('answers an unknown route with 404 NOT_FOUND in the error shape, requestId = X-Request-Id', async () => {
     const res = await t.http().get('/v1/nope').expect(404);
@@ -31,24 +33,14 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
   });
 
   it('answers malformed JSON with 400 VALIDATION_FAILED', async () => {
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .set('Content-Type', 'application/json')
-      .send('{"tenant": "a",')
-      .expect(400);
+    const res = await rawLogin('{"tenant": "a",').expect(400);
     expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
   });
 
   it.each([['null'], ['[]'], ['"text"'], ['42']])(
     'refuses the JSON body %s with 400',
     async (raw) => {
-      const res = await t
-        .http()
-        .post('/v1/auth/login')
-        .set('Content-Type', 'application/json')
-        .send(raw)
-        .expect(400);
+      const res = await rawLogin(raw).expect(400);
       expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
     },
   );
@@ -58,33 +50,20 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
     ['application/x-www-form-urlencoded', 'tenant=a&username=b&password=c'],
     ['application/xml', '<a/>'],
   ])('answers a %s body with 415 UNSUPPORTED_MEDIA_TYPE', async (type, body) => {
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .set('Content-Type', type)
-      .send(body)
-      .expect(415);
+    const res = await rawLogin(body, type).expect(415);
     expectErrorShape(res.body, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('answers a body over 1 MB with 413 PAYLOAD_TOO_LARGE', async () => {
     const big = JSON.stringify({ tenant: 'a', username: 'b', password: 'x'.repeat(1024 * 1024) });
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .set('Content-Type', 'application/json')
-      .send(big)
-      .expect(413);
+    const res = await rawLogin(big).expect(413);
     expectErrorShape(res.body, 413, 'PAYLOAD_TOO_LARGE');
   });
 
   it('refuses prototype-pollution keys with 400', async () => {
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .set('Content-Type', 'application/json')
-      .send('{"tenant":"a","username":"b","password":"c","__proto__":{"admin":true}}')
-      .expect(400);
+    const res = await rawLogin(
+      '{"tenant":"a","username":"b","password":"c","__proto__":{"admin":true}}',
+    ).expect(400);
     expectErrorShape(res.body, 400, 'VALIDATION_FAILED');
   });
 
@@ -94,11 +73,7 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
       '{"tenant":"a","username":"b","password":{"a":{"constructor":1}}}',
       '{"tenant":"a","username":"b","password":"c","x":[{"prototype":{}}]}',
     ]) {
-      const res = await t
-        .http()
-        .post('/v1/auth/login')
-        .set('Content-Type', 'application/json')
-        .send(body);
+      const res = await rawLogin(body);
       expectErrorResponse(res, 400, 'VALIDATION_FAILED');
     }
   });
@@ -161,37 +136,28 @@ describe('HTTP edge: error shape, body rules, request id, headers', () => {
 
 describe('CORS_ORIGINS', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: { CORS_ORIGINS: 'https://agent.efcx.test, https://admin.efcx.test' },
-    });
+  useTestApp((app) => (t = app), {
+    env: { CORS_ORIGINS: 'https://agent.efcx.test, https://admin.efcx.test' },
   });
-  afterAll(() => t.close());
+
+  /** A browser's preflight of a POST to `path` from `origin`. */
+  const preflight = (path: string, origin: string) =>
+    t.http().options(path).set('Origin', origin).set('Access-Control-Request-Method', 'POST');
 
   it('allows a listed origin on /v1/auth/* with the Authorization header, and nobody else', async () => {
-    const ok = await t
-      .http()
-      .options('/v1/auth/login')
-      .set('Origin', 'https://agent.efcx.test')
-      .set('Access-Control-Request-Method', 'POST')
-      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    const ok = await preflight('/v1/auth/login', 'https://agent.efcx.test').set(
+      'Access-Control-Request-Headers',
+      'authorization,content-type',
+    );
     expect(ok.status).toBeLessThan(300);
     expect(ok.headers['access-control-allow-origin']).toBe('https://agent.efcx.test');
     expect(ok.headers['access-control-allow-headers']).toMatch(/authorization/i);
     expect(ok.headers['access-control-allow-credentials']).toBeUndefined();
 
-    const other = await t
-      .http()
-      .options('/v1/auth/login')
-      .set('Origin', 'https://evil.test')
-      .set('Access-Control-Request-Method', 'POST');
+    const other = await preflight('/v1/auth/login', 'https://evil.test');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
 
-    const admin = await t
-      .http()
-      .options('/v1/tenants')
-      .set('Origin', 'https://agent.efcx.test')
-      .set('Access-Control-Request-Method', 'POST');
+    const admin = await preflight('/v1/tenants', 'https://agent.efcx.test');
     expect(admin.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
@@ -211,12 +177,8 @@ describe('TRUST_PROXY', () => {
       .set('X-Forwarded-For', forwardedFor)
       .send({ tenant: tenant.slug, username: 'ghost', password: 'wrong-password' })
       .expect(401);
-    const events = await t
-      .http()
-      .get(`/v1/tenants/${tenant.slug}/audit-events?type=LOGIN_FAILED`)
-      .set('X-Api-Key', t.platformKey)
-      .expect(200);
-    return events.body.items[0].ip as string;
+    const [failed] = await auditEvents(t, tenant.slug, { type: 'LOGIN_FAILED' });
+    return failed.ip as string;
   };
 
   it('ignores X-Forwarded-For when unset (the socket address is audited)', async () => {

@@ -1,14 +1,12 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
+import { passwordLogin } from '../factories/two-factor.factory';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 
 /** Inputs that once reached PostgreSQL or Fastify unchecked and answered 500 or a foreign shape. */
 describe('input hardening', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   const key = () => t.platformKey;
 
@@ -98,33 +96,22 @@ describe('input hardening', () => {
 
   it('counts password length in characters, not UTF-16 units', async () => {
     const tenant = await createTenant(t);
-    const short = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/users`)
-      .set('X-Api-Key', key())
-      .send({ username: 'emoji-short', password: '😀'.repeat(6), roles: [] });
+    const postUser = (username: string, password: string) =>
+      t
+        .http()
+        .post(`/v1/tenants/${tenant.slug}/users`)
+        .set('X-Api-Key', key())
+        .send({ username, password, roles: [] });
+    const short = await postUser('emoji-short', '😀'.repeat(6));
     expectErrorResponse(short, 400, 'VALIDATION_FAILED');
     expect(short.body.details).toEqual([
       { field: 'password', message: expect.stringContaining('characters') },
     ]);
     const longest = '😀'.repeat(256);
-    const ok = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/users`)
-      .set('X-Api-Key', key())
-      .send({ username: 'emoji-256', password: longest, roles: [] })
-      .expect(201);
-    await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: 'emoji-256', password: longest })
-      .expect(200);
+    const ok = await postUser('emoji-256', longest).expect(201);
+    await passwordLogin(t, tenant.slug, 'emoji-256', longest).expect(200);
     expect(ok.body.username).toBe('emoji-256');
-    const tooLong = await t
-      .http()
-      .post(`/v1/tenants/${tenant.slug}/users`)
-      .set('X-Api-Key', key())
-      .send({ username: 'emoji-257', password: '😀'.repeat(257), roles: [] });
+    const tooLong = await postUser('emoji-257', '😀'.repeat(257));
     expectErrorResponse(tooLong, 400, 'VALIDATION_FAILED');
   });
 
@@ -164,11 +151,7 @@ describe('input hardening', () => {
 
   it('does not keep a typed name that is no username in the audit log (people type passwords there)', async () => {
     const tenant = await createTenant(t);
-    await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: 'MySecretPassw0rd!', password: 'whatever-else' })
-      .expect(401);
+    await passwordLogin(t, tenant.slug, 'MySecretPassw0rd!', 'whatever-else').expect(401);
     const events = await t
       .http()
       .get(`/v1/tenants/${tenant.slug}/audit-events?type=LOGIN_FAILED`)

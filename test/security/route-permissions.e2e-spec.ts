@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { AUTH_KIND } from '../../src/common/auth/auth.decorators';
-import { startTestApp, TestApp } from '../support/test-app';
+import { useTestApp, TestApp } from '../support/test-app';
 
 /**
  * Every route and who may call it. A change to this list is a permission change: review it as one.
@@ -73,10 +73,7 @@ const EXPECTED = [
 
 describe('route permissions', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
 
   it('matches the reviewed list, and every route declares who may call it', () => {
     const discovery = new DiscoveryService(t.app.get(ModulesContainer));

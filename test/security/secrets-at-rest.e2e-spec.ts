@@ -1,12 +1,12 @@
-import { createTenant, createUser } from '../factories/tenants.factory';
+import { createTenant, createUser, updateUser } from '../factories/tenants.factory';
 import {
   enableAuthenticatorTwoFactor,
   mfaCall,
   passwordLogin,
 } from '../factories/two-factor.factory';
-import { queryDb } from '../support/database';
+import { dumpDatabase } from '../support/database';
 import { awayFromStepEdge, base32Decode, independentTotp } from '../support/independent-totp';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
+import { useTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
 
 /**
  * After a run with TOTP registration, sign-ins (one with a recovery code), new recovery codes,
@@ -17,10 +17,7 @@ import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/t
  */
 describe('no password, TOTP secret or token at rest or in the log', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS, captureLogs: true });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS, captureLogs: true });
 
   it('reads every table and the whole log after a full run', async () => {
     const used: Record<string, string[]> = {
@@ -125,12 +122,7 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
       .expect(204);
     const newPassword = 'a-brand-new-password-42';
     used.passwords.push(newPassword);
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ password: newPassword })
-      .expect(200);
+    await updateUser(t, tenant, user.id, { password: newPassword });
     // After the password change the device is known but not remembered: its token rides the
     // sign-in (sealed) to the verify.
     const pending = await t
@@ -141,18 +133,7 @@ describe('no password, TOTP secret or token at rest or in the log', () => {
     expect(pending.body.status).toBe('TWO_FACTOR_REQUIRED');
     used.tokens.push(pending.body.mfaToken);
 
-    const tables = await queryDb<{ tablename: string }>(
-      t.databaseUrl,
-      `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
-    );
-    let dump = '';
-    for (const { tablename } of tables) {
-      const rows = await queryDb<{ row: string }>(
-        t.databaseUrl,
-        `SELECT t::text AS row FROM "${tablename}" t`,
-      );
-      dump += rows.map((r) => r.row).join('\n');
-    }
+    const dump = await dumpDatabase(t.databaseUrl);
     expect(dump).toContain(user.username); // the dump did read the data
     expect(dump).toMatch(/refresh_tokens|[0-9a-f]{8}-/); // …and more than one table
     expect(dump).toContain('RECOVERY_CODE_USED'); // …the audit events included

@@ -2,16 +2,39 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { SessionPurgeJob } from '../../src/sessions/session-purge.job';
 import { AuditEventItem } from '../support/audit-events';
-import { createTenant, createUser, TestTenant, TestUser } from '../factories/tenants.factory';
-import { enableEmailTwoFactor, mfaCall, passwordLogin } from '../factories/two-factor.factory';
+import {
+  createTenant,
+  createUser,
+  TestTenant,
+  TestUser,
+  updateUser,
+} from '../factories/tenants.factory';
+import {
+  enableEmailTwoFactor,
+  mfaCall,
+  passwordLogin,
+  resetTwoFactor,
+} from '../factories/two-factor.factory';
 import { expectErrorResponse, expectValidationError } from '../support/http-assertions';
-import { startSecondInstance } from '../support/second-instance';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
+import { SecondInstance, useTwoInstances } from '../support/second-instance';
+import {
+  useAppWithSmtp,
+  useTestApp,
+  TestApp,
+  UNREACHABLE_THROTTLE_LIMITS,
+} from '../support/test-app';
+import { claimsOf } from '../support/jwt-claims';
 
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+
+/** An AUTHENTICATED answer's token pair, as sign-ins and refreshes hand it out. */
+const AUTHENTICATED = {
+  status: 'AUTHENTICATED',
+  accessToken: expect.any(String),
+  refreshToken: expect.stringMatching(REFRESH_TOKEN),
+  tokenType: 'Bearer',
+  expiresIn: 900,
+};
 
 interface Pair {
   accessToken: string;
@@ -20,14 +43,7 @@ interface Pair {
 
 async function signIn(t: TestApp, tenant: TestTenant, user: TestUser): Promise<Pair> {
   const res = await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
-  expect(res.body).toEqual({
-    status: 'AUTHENTICATED',
-    accessToken: expect.any(String),
-    refreshToken: expect.stringMatching(REFRESH_TOKEN),
-    tokenType: 'Bearer',
-    expiresIn: 900,
-    deviceToken: expect.stringMatching(REFRESH_TOKEN),
-  });
+  expect(res.body).toEqual({ ...AUTHENTICATED, deviceToken: expect.stringMatching(REFRESH_TOKEN) });
   return res.body as Pair;
 }
 
@@ -63,11 +79,10 @@ async function sql<T = Record<string, unknown>>(
 describe('sessions: refresh, logout and revocation', () => {
   let t: TestApp;
   let tenant: TestTenant;
+  useTestApp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS, captureLogs: true });
   beforeAll(async () => {
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS, captureLogs: true });
     tenant = await createTenant(t);
   });
-  afterAll(() => t.close());
 
   it('rotates: a new pair each time, same session and amr, the user read fresh', async () => {
     const user = await createUser(t, tenant);
@@ -75,13 +90,7 @@ describe('sessions: refresh, logout and revocation', () => {
     const sid = claimsOf(first.accessToken).sid;
 
     const res = await refresh(t, first.refreshToken).expect(200);
-    expect(res.body).toEqual({
-      status: 'AUTHENTICATED',
-      accessToken: expect.any(String),
-      refreshToken: expect.stringMatching(REFRESH_TOKEN),
-      tokenType: 'Bearer',
-      expiresIn: 900,
-    });
+    expect(res.body).toEqual(AUTHENTICATED);
     expect(res.body.refreshToken).not.toBe(first.refreshToken);
     const claims = claimsOf(res.body.accessToken);
     expect(claims).toMatchObject({ sid, amr: ['pwd'], sub: user.id, tid: tenant.slug });
@@ -89,12 +98,7 @@ describe('sessions: refresh, logout and revocation', () => {
     await me(t, res.body.accessToken).expect(200);
 
     // A role granted since sign-in is in the next access token.
-    await t
-      .http()
-      .patch(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-      .set('X-Api-Key', t.platformKey)
-      .send({ roles: ['agent', 'supervisor'] })
-      .expect(200);
+    await updateUser(t, tenant, user.id, { roles: ['agent', 'supervisor'] });
     const again = await refresh(t, res.body.refreshToken).expect(200);
     expect(claimsOf(again.body.accessToken).roles).toEqual(['agent', 'supervisor']);
 
@@ -224,13 +228,8 @@ describe('sessions: refresh, logout and revocation', () => {
   });
 
   describe('admin actions end every session of the users concerned', () => {
-    const patchUser = (user: TestUser, body: Record<string, unknown>) =>
-      t
-        .http()
-        .patch(`/v1/tenants/${tenant.slug}/users/${user.id}`)
-        .set('X-Api-Key', t.platformKey)
-        .send(body)
-        .expect(200);
+    const patchUser = (user: TestUser, changes: Record<string, unknown>) =>
+      updateUser(t, tenant, user.id, changes);
 
     async function expectEnded(pairs: Pair[]) {
       for (const p of pairs) {
@@ -268,28 +267,23 @@ describe('sessions: refresh, logout and revocation', () => {
       await refresh(t, fresh.refreshToken).expect(200);
     });
 
-    it('changing the password', async () => {
+    it.each([
+      {
+        change: 'changing the password',
+        act: (user: TestUser) => patchUser(user, { password: 'a-new-password-123' }),
+        reason: 'password_changed',
+      },
+      {
+        change: "resetting the user's 2FA",
+        act: (user: TestUser) => resetTwoFactor(t, tenant, user.id),
+        reason: 'two_factor_reset',
+      },
+    ])('$change', async ({ act, reason }) => {
       const user = await createUser(t, tenant);
       const pair = await signIn(t, tenant, user);
-      await patchUser(user, { password: 'a-new-password-123' });
+      await act(user);
       await expectEnded([pair]);
-      expect(await revokedReasons(user)).toEqual([
-        { actor: 'platform', reason: 'password_changed', sessions: 1 },
-      ]);
-    });
-
-    it("resetting the user's 2FA", async () => {
-      const user = await createUser(t, tenant);
-      const pair = await signIn(t, tenant, user);
-      await t
-        .http()
-        .delete(`/v1/tenants/${tenant.slug}/users/${user.id}/2fa`)
-        .set('X-Api-Key', t.platformKey)
-        .expect(204);
-      await expectEnded([pair]);
-      expect(await revokedReasons(user)).toEqual([
-        { actor: 'platform', reason: 'two_factor_reset', sessions: 1 },
-      ]);
+      expect(await revokedReasons(user)).toEqual([{ actor: 'platform', reason, sessions: 1 }]);
     });
 
     it('a change that ends nothing writes no event (display name)', async () => {
@@ -389,15 +383,7 @@ describe('sessions: refresh, logout and revocation', () => {
 
 describe('sessions: with 2FA, the session keeps amr ["pwd","otp"]', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  beforeAll(async () => {
-    await smtp.start();
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-  });
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS });
 
   it('verify answers carry a refresh token; refresh keeps the amr of the sign-in', async () => {
     const tenant = await createTenant(t);
@@ -412,11 +398,7 @@ describe('sessions: with 2FA, the session keeps amr ["pwd","otp"]', () => {
     const code = await smtp.codeFor('sam@acme.test');
     const verified = await mfaCall(t, login.body.mfaToken, 'verify', { code }).expect(200);
     expect(verified.body).toEqual({
-      status: 'AUTHENTICATED',
-      accessToken: expect.any(String),
-      refreshToken: expect.stringMatching(REFRESH_TOKEN),
-      tokenType: 'Bearer',
-      expiresIn: 900,
+      ...AUTHENTICATED,
       deviceToken: expect.stringMatching(REFRESH_TOKEN),
       // The first registration's recovery codes (v1.1 §6).
       recoveryCodes: expect.any(Array),
@@ -434,17 +416,16 @@ describe('sessions: with 2FA, the session keeps amr ["pwd","otp"]', () => {
 describe('sessions: idle timeout and maximum age (short values)', () => {
   let t: TestApp;
   let tenant: TestTenant;
+  useTestApp((app) => (t = app), {
+    env: {
+      ...UNREACHABLE_THROTTLE_LIMITS,
+      SESSION_IDLE_TIMEOUT_SECONDS: '2',
+      SESSION_MAX_AGE_SECONDS: '4',
+    },
+  });
   beforeAll(async () => {
-    t = await startTestApp({
-      env: {
-        ...UNREACHABLE_THROTTLE_LIMITS,
-        SESSION_IDLE_TIMEOUT_SECONDS: '2',
-        SESSION_MAX_AGE_SECONDS: '4',
-      },
-    });
     tenant = await createTenant(t);
   });
-  afterAll(() => t.close());
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('a session not refreshed within the idle timeout ends (refresh and access token)', async () => {
@@ -480,15 +461,8 @@ describe('sessions: idle timeout and maximum age (short values)', () => {
 
 describe('sessions: two instances on one database', () => {
   let t: TestApp;
-  let second: Awaited<ReturnType<typeof startSecondInstance>>;
-  beforeAll(async () => {
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-    second = await startSecondInstance(t, UNREACHABLE_THROTTLE_LIMITS);
-  }, 90000);
-  afterAll(async () => {
-    await second?.stop();
-    await t.close();
-  });
+  let second: SecondInstance;
+  useTwoInstances((instances) => ({ primary: t, second } = instances), UNREACHABLE_THROTTLE_LIMITS);
 
   it('a token refreshed on one instance is spent on the other; parallel refreshes across both: one winner', async () => {
     const tenant = await createTenant(t);

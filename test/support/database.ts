@@ -52,3 +52,40 @@ export async function queryDb<T = Record<string, unknown>>(
     await client.end();
   }
 }
+
+/** Every row of every table of the public schema as text, a row a line: what leak checks read. */
+export async function dumpDatabase(url: string): Promise<string> {
+  const tables = await queryDb<{ tablename: string }>(
+    url,
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
+  );
+  const rows: string[] = [];
+  for (const { tablename } of tables)
+    for (const r of await queryDb<{ row: string }>(
+      url,
+      `SELECT t::text AS row FROM "${tablename}" t`,
+    ))
+      rows.push(r.row);
+  return rows.join('\n');
+}
+
+/**
+ * Runs `run` while another connection holds the advisory lock `key`: a job that takes the lock
+ * for one instance at a time sees another instance at work.
+ */
+export async function whileLockedElsewhere<T>(
+  url: string,
+  key: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  const other = new Client({ connectionString: url });
+  await other.connect();
+  try {
+    await other.query('SELECT pg_advisory_lock($1)', [key]);
+    const result = await run();
+    await other.query('SELECT pg_advisory_unlock($1)', [key]);
+    return result;
+  } finally {
+    await other.end();
+  }
+}

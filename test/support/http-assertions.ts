@@ -61,3 +61,18 @@ export function withoutRequestId(body: Record<string, unknown>): Record<string, 
   const { requestId: _requestId, ...rest } = body;
   return rest;
 }
+
+/**
+ * The throttler's 429 body exactly: API.md's error shape and `retryAfterSeconds`, with requestId
+ * equal to the X-Request-Id header. Returns the Retry-After header in seconds.
+ */
+export function expectTooManyRequests(res: Response): number {
+  expect(res.body).toEqual({
+    statusCode: 429,
+    code: 'TOO_MANY_REQUESTS',
+    message: expect.any(String),
+    requestId: res.headers['x-request-id'],
+    retryAfterSeconds: expect.any(Number),
+  });
+  return Number(res.headers['retry-after']);
+}

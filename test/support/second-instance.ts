@@ -1,4 +1,4 @@
-import type { TestApp } from './test-app';
+import { startTestApp, TestApp } from './test-app';
 import { startServiceProcess } from './service-process';
 
 export interface SecondInstance {
@@ -23,4 +23,29 @@ export async function startSecondInstance(
       await service.cleanup();
     },
   };
+}
+
+/**
+ * For one describe block: a test app with `env` and a second instance on its database (an SMTP
+ * sink before them, when given), started before its tests and stopped after them. `bind`
+ * receives both (assign them to the block's variables).
+ */
+export function useTwoInstances(
+  bind: (instances: { primary: TestApp; second: SecondInstance }) => void,
+  env: Record<string, string>,
+  smtp?: { start: () => Promise<unknown>; stop: () => Promise<void> },
+): void {
+  let primary: TestApp | undefined;
+  let second: SecondInstance | undefined;
+  beforeAll(async () => {
+    await smtp?.start();
+    primary = await startTestApp({ env });
+    second = await startSecondInstance(primary, env);
+    bind({ primary, second });
+  }, 90000);
+  afterAll(async () => {
+    await second?.stop();
+    await primary?.close();
+    await smtp?.stop();
+  });
 }

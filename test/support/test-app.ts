@@ -6,6 +6,7 @@ import { generateCredentials } from '../../config/credentials';
 import { buildAppConfig, validateEnvironment } from '../../config/environment';
 import { createApp, shutdownApp } from '../../src/app.factory';
 import { createTestDatabase, dropTestDatabase } from './database';
+import { SmtpSink } from './smtp-sink';
 
 /** Secrets for this worker, generated once: tests never use a fixed key. */
 const secrets = generateCredentials();
@@ -112,14 +113,27 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /**
+ * For one describe block: a test app started before its tests and stopped after them. `bind`
+ * receives the app (assign it to the block's `t`).
+ */
+export function useTestApp(bind: (app: TestApp) => void, options: TestAppOptions = {}): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(options);
+    bind(app);
+  });
+  afterAll(() => app?.close());
+}
+
+/**
  * For one describe block: an SMTP sink and a test app started before its tests and stopped
- * after them. `bind` receives the app (assign it to the block's `t`).
+ * after them. `bind` receives the app (assign it to the block's `t`); the sink is returned.
  */
 export function useAppWithSmtp(
-  smtp: { start: () => Promise<unknown>; stop: () => Promise<void> },
   bind: (app: TestApp) => void,
   options: TestAppOptions = {},
-): void {
+): SmtpSink {
+  const smtp = new SmtpSink();
   let app: TestApp | undefined;
   beforeAll(async () => {
     await smtp.start();
@@ -130,4 +144,5 @@ export function useAppWithSmtp(
     await app?.close();
     await smtp.stop();
   });
+  return smtp;
 }

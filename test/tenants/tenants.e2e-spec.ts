@@ -8,6 +8,7 @@ import {
   strongPassword,
   uniqueSlug,
 } from '../factories/tenants.factory';
+import { passwordLogin } from '../factories/two-factor.factory';
 import { queryDb } from '../support/database';
 import {
   expectExactErrorResponse,
@@ -15,7 +16,7 @@ import {
   withoutRequestId,
 } from '../support/http-assertions';
 import { withAccessToken, withPlatformKey } from '../support/request-credentials';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
+import { useTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -23,10 +24,7 @@ const TENANT_KEYS = ['createdAt', 'defaultLocale', 'id', 'name', 'slug', 'status
 
 describe('Platform: tenants', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS });
 
   const platform = (req: Test) => withPlatformKey(req, t.platformKey);
   const newTenantBody = (slug = uniqueSlug()) => ({
@@ -159,10 +157,7 @@ describe('Platform: tenants', () => {
       expectExactErrorResponse(res, 409, 'CONFLICT');
       expect((await listSlugs()).filter((s) => s === tenant.slug)).toHaveLength(1);
       await adminToken(t, tenant);
-      const intruder = await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: 'intruder', password: dup.admin.password });
+      const intruder = await passwordLogin(t, tenant.slug, 'intruder', dup.admin.password);
       expectExactErrorResponse(intruder, 401, 'INVALID_CREDENTIALS');
     });
 
@@ -235,23 +230,20 @@ describe('Platform: tenants', () => {
       expectExactErrorResponse(found, 404, 'NOT_FOUND');
     });
 
-    it('refuses an invalid admin email', async () => {
+    it.each([
+      { name: 'an invalid admin email', field: 'email', value: 'not-an-email' },
+      {
+        name: 'an admin username with a control character',
+        field: 'username',
+        value: 'ad\u0000min',
+      },
+    ])('refuses $name', async ({ field, value }) => {
       const body = newTenantBody();
       const res = await platform(t.http().post('/v1/tenants')).send({
         ...body,
-        admin: { ...body.admin, email: 'not-an-email' },
+        admin: { ...body.admin, [field]: value },
       });
-      expectValidationError(res, 'admin.email');
-      expect(await listSlugs()).not.toContain(body.slug);
-    });
-
-    it('refuses an admin username with a control character', async () => {
-      const body = newTenantBody();
-      const res = await platform(t.http().post('/v1/tenants')).send({
-        ...body,
-        admin: { ...body.admin, username: 'ad\u0000min' },
-      });
-      expectValidationError(res, 'admin.username');
+      expectValidationError(res, `admin.${field}`);
       expect(await listSlugs()).not.toContain(body.slug);
     });
 
@@ -455,10 +447,7 @@ describe('Platform: tenants', () => {
       );
       expect(Object.keys(patched.body).sort()).toEqual(TENANT_KEYS);
 
-      const refused = await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: a.slug, username: a.admin.username, password: a.admin.password });
+      const refused = await passwordLogin(t, a.slug, a.admin.username, a.admin.password);
       expectExactErrorResponse(refused, 401, 'INVALID_CREDENTIALS');
       expect(withoutRequestId(refused.body)).toEqual(withoutRequestId(wrong.body));
       expect(refused.body.accessToken).toBeUndefined();

@@ -20,7 +20,6 @@ import {
   expectExactErrorResponse,
   expectValidationError,
 } from '../support/http-assertions';
-import { SmtpSink } from '../support/smtp-sink';
 import { TestApp, UNREACHABLE_THROTTLE_LIMITS, useAppWithSmtp } from '../support/test-app';
 
 const DEFAULT_OTP = {
@@ -57,8 +56,7 @@ const newAddress = (prefix = 'user') => `${prefix}-${randomBytes(4).toString('he
 
 describe('Tenant admin: 2FA settings', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { ...UNREACHABLE_THROTTLE_LIMITS } });
 
   const path = (tenant: TestTenant) => `/v1/tenants/${tenant.slug}/settings/2fa`;
   const asPlatform = (req: Test) => req.set('X-Api-Key', t.platformKey);

@@ -1,16 +1,13 @@
 import { createTenant, createUser } from '../factories/tenants.factory';
 import { enableEmailTwoFactor, mfaCall, passwordLogin } from '../factories/two-factor.factory';
-import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
+import { expectTooManyRequests } from '../support/http-assertions';
+import { useTestApp, TestApp, useAppWithSmtp } from '../support/test-app';
 
 describe('THROTTLE_IP_PER_MINUTE on /v1/auth/*', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: { THROTTLE_IP_PER_MINUTE: '5', THROTTLE_USER_PER_MINUTE: '1000' },
-    });
+  useTestApp((app) => (t = app), {
+    env: { THROTTLE_IP_PER_MINUTE: '5', THROTTLE_USER_PER_MINUTE: '1000' },
   });
-  afterAll(() => t.close());
 
   it('counts every auth route together per IP, answers 429 TOO_MANY_REQUESTS with Retry-After, and leaves other routes alone', async () => {
     const statuses: number[] = [];
@@ -23,20 +20,10 @@ describe('THROTTLE_IP_PER_MINUTE on /v1/auth/*', () => {
     }
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses[5]).toBe(429);
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: 'x', username: 'y', password: 'z' })
-      .expect(429);
-    expect(res.body).toEqual({
-      statusCode: 429,
-      code: 'TOO_MANY_REQUESTS',
-      message: expect.any(String),
-      requestId: res.headers['x-request-id'],
-      retryAfterSeconds: expect.any(Number),
-    });
-    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+    const res = await passwordLogin(t, 'x', 'y', 'z').expect(429);
+    const retryAfter = expectTooManyRequests(res);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
     // Not an auth route: not throttled.
     await t.http().get('/health/live').expect(200);
     await t.http().get('/v1/tenants').set('X-Api-Key', t.platformKey).expect(200);
@@ -45,10 +32,7 @@ describe('THROTTLE_IP_PER_MINUTE on /v1/auth/*', () => {
 
 describe('THROTTLE_USER_PER_MINUTE on failed passwords', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '3' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '3' } });
 
   it('after N wrong passwords for one account from one IP, even the right one waits; others are unaffected', async () => {
     const tenant = await createTenant(t);
@@ -72,46 +56,29 @@ describe('THROTTLE_USER_PER_MINUTE on failed passwords', () => {
       .expect(429);
     expect(blocked.body.code).toBe('TOO_MANY_REQUESTS');
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: bystander.username, password: bystander.password })
-      .expect(200);
+    await passwordLogin(t, tenant.slug, bystander.username, bystander.password).expect(200);
   });
 
   it('counts unknown usernames the same way, so the limit reveals nothing', async () => {
     const tenant = await createTenant(t);
     for (let i = 0; i < 3; i++) {
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: 'ghost', password: 'whatever-pass' })
-        .expect(401);
+      await passwordLogin(t, tenant.slug, 'ghost', 'whatever-pass').expect(401);
     }
-    await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: 'ghost', password: 'whatever-pass' })
-      .expect(429);
+    await passwordLogin(t, tenant.slug, 'ghost', 'whatever-pass').expect(429);
   });
 
   it('never counts successful logins', async () => {
     const tenant = await createTenant(t);
     const user = await createUser(t, tenant);
     for (let i = 0; i < 5; i++) {
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: user.username, password: user.password })
-        .expect(200);
+      await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
     }
   });
 });
 
 describe('THROTTLE_USER_PER_MINUTE on the 2FA calls of one account', () => {
   let t: TestApp;
-  const smtp = new SmtpSink();
-  useAppWithSmtp(smtp, (app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '4' } });
+  const smtp = useAppWithSmtp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '4' } });
 
   it('counts verify, resend and register by the mfa token subject, across sign-ins', async () => {
     const tenant = await createTenant(t);

@@ -2,15 +2,20 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from '../support/ports';
 import { expectErrorResponse } from '../support/http-assertions';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, useTestApp, TestApp } from '../support/test-app';
 
 /** The reference web UI as files over HTTP (the pages themselves run in test/browser/). */
 describe('web UI: static files', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app));
+
+  /** A path the UI serves nothing at: 404 (400 when malformed), the status in the body. */
+  async function expectNothingAt(path: string) {
+    const res = await t.http().get(path);
+    expect(res.status === 404 || res.status === 400).toBe(true);
+    expect(res.body).toMatchObject({ statusCode: res.status });
+    return res;
+  }
 
   it.each([
     ['/', 'signin-page.js'],
@@ -52,12 +57,8 @@ describe('web UI: static files', () => {
       '/ui/%2e%2e%2f%2e%2e%2fpackage.json',
       '/ui/index.html%00',
       '/ui/.env',
-    ]) {
-      const res = await t.http().get(path);
-      expect(res.status === 404 || res.status === 400).toBe(true);
-      expect(res.body).toMatchObject({ statusCode: res.status });
-      expect(res.text).not.toContain('"name": "efcx-2fa"');
-    }
+    ])
+      expect((await expectNothingAt(path)).text).not.toContain('"name": "efcx-2fa"');
     expectErrorResponse(await t.http().get('/ui/unknown.css'), 404, 'NOT_FOUND');
   });
 
@@ -67,11 +68,8 @@ describe('web UI: static files', () => {
       '/ui/admin/..%2Fapi.js',
       '/ui/admin/%2e%2e%2f%2e%2e%2fpackage.json',
       '/ui/generated/api-types.js',
-    ]) {
-      const res = await t.http().get(path);
-      expect(res.status === 404 || res.status === 400).toBe(true);
-      expect(res.body).toMatchObject({ statusCode: res.status });
-    }
+    ])
+      await expectNothingAt(path);
     // Built (npm run build:ui): each panel is a script of its own.
     if (existsSync(path.join(__dirname, '..', '..', 'dist', 'ui', 'admin', 'webhooks.js'))) {
       const res = await t.http().get('/ui/admin/webhooks.js').expect(200);
@@ -94,10 +92,7 @@ describe('web UI: static files', () => {
 
 describe('web UI: UI_ENABLED=false', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { UI_ENABLED: 'false' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { UI_ENABLED: 'false' } });
 
   it('serves no page and no file', async () => {
     for (const path of ['/', '/admin', '/account', '/ui/style.css', '/ui/signin-page.js'])

@@ -2,18 +2,18 @@ import { DataSource } from 'typeorm';
 import { PrecisUsernames1796200000000 } from '../../migrations/1796200000000-PrecisUsernames';
 import { auditEvents } from '../support/audit-events';
 import { createTenant, createUser, strongPassword, TestTenant } from '../factories/tenants.factory';
+import { passwordLogin } from '../factories/two-factor.factory';
 import { expectExactErrorResponse, expectValidationError } from '../support/http-assertions';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
+import { useTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
 
 /** API.md v1.1 §10: usernames prepared with RFC 8265 UsernameCaseMapped. */
 describe('Usernames (RFC 8265 PRECIS UsernameCaseMapped)', () => {
   let t: TestApp;
   let tenant: TestTenant;
+  useTestApp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS });
   beforeAll(async () => {
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
     tenant = await createTenant(t);
   });
-  afterAll(() => t.close());
 
   const postUser = (body: Record<string, unknown>) =>
     t
@@ -155,26 +155,15 @@ describe('Usernames (RFC 8265 PRECIS UsernameCaseMapped)', () => {
 
 describe('Usernames share one throttle bucket whatever their spelling', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { THROTTLE_USER_PER_MINUTE: '3' } });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: { THROTTLE_USER_PER_MINUTE: '3' } });
 
   it('wrong passwords as ＡＬＩＣＥ, Alice and ALICE use up alice’s per-minute failures', async () => {
     const tenant = await createTenant(t);
     const alice = await createUser(t, tenant, { username: 'alice' });
     for (const variant of ['ＡＬＩＣＥ', 'Alice', 'ALICE']) {
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: variant, password: 'wrong-password-1' })
-        .expect(401);
+      await passwordLogin(t, tenant.slug, variant, 'wrong-password-1').expect(401);
     }
-    const res = await t
-      .http()
-      .post('/v1/auth/login')
-      .send({ tenant: tenant.slug, username: 'alice', password: alice.password })
-      .expect(429);
+    const res = await passwordLogin(t, tenant.slug, 'alice', alice.password).expect(429);
     expect(res.body.code).toBe('TOO_MANY_REQUESTS');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });

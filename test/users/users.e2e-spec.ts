@@ -10,7 +10,7 @@ import {
 } from '../factories/tenants.factory';
 import { expectExactErrorResponse, expectValidationError } from '../support/http-assertions';
 import { withAccessToken, withPlatformKey } from '../support/request-credentials';
-import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
+import { useTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -61,10 +61,7 @@ const uniqueName = (prefix = 'u') => `${prefix}-${randomBytes(4).toString('hex')
 
 describe('Tenant admin: users', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: UNREACHABLE_THROTTLE_LIMITS });
-  });
-  afterAll(() => t.close());
+  useTestApp((app) => (t = app), { env: UNREACHABLE_THROTTLE_LIMITS });
 
   const platform = (req: Test) => withPlatformKey(req, t.platformKey);
   const usersPath = (tenant: { slug: string }) => `/v1/tenants/${tenant.slug}/users`;

@@ -1,5 +1,5 @@
 import { WebhookOutbox } from '../../src/webhooks/webhook-outbox';
-import { createTenant, TestTenant } from '../factories/tenants.factory';
+import { createAsPlatform, createTenant, TestTenant } from '../factories/tenants.factory';
 import { createTestDatabase, dropTestDatabase, queryDb } from '../support/database';
 import { expectValidationError } from '../support/http-assertions';
 import { startSecondInstance } from '../support/second-instance';
@@ -23,19 +23,8 @@ async function insertEvents(databaseUrl: string, tenantId: string, n: number): P
   return rows.map((r) => r.id);
 }
 
-async function createWebhook(
-  t: TestApp,
-  tenant: TestTenant,
-  body: Record<string, unknown>,
-): Promise<{ id: string; secret: string }> {
-  const res = await t
-    .http()
-    .post(`/v1/tenants/${tenant.slug}/webhooks`)
-    .set('X-Api-Key', t.platformKey)
-    .send(body)
-    .expect(201);
-  return res.body as { id: string; secret: string };
-}
+const createWebhook = (t: TestApp, tenant: TestTenant, body: Record<string, unknown>) =>
+  createAsPlatform<{ id: string; secret: string }>(t, `/v1/tenants/${tenant.slug}/webhooks`, body);
 
 const statusCounts = (databaseUrl: string, webhookId: string) =>
   queryDb<{ status: string; attempts: number; n: string }>(
@@ -68,6 +57,38 @@ describe('webhook deliveries across restarts and instances', () => {
     apps.push(app);
     return app;
   };
+
+  /** Counts the deliveries `app`'s outbox claims from now on (the real outbox, observed). */
+  function countClaims(app: TestApp): () => number {
+    const outbox = app.app.get(WebhookOutbox);
+    const claim = outbox.claim.bind(outbox);
+    let claimed = 0;
+    outbox.claim = async (deliveryId) => {
+      const row = await claim(deliveryId);
+      if (row) claimed += 1;
+      return row;
+    };
+    return () => claimed;
+  }
+
+  /**
+   * 60 TENANT_CHANGED events of `tenant` for a webhook at `path`, created through `app`, on a slow
+   * receiver (so that every instance has attempts in flight at once): once each has arrived, and
+   * any duplicate had the time to.
+   */
+  async function deliverSixtyEvents(app: TestApp, tenant: TestTenant, path: string) {
+    receiver.answer = () => new Promise((resolve) => setTimeout(() => resolve(200), 40));
+    const hook = await createWebhook(app, tenant, {
+      url: receiver.url(path),
+      events: ['TENANT_CHANGED'],
+    });
+    const ids = await insertEvents(databaseUrl, tenant.id, 60);
+    await receiver.waitFor(() =>
+      ids.every((id) => receiver.on(path).some((r) => r.headers['webhook-id'] === id)),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    return { hook, ids };
+  }
 
   it('a restart in the middle of a backlog loses nothing: the next instance delivers every event', async () => {
     const first = await start();
@@ -129,31 +150,9 @@ describe('webhook deliveries across restarts and instances', () => {
   it('two instances on one database deliver each event once, sharing the work', async () => {
     const a = await start();
     const b = await start();
-    const claimed = new Map<TestApp, number>();
-    // Count what each instance claims (the real outbox, observed).
-    for (const app of [a, b]) {
-      const repo = app.app.get(WebhookOutbox);
-      const claim = repo.claim.bind(repo);
-      claimed.set(app, 0);
-      repo.claim = async (deliveryId) => {
-        const row = await claim(deliveryId);
-        if (row) claimed.set(app, claimed.get(app)! + 1);
-        return row;
-      };
-    }
+    const [claimedByA, claimedByB] = [countClaims(a), countClaims(b)];
     const tenant = await createTenant(a);
-    // A slow receiver, so that both instances have attempts in flight at once.
-    receiver.answer = () => new Promise((resolve) => setTimeout(() => resolve(200), 40));
-    const hook = await createWebhook(b, tenant, {
-      url: receiver.url('/shared'),
-      events: ['TENANT_CHANGED'],
-    });
-    const ids = await insertEvents(databaseUrl, tenant.id, 60);
-    await receiver.waitFor(() =>
-      ids.every((id) => receiver.on('/shared').some((r) => r.headers['webhook-id'] === id)),
-    );
-    // Let any duplicate arrive before counting.
-    await new Promise((r) => setTimeout(r, 300));
+    const { hook } = await deliverSixtyEvents(b, tenant, '/shared');
     const perEvent = new Map<string, number>();
     for (const r of receiver.on('/shared')) {
       const id = String(r.headers['webhook-id']);
@@ -164,21 +163,14 @@ describe('webhook deliveries across restarts and instances', () => {
     expect(await statusCounts(databaseUrl, hook.id)).toEqual([
       { status: 'delivered', attempts: 1, n: '60' },
     ]);
-    expect(claimed.get(a)! + claimed.get(b)!).toBe(60);
-    expect(claimed.get(a)).toBeGreaterThan(0);
-    expect(claimed.get(b)).toBeGreaterThan(0);
+    expect(claimedByA() + claimedByB()).toBe(60);
+    expect(claimedByA()).toBeGreaterThan(0);
+    expect(claimedByB()).toBeGreaterThan(0);
   });
 
   it('with a second instance in its own process (src/main.ts, production), each event is delivered once', async () => {
     const primary = await start();
-    let primaryClaimed = 0;
-    const outbox = primary.app.get(WebhookOutbox);
-    const claim = outbox.claim.bind(outbox);
-    outbox.claim = async (deliveryId) => {
-      const row = await claim(deliveryId);
-      if (row) primaryClaimed += 1;
-      return row;
-    };
+    const primaryClaimed = countClaims(primary);
     // Production: the test receiver's host must be listed.
     const second = await startSecondInstance(primary, {
       ...FAST_WEBHOOKS,
@@ -186,23 +178,14 @@ describe('webhook deliveries across restarts and instances', () => {
     });
     try {
       const tenant = await createTenant(primary);
-      receiver.answer = () => new Promise((resolve) => setTimeout(() => resolve(200), 40));
-      const hook = await createWebhook(primary, tenant, {
-        url: receiver.url('/processes'),
-        events: ['TENANT_CHANGED'],
-      });
-      const ids = await insertEvents(databaseUrl, tenant.id, 60);
-      await receiver.waitFor(() =>
-        ids.every((id) => receiver.on('/processes').some((r) => r.headers['webhook-id'] === id)),
-      );
-      await new Promise((r) => setTimeout(r, 300));
+      const { hook, ids } = await deliverSixtyEvents(primary, tenant, '/processes');
       const got = receiver.on('/processes').map((r) => verifyWebhook(hook.secret, r).data.id);
       expect(got.sort()).toEqual([...ids].sort());
       expect(await statusCounts(databaseUrl, hook.id)).toEqual([
         { status: 'delivered', attempts: 1, n: '60' },
       ]);
       // The other process delivered the rest.
-      expect(primaryClaimed).toBeLessThan(60);
+      expect(primaryClaimed()).toBeLessThan(60);
     } finally {
       await second.stop();
     }
@@ -211,17 +194,19 @@ describe('webhook deliveries across restarts and instances', () => {
   describe('production', () => {
     const production = (extra: Record<string, string> = {}) =>
       productionEnvironment(databaseUrl, extra);
+    /** A webhook for `events` at `url` posted by the platform, whatever the answer. */
+    const postWebhook = (t: TestApp, tenant: TestTenant, url: string, events: string[]) =>
+      t
+        .http()
+        .post(`/v1/tenants/${tenant.slug}/webhooks`)
+        .set('X-Api-Key', t.platformKey)
+        .send({ url, events });
 
     it("requires https and refuses internal addresses (channels' host rules)", async () => {
       const t = await start(production());
       expect(t.config.runtime.production).toBe(true);
       const tenant = await createTenant(t);
-      const post = (url: string) =>
-        t
-          .http()
-          .post(`/v1/tenants/${tenant.slug}/webhooks`)
-          .set('X-Api-Key', t.platformKey)
-          .send({ url, events: ['TWO_FACTOR_LOCKED'] });
+      const post = (url: string) => postWebhook(t, tenant, url, ['TWO_FACTOR_LOCKED']);
       for (const url of [
         receiver.url('/prod'),
         'http://hooks.example.com/x',
@@ -283,12 +268,7 @@ describe('webhook deliveries across restarts and instances', () => {
     it('WEBHOOK_ALLOWED_HOSTS: only listed hosts, and a listed one may be inside and plain http', async () => {
       const t = await start(production({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,*.hooks.example.com' }));
       const tenant = await createTenant(t);
-      const post = (url: string) =>
-        t
-          .http()
-          .post(`/v1/tenants/${tenant.slug}/webhooks`)
-          .set('X-Api-Key', t.platformKey)
-          .send({ url, events: ['WEBHOOK_CHANGED'] });
+      const post = (url: string) => postWebhook(t, tenant, url, ['WEBHOOK_CHANGED']);
       expectValidationError(await post('https://other.example.com/x'), 'url');
       expectValidationError(await post('https://10.0.0.1/x'), 'url');
       await post('https://a.hooks.example.com/x').expect(201);

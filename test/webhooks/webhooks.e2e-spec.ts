@@ -14,6 +14,7 @@ import { startTestApp, TestApp, UNREACHABLE_THROTTLE_LIMITS } from '../support/t
 import {
   eventually,
   FAST_WEBHOOKS,
+  ReceiverAnswer,
   verifyWebhook,
   WebhookReceiver,
 } from '../support/webhook-receiver';
@@ -208,11 +209,7 @@ describe('webhooks (API.md v1.1 §12)', () => {
       );
       expectErrorResponse(await t.http().get(path(a)), 401, 'UNAUTHENTICATED');
       const agent = await createUser(t, a);
-      const res = await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: a.slug, username: agent.username, password: agent.password })
-        .expect(200);
+      const res = await passwordLogin(t, a.slug, agent.username, agent.password).expect(200);
       expectErrorResponse(
         await t.http().get(path(a)).set('Authorization', `Bearer ${res.body.accessToken}`),
         403,
@@ -262,6 +259,27 @@ describe('webhooks (API.md v1.1 §12)', () => {
   });
 
   describe('delivery', () => {
+    // Tests that make the receiver fail on their path leave it answering 200 again.
+    afterEach(() => {
+      receiver.answer = () => 200;
+    });
+
+    /**
+     * A fresh tenant's webhook for USER_CREATED at `path`, where the receiver answers `answer`
+     * (by the tries before), and the event of a user created after it.
+     */
+    async function userCreatedHook(path: string, answer: (tries: number) => ReceiverAnswer) {
+      const tenant = await createTenant(t);
+      receiver.answer = (r, tries) => (r.path === path ? answer(tries) : 200);
+      const hook = await createWebhook(tenant, {
+        url: receiver.url(path),
+        events: ['USER_CREATED'],
+      });
+      const user = await createUser(t, tenant);
+      const [event] = await auditEvents(t, tenant.slug, { type: 'USER_CREATED', userId: user.id });
+      return { tenant, hook, event };
+    }
+
     it('delivers an event signed (Standard Webhooks), with the audit event as data, to "*" and to its type only', async () => {
       const tenant = await createTenant(t);
       const typed = await createWebhook(tenant, {
@@ -330,11 +348,7 @@ describe('webhooks (API.md v1.1 §12)', () => {
         url: receiver.url('/login-failed'),
         events: ['LOGIN_FAILED'],
       });
-      await t
-        .http()
-        .post('/v1/auth/login')
-        .send({ tenant: tenant.slug, username: 'admin', password: 'not the password at all' })
-        .expect(401);
+      await passwordLogin(t, tenant.slug, 'admin', 'not the password at all').expect(401);
       const [r] = await receiver.waitFor(() => receiver.on('/login-failed').length > 0);
       const payload = verifyWebhook(hook.secret, receiver.on('/login-failed')[0] ?? r);
       expect(payload.type).toBe('LOGIN_FAILED');
@@ -374,14 +388,9 @@ describe('webhooks (API.md v1.1 §12)', () => {
     });
 
     it('retries a failed attempt with backoff: 500, then 200 on the retry; the log shows both', async () => {
-      const tenant = await createTenant(t);
-      receiver.answer = (r, tries) => (r.path === '/flaky' && tries === 0 ? 500 : 200);
-      const hook = await createWebhook(tenant, {
-        url: receiver.url('/flaky'),
-        events: ['USER_CREATED'],
-      });
-      const user = await createUser(t, tenant);
-      const [event] = await auditEvents(t, tenant.slug, { type: 'USER_CREATED', userId: user.id });
+      const { tenant, hook, event } = await userCreatedHook('/flaky', (tries) =>
+        tries === 0 ? 500 : 200,
+      );
       const d = await settled(tenant, hook.id, event.id, 'delivered');
       expect(d).toEqual(
         expect.objectContaining({ attempts: 2, lastStatusCode: 200, lastError: null }),
@@ -390,267 +399,196 @@ describe('webhooks (API.md v1.1 §12)', () => {
       expect(tries.map((r) => r.answered)).toEqual([500, 200]);
       // The same message both times (the id a receiver deduplicates on), each signed.
       expect(tries.map((r) => verifyWebhook(hook.secret, r).data.id)).toEqual([event.id, event.id]);
-      receiver.answer = () => 200;
     });
 
     it('retries on our backoff (WEBHOOK_RETRY_BASE_MS, doubling): each retry a new job due at nextAttemptAt', async () => {
-      const tenant = await createTenant(t);
-      receiver.answer = (r, tries) => (r.path === '/backoff' && tries < 2 ? 503 : 200);
-      try {
-        const hook = await createWebhook(tenant, {
-          url: receiver.url('/backoff'),
-          events: ['USER_CREATED'],
-        });
-        const user = await createUser(t, tenant);
-        const [event] = await auditEvents(t, tenant.slug, {
-          type: 'USER_CREATED',
-          userId: user.id,
-        });
-        const d = await settled(tenant, hook.id, event.id, 'delivered');
-        expect(d).toEqual(expect.objectContaining({ attempts: 3, lastStatusCode: 200 }));
-        const [first, second, third] = receiver.on('/backoff').map((r) => r.at);
-        // 100 ms then 200 ms (FAST_WEBHOOKS), found within a poll interval: not graphile-worker's
-        // own retry delays (seconds), which only follow a task that throws.
-        expect(second - first).toBeGreaterThanOrEqual(90);
-        expect(third - second).toBeGreaterThanOrEqual(190);
-        expect(third - first).toBeLessThan(2000);
-      } finally {
-        receiver.answer = () => 200;
-      }
+      const { tenant, hook, event } = await userCreatedHook('/backoff', (tries) =>
+        tries < 2 ? 503 : 200,
+      );
+      const d = await settled(tenant, hook.id, event.id, 'delivered');
+      expect(d).toEqual(expect.objectContaining({ attempts: 3, lastStatusCode: 200 }));
+      const [first, second, third] = receiver.on('/backoff').map((r) => r.at);
+      // 100 ms then 200 ms (FAST_WEBHOOKS), found within a poll interval: not graphile-worker's
+      // own retry delays (seconds), which only follow a task that throws.
+      expect(second - first).toBeGreaterThanOrEqual(90);
+      expect(third - second).toBeGreaterThanOrEqual(190);
+      expect(third - first).toBeLessThan(2000);
     });
 
     it('a failed attempt leaves one waiting job, fresh and due when the log says (nextAttemptAt)', async () => {
       const tenant = await createTenant(t);
       receiver.answer = (r) => (r.path === '/failing' ? 503 : 200);
-      try {
-        const hook = await createWebhook(tenant, {
-          url: receiver.url('/failing'),
-          events: ['USER_CREATED'],
-        });
-        await createUser(t, tenant);
-        // One statement: the delivery and its job as of the same moment (between two attempts).
-        const waiting = await eventually(async () => {
-          const rows = await queryDb<{
-            next_attempt_at: Date;
-            run_at: Date;
-            attempts: number;
-            jobs: string;
-          }>(
-            t.databaseUrl,
-            `SELECT d.next_attempt_at, j.run_at, j.attempts,
-                    (SELECT count(*) FROM graphile_worker.jobs
-                      WHERE key = 'webhook_delivery:' || d.id) AS jobs
-               FROM webhook_deliveries d
-               JOIN graphile_worker.jobs j ON j.key = 'webhook_delivery:' || d.id
-              WHERE d.webhook_id = $1 AND d.status = 'pending' AND d.attempts >= 1
-                AND j.locked_at IS NULL`,
-            [hook.id],
-          );
-          return rows[0];
-        }, 'a delivery waiting for its retry');
-        expect(waiting.run_at.getTime()).toBe(waiting.next_attempt_at.getTime());
-        expect(waiting.attempts).toBe(0); // a new job, not graphile-worker's retry of the last one
-        expect(Number(waiting.jobs)).toBe(1);
-      } finally {
-        receiver.answer = () => 200;
-      }
+      const hook = await createWebhook(tenant, {
+        url: receiver.url('/failing'),
+        events: ['USER_CREATED'],
+      });
+      await createUser(t, tenant);
+      // One statement: the delivery and its job as of the same moment (between two attempts).
+      const waiting = await eventually(async () => {
+        const rows = await queryDb<{
+          next_attempt_at: Date;
+          run_at: Date;
+          attempts: number;
+          jobs: string;
+        }>(
+          t.databaseUrl,
+          `SELECT d.next_attempt_at, j.run_at, j.attempts,
+                  (SELECT count(*) FROM graphile_worker.jobs
+                    WHERE key = 'webhook_delivery:' || d.id) AS jobs
+             FROM webhook_deliveries d
+             JOIN graphile_worker.jobs j ON j.key = 'webhook_delivery:' || d.id
+            WHERE d.webhook_id = $1 AND d.status = 'pending' AND d.attempts >= 1
+              AND j.locked_at IS NULL`,
+          [hook.id],
+        );
+        return rows[0];
+      }, 'a delivery waiting for its retry');
+      expect(waiting.run_at.getTime()).toBe(waiting.next_attempt_at.getTime());
+      expect(waiting.attempts).toBe(0); // a new job, not graphile-worker's retry of the last one
+      expect(Number(waiting.jobs)).toBe(1);
     });
 
     it("a disabled webhook's waiting job ends without sending: the delivery fails (webhook_disabled)", async () => {
-      const tenant = await createTenant(t);
-      receiver.answer = (r) => (r.path === '/paused' ? 503 : 200);
-      try {
-        const hook = await createWebhook(tenant, {
-          url: receiver.url('/paused'),
-          events: ['USER_CREATED'],
-        });
-        const user = await createUser(t, tenant);
-        const [event] = await auditEvents(t, tenant.slug, {
-          type: 'USER_CREATED',
-          userId: user.id,
-        });
-        await receiver.waitFor(() => receiver.on('/paused').length > 0);
-        await asPlatform(t.http().patch(path(tenant, `/${hook.id}`)))
-          .send({ enabled: false })
-          .expect(200);
-        const d = await settled(tenant, hook.id, event.id, 'failed');
-        expect(d).toEqual(
-          expect.objectContaining({ lastError: 'webhook_disabled', nextAttemptAt: null }),
-        );
-        const sent = receiver.on('/paused').length;
-        await new Promise((r) => setTimeout(r, 400));
-        expect(receiver.on('/paused')).toHaveLength(sent);
-        expect(sent).toBe(d.attempts - 1);
-        const jobs = await queryDb(
-          t.databaseUrl,
-          `SELECT 1 FROM graphile_worker.jobs WHERE key = 'webhook_delivery:' || $1`,
-          [d.id],
-        );
-        expect(jobs).toHaveLength(0);
-      } finally {
-        receiver.answer = () => 200;
-      }
+      const { tenant, hook, event } = await userCreatedHook('/paused', () => 503);
+      await receiver.waitFor(() => receiver.on('/paused').length > 0);
+      await asPlatform(t.http().patch(path(tenant, `/${hook.id}`)))
+        .send({ enabled: false })
+        .expect(200);
+      const d = await settled(tenant, hook.id, event.id, 'failed');
+      expect(d).toEqual(
+        expect.objectContaining({ lastError: 'webhook_disabled', nextAttemptAt: null }),
+      );
+      const sent = receiver.on('/paused').length;
+      await new Promise((r) => setTimeout(r, 400));
+      expect(receiver.on('/paused')).toHaveLength(sent);
+      expect(sent).toBe(d.attempts - 1);
+      const jobs = await queryDb(
+        t.databaseUrl,
+        `SELECT 1 FROM graphile_worker.jobs WHERE key = 'webhook_delivery:' || $1`,
+        [d.id],
+      );
+      expect(jobs).toHaveLength(0);
     });
 
     it('a receiver that never answers: the attempt times out and is retried, and logins are not held up', async () => {
       const tenant = await createTenant(t);
       receiver.answer = (r) => (r.path === '/dead' ? 'hang' : 200);
-      try {
-        const hook = await createWebhook(tenant, { url: receiver.url('/dead'), events: ['*'] });
-        const user = await createUser(t, tenant);
-        await receiver.waitFor(() => receiver.held > 0);
-        // A receiver holds a delivery open: sign-ins (which write events) answer all the same.
-        for (let i = 0; i < 3; i++)
-          await t
-            .http()
-            .post('/v1/auth/login')
-            .send({ tenant: tenant.slug, username: user.username, password: user.password })
-            .expect(200);
-        expect(receiver.held).toBeGreaterThan(0);
-        const d = await eventually(async () => {
-          const found = (await deliveries(tenant, hook.id)).find((x) => x.lastError === 'timeout');
-          return found;
-        }, 'a timed-out attempt');
-        expect(d).toEqual(
-          expect.objectContaining({
-            status: 'pending',
-            lastStatusCode: null,
-            lastError: 'timeout',
-          }),
-        );
-        expect(d.nextAttemptAt).not.toBeNull();
-      } finally {
-        receiver.answer = () => 200;
-      }
+      const hook = await createWebhook(tenant, { url: receiver.url('/dead'), events: ['*'] });
+      const user = await createUser(t, tenant);
+      await receiver.waitFor(() => receiver.held > 0);
+      // A receiver holds a delivery open: sign-ins (which write events) answer all the same.
+      for (let i = 0; i < 3; i++)
+        await passwordLogin(t, tenant.slug, user.username, user.password).expect(200);
+      expect(receiver.held).toBeGreaterThan(0);
+      const d = await eventually(async () => {
+        const found = (await deliveries(tenant, hook.id)).find((x) => x.lastError === 'timeout');
+        return found;
+      }, 'a timed-out attempt');
+      expect(d).toEqual(
+        expect.objectContaining({
+          status: 'pending',
+          lastStatusCode: null,
+          lastError: 'timeout',
+        }),
+      );
+      expect(d.nextAttemptAt).not.toBeNull();
     });
 
     it('takes at most 10 attempts at once per instance: hanging receivers hold at most 10 sockets', async () => {
       const tenant = await createTenant(t);
       receiver.answer = (r) => (r.path === '/crowd' ? 'hang' : 200);
-      try {
-        await createWebhook(tenant, { url: receiver.url('/crowd'), events: ['TENANT_CHANGED'] });
-        await queryDb(
-          t.databaseUrl,
-          `INSERT INTO audit_events (tenant_id, type, actor_type, data)
-           SELECT $1, 'TENANT_CHANGED', 'platform', '{}' FROM generate_series(1, 15)`,
-          [tenant.id],
-        );
-        let most = 0;
-        const until = Date.now() + 1500;
-        while (Date.now() < until) {
-          most = Math.max(most, receiver.held);
-          await new Promise((r) => setTimeout(r, 10));
-        }
-        expect(most).toBe(10);
-      } finally {
-        receiver.answer = () => 200;
+      await createWebhook(tenant, { url: receiver.url('/crowd'), events: ['TENANT_CHANGED'] });
+      await queryDb(
+        t.databaseUrl,
+        `INSERT INTO audit_events (tenant_id, type, actor_type, data)
+         SELECT $1, 'TENANT_CHANGED', 'platform', '{}' FROM generate_series(1, 15)`,
+        [tenant.id],
+      );
+      let most = 0;
+      const until = Date.now() + 1500;
+      while (Date.now() < until) {
+        most = Math.max(most, receiver.held);
+        await new Promise((r) => setTimeout(r, 10));
       }
+      expect(most).toBe(10);
     });
 
     it('410 fails the delivery and disables the webhook (disabledReason "gone"); a disabled webhook gets no new deliveries', async () => {
-      const tenant = await createTenant(t);
-      receiver.answer = (r) => (r.path === '/gone' ? 410 : 200);
-      try {
-        const hook = await createWebhook(tenant, {
-          url: receiver.url('/gone'),
-          events: ['USER_CREATED'],
-        });
-        const user = await createUser(t, tenant);
-        const [event] = await auditEvents(t, tenant.slug, {
-          type: 'USER_CREATED',
-          userId: user.id,
-        });
-        const d = await settled(tenant, hook.id, event.id, 'failed');
-        expect(d).toEqual(
-          expect.objectContaining({ attempts: 1, lastStatusCode: 410, nextAttemptAt: null }),
-        );
-        const after = await asPlatform(t.http().get(path(tenant, `/${hook.id}`))).expect(200);
-        expect(after.body).toEqual(
-          expect.objectContaining({ enabled: false, disabledReason: 'gone' }),
-        );
+      const { tenant, hook, event } = await userCreatedHook('/gone', () => 410);
+      const d = await settled(tenant, hook.id, event.id, 'failed');
+      expect(d).toEqual(
+        expect.objectContaining({ attempts: 1, lastStatusCode: 410, nextAttemptAt: null }),
+      );
+      const after = await asPlatform(t.http().get(path(tenant, `/${hook.id}`))).expect(200);
+      expect(after.body).toEqual(
+        expect.objectContaining({ enabled: false, disabledReason: 'gone' }),
+      );
 
-        const [disabled] = await auditEvents(t, tenant.slug, { type: 'WEBHOOK_CHANGED' });
-        expect(disabled).toEqual(
-          expect.objectContaining({
-            actor: { type: 'platform', id: null },
-            data: {
-              webhookId: hook.id,
-              action: 'disabled',
-              reason: 'gone',
-              host: '127.0.0.1',
-              events: ['USER_CREATED'],
-              enabled: false,
-            },
-          }),
-        );
-        await createUser(t, tenant);
-        expect(await deliveries(tenant, hook.id)).toHaveLength(1);
+      const [disabled] = await auditEvents(t, tenant.slug, { type: 'WEBHOOK_CHANGED' });
+      expect(disabled).toEqual(
+        expect.objectContaining({
+          actor: { type: 'platform', id: null },
+          data: {
+            webhookId: hook.id,
+            action: 'disabled',
+            reason: 'gone',
+            host: '127.0.0.1',
+            events: ['USER_CREATED'],
+            enabled: false,
+          },
+        }),
+      );
+      await createUser(t, tenant);
+      expect(await deliveries(tenant, hook.id)).toHaveLength(1);
 
-        // Retrying while disabled is refused; re-enabled, the retry is accepted and delivered.
-        expectErrorResponse(
-          await asPlatform(t.http().post(path(tenant, `/${hook.id}/deliveries/${d.id}/retry`))),
-          409,
-          'CONFLICT',
-        );
-        receiver.answer = () => 200;
-        const enabled = await asPlatform(t.http().patch(path(tenant, `/${hook.id}`)))
-          .send({ enabled: true })
-          .expect(200);
-        expect(enabled.body).toEqual(
-          expect.objectContaining({ enabled: true, disabledReason: null }),
-        );
-        const retried = await asPlatform(
-          t.http().post(path(tenant, `/${hook.id}/deliveries/${d.id}/retry`)),
-        ).expect(202);
-        expect(retried.body).toEqual(
-          expect.objectContaining({ id: d.id, status: 'pending', eventId: event.id }),
-        );
-        const done = await settled(tenant, hook.id, event.id, 'delivered');
-        expect(done).toEqual(expect.objectContaining({ attempts: 2, lastStatusCode: 200 }));
-        expect(receiver.on('/gone').map((r) => r.answered)).toEqual([410, 200]);
-      } finally {
-        receiver.answer = () => 200;
-      }
+      // Retrying while disabled is refused; re-enabled, the retry is accepted and delivered.
+      expectErrorResponse(
+        await asPlatform(t.http().post(path(tenant, `/${hook.id}/deliveries/${d.id}/retry`))),
+        409,
+        'CONFLICT',
+      );
+      receiver.answer = () => 200;
+      const enabled = await asPlatform(t.http().patch(path(tenant, `/${hook.id}`)))
+        .send({ enabled: true })
+        .expect(200);
+      expect(enabled.body).toEqual(
+        expect.objectContaining({ enabled: true, disabledReason: null }),
+      );
+      const retried = await asPlatform(
+        t.http().post(path(tenant, `/${hook.id}/deliveries/${d.id}/retry`)),
+      ).expect(202);
+      expect(retried.body).toEqual(
+        expect.objectContaining({ id: d.id, status: 'pending', eventId: event.id }),
+      );
+      const done = await settled(tenant, hook.id, event.id, 'delivered');
+      expect(done).toEqual(expect.objectContaining({ attempts: 2, lastStatusCode: 200 }));
+      expect(receiver.on('/gone').map((r) => r.answered)).toEqual([410, 200]);
     });
 
     it('gives up 24 hours after the event: the next failed attempt then fails the delivery', async () => {
-      const tenant = await createTenant(t);
-      receiver.answer = (r) => (r.path === '/down' ? 503 : 200);
-      try {
-        const hook = await createWebhook(tenant, {
-          url: receiver.url('/down'),
-          events: ['USER_CREATED'],
-        });
-        const user = await createUser(t, tenant);
-        const [event] = await auditEvents(t, tenant.slug, {
-          type: 'USER_CREATED',
-          userId: user.id,
-        });
-        await eventually(async () => {
-          const d = (await deliveries(tenant, hook.id))[0];
-          return d && d.attempts >= 2 ? d : undefined;
-        }, 'two attempts');
-        // Fast-forward: the delivery is now 24 hours old.
-        await queryDb(
-          t.databaseUrl,
-          `UPDATE webhook_deliveries SET give_up_at = now() - interval '1 second',
-                  created_at = created_at - interval '24 hours' WHERE webhook_id = $1`,
-          [hook.id],
-        );
-        const d = await settled(tenant, hook.id, event.id, 'failed');
-        expect(d).toEqual(
-          expect.objectContaining({
-            lastStatusCode: 503,
-            lastError: 'http_503',
-            nextAttemptAt: null,
-          }),
-        );
-        // The webhook stays enabled: only 410 disables it.
-        const hookNow = await asPlatform(t.http().get(path(tenant, `/${hook.id}`))).expect(200);
-        expect(hookNow.body.enabled).toBe(true);
-      } finally {
-        receiver.answer = () => 200;
-      }
+      const { tenant, hook, event } = await userCreatedHook('/down', () => 503);
+      await eventually(async () => {
+        const d = (await deliveries(tenant, hook.id))[0];
+        return d && d.attempts >= 2 ? d : undefined;
+      }, 'two attempts');
+      // Fast-forward: the delivery is now 24 hours old.
+      await queryDb(
+        t.databaseUrl,
+        `UPDATE webhook_deliveries SET give_up_at = now() - interval '1 second',
+                created_at = created_at - interval '24 hours' WHERE webhook_id = $1`,
+        [hook.id],
+      );
+      const d = await settled(tenant, hook.id, event.id, 'failed');
+      expect(d).toEqual(
+        expect.objectContaining({
+          lastStatusCode: 503,
+          lastError: 'http_503',
+          nextAttemptAt: null,
+        }),
+      );
+      // The webhook stays enabled: only 410 disables it.
+      const hookNow = await asPlatform(t.http().get(path(tenant, `/${hook.id}`))).expect(200);
+      expect(hookNow.body.enabled).toBe(true);
     });
 
     it('signs with the rotated secret from the rotation on', async () => {
