@@ -76,7 +76,8 @@ describe('the second factor (v1.1 §1, §2)', () => {
       delivery?: string;
     };
 
-  it('two accounts on one address, 20 parallel logins on two instances: all answered, one live code for the address', async () => {
+  /** Alice and Bob of one tenant registered with one address, no resend cooldown. */
+  async function twoAccountsOnOneAddress() {
     const tenant = await createTenant(a);
     const alice = await createUser(a, tenant);
     const bob = await createUser(a, tenant);
@@ -84,6 +85,11 @@ describe('the second factor (v1.1 §1, §2)', () => {
     const shared = `shared-${tenant.slug}@acme.test`;
     await registerByEmail(a, smtp, tenant, alice, shared);
     await registerByEmail(a, smtp, tenant, bob, shared);
+    return { tenant, alice, bob, shared };
+  }
+
+  it('two accounts on one address, 20 parallel logins on two instances: all answered, one live code for the address', async () => {
+    const { tenant, alice, bob, shared } = await twoAccountsOnOneAddress();
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) => {
         const who = i % 2 === 0 ? alice : bob;
@@ -109,13 +115,7 @@ describe('the second factor (v1.1 §1, §2)', () => {
   });
 
   it("a resend whose insert meets another account's code committed after its snapshot supersedes that code and sends (never 409)", async () => {
-    const tenant = await createTenant(a);
-    const alice = await createUser(a, tenant);
-    const bob = await createUser(a, tenant);
-    await enableEmailTwoFactor(a, tenant, smtp, { otp: { resendCooldownSeconds: 0 } });
-    const shared = `rival-${tenant.slug}@acme.test`;
-    await registerByEmail(a, smtp, tenant, alice, shared);
-    await registerByEmail(a, smtp, tenant, bob, shared);
+    const { tenant, alice, bob } = await twoAccountsOnOneAddress();
     const bobSignIn = await login(tenant, bob);
     await login(tenant, alice);
     // Alice's next code as the one-statement fresh claim writes it, held uncommitted: Bob's
