@@ -4,10 +4,10 @@ import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { generateCredentials } from '../../config/credentials';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 import { freePort } from '../support/ports';
 import { captureOutput } from '../support/service-process';
+import { productionEnvironment } from '../support/test-app';
 
 /**
  * Issue 16: a production install is lean and starts. The built dist/ and the package files are
@@ -69,21 +69,13 @@ if (!built)
   });
 
   it('starts with NODE_ENV=production and DATABASE_URL, and is ready', async () => {
-    const secrets = generateCredentials();
     const port = await freePort();
     const proc = spawn(process.execPath, ['dist/src/main.js'], {
       cwd: dir,
       // Only what production gets: no NODE_PATH to the repository's node_modules.
       env: {
         PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
-        PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        PLATFORM_API_KEY: secrets.PLATFORM_API_KEY,
-        JWT_PRIVATE_KEY: secrets.JWT_PRIVATE_KEY,
-        DATA_ENCRYPTION_KEY: secrets.DATA_ENCRYPTION_KEY,
-        OTP_HASH_KEY: secrets.OTP_HASH_KEY,
-        LOG_LEVEL: 'warn',
+        ...productionEnvironment(databaseUrl, { PORT: String(port), LOG_LEVEL: 'warn' }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
